@@ -1,0 +1,9 @@
+//! Easypay adapter for the `pay` SDK (not yet implemented).
+//!
+//! This crate will implement `pay-core`'s traits against Easypay's API 2.0: single,
+//! frequent and subscription payments, authorisations, captures, voids, refunds,
+//! chargebacks, SEPA out-payments with RSA strong authentication, checkout sessions,
+//! reports, `Idempotency-Key` retries and notification handling.
+//!
+//! It holds no code yet: the adapter is built on the platform issues (core model,
+//! signing, codegen and the fake servers) and lands in its own issue.
