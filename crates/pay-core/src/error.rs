@@ -1,0 +1,496 @@
+//! The one error type callers match on: [`PayError`], classified by [`ErrorKind`], always
+//! carrying its evidence (provider, HTTP status, provider code, request id, redacted body).
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::time::Duration;
+
+use crate::capabilities::Capability;
+use crate::ids::{IdempotencyKey, MerchantReference, RequestId};
+use crate::provider::ProviderId;
+use crate::redact::RedactedBody;
+use crate::validation::ValidationError;
+
+/// An error from any `pay` operation.
+///
+/// Match on [`PayError::kind`] to decide what to do; ask questions such as
+/// [`is_retryable`](Self::is_retryable) and [`is_ambiguous`](Self::is_ambiguous); read the
+/// evidence (provider, HTTP status, provider error code and message, request id, the
+/// redacted response body) for logs and support tickets.
+///
+/// `Display` names the kind and the evidence but never repeats the source error and never
+/// contains secrets: adapters redact bodies before attaching them, and validation errors
+/// never carry the rejected value.
+///
+/// ```
+/// use pay_core::{ErrorKind, MerchantReference, PayError, ProviderId};
+///
+/// let reference = MerchantReference::new("order-42")?;
+/// let err = PayError::new(ErrorKind::AmbiguousOutcome { reference: Some(reference), idempotency_key: None })
+///     .with_provider(ProviderId::new("easytransac"))
+///     .with_operation("payment_direct");
+/// assert!(err.is_ambiguous());
+/// assert!(!err.is_retryable());
+/// assert_eq!(
+///     err.to_string(),
+///     "easytransac payment_direct: the request may or may not have been applied; \
+///      reconcile by merchant reference `order-42` before trying again"
+/// );
+/// # Ok::<(), pay_core::ValidationError>(())
+/// ```
+pub struct PayError {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    provider: Option<ProviderId>,
+    operation: Option<&'static str>,
+    http_status: Option<u16>,
+    provider_code: Option<String>,
+    provider_message: Option<String>,
+    request_id: Option<RequestId>,
+    body: Option<RedactedBody>,
+    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+}
+
+/// What went wrong, in the terms a caller acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request broke a documented rule. Raised before anything was sent when the SDK
+    /// can tell (which field, which rule); also used for the provider's own validation
+    /// errors (then the field is the provider's name for it, when it gives one). Fix the
+    /// input; do not retry.
+    InvalidRequest(ValidationError),
+    /// The credentials were missing, wrong, expired or lack permission.
+    Authentication,
+    /// The payment was declined (by the issuer, the bank or the provider's risk checks).
+    Declined {
+        /// The provider's decline code, when it gives one.
+        decline_code: Option<String>,
+    },
+    /// The resource does not exist at the provider.
+    NotFound,
+    /// The request conflicts with the resource's state or with an earlier request using
+    /// the same idempotency key and a different body.
+    Conflict,
+    /// The provider refused the request for a business reason not covered above (a
+    /// capture larger than the authorisation, a refund of a failed payment…). The provider
+    /// code and message say which.
+    Rejected,
+    /// Too many requests. Safe to retry after the delay.
+    RateLimited {
+        /// How long the provider asked us to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// The provider could not be reached or answered with a server error, and the request
+    /// was not applied (or is safe to repeat).
+    ProviderUnavailable,
+    /// No answer in time, for a request that is safe to repeat (a read, or a write with
+    /// an idempotency key). Timeouts of unsafe writes are
+    /// [`AmbiguousOutcome`](Self::AmbiguousOutcome) instead.
+    Timeout,
+    /// A write may or may not have happened: the request may have reached the provider
+    /// and the answer was lost. It was **not** retried, because the provider cannot
+    /// de-duplicate it. Look the payment up by its merchant reference
+    /// ([`Payments::find_by_reference`](crate::Payments::find_by_reference)) before doing
+    /// anything else, or a retry could charge twice.
+    AmbiguousOutcome {
+        /// The merchant reference to reconcile by.
+        reference: Option<MerchantReference>,
+        /// The idempotency key used, when there was one.
+        idempotency_key: Option<IdempotencyKey>,
+    },
+    /// The provider (or this adapter) does not offer the capability.
+    NotSupported {
+        /// Which capability.
+        capability: Capability,
+    },
+    /// The provider's answer could not be read. The request may have been applied; the
+    /// body (redacted) is attached for diagnosis.
+    Decode {
+        /// Where in the answer: a JSON path such as `data.token`, or a header name.
+        location: String,
+    },
+    /// An incoming webhook was refused before being parsed.
+    WebhookRejected {
+        /// Why.
+        reason: WebhookRejection,
+    },
+    /// The client is misconfigured (missing key, bad base URL, unusable private key).
+    Configuration {
+        /// What is wrong, in words (never the secret itself).
+        reason: String,
+    },
+}
+
+/// Why a webhook was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WebhookRejection {
+    /// The signature, token or credentials were absent.
+    MissingSignature,
+    /// The signature, token or credentials did not match.
+    BadSignature,
+    /// The delivery is older than the replay window allows.
+    Stale,
+    /// This delivery was seen before.
+    Replayed,
+    /// The body or headers could not be read as the provider's notification format.
+    Malformed,
+}
+
+impl fmt::Display for WebhookRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            WebhookRejection::MissingSignature => "no signature or credentials",
+            WebhookRejection::BadSignature => "signature or credentials do not match",
+            WebhookRejection::Stale => "too old",
+            WebhookRejection::Replayed => "already received",
+            WebhookRejection::Malformed => "not a notification in the provider's format",
+        })
+    }
+}
+
+impl PayError {
+    /// An error of `kind` with no evidence yet; add it with the `with_*` methods.
+    pub fn new(kind: ErrorKind) -> Self {
+        Self {
+            inner: Box::new(Inner {
+                kind,
+                provider: None,
+                operation: None,
+                http_status: None,
+                provider_code: None,
+                provider_message: None,
+                request_id: None,
+                body: None,
+                source: None,
+            }),
+        }
+    }
+
+    /// Which provider.
+    #[must_use]
+    pub fn with_provider(mut self, provider: ProviderId) -> Self {
+        self.inner.provider = Some(provider);
+        self
+    }
+
+    /// Which operation (the API description's operation id, such as `single_create`).
+    #[must_use]
+    pub fn with_operation(mut self, operation: &'static str) -> Self {
+        self.inner.operation = Some(operation);
+        self
+    }
+
+    /// The HTTP status of the provider's answer.
+    #[must_use]
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.inner.http_status = Some(status);
+        self
+    }
+
+    /// The provider's error code (Easytransac `Code`, Easypay `code`).
+    #[must_use]
+    pub fn with_provider_code(mut self, code: impl Into<String>) -> Self {
+        self.inner.provider_code = Some(code.into());
+        self
+    }
+
+    /// The provider's error message, already redacted by the adapter.
+    #[must_use]
+    pub fn with_provider_message(mut self, message: impl Into<String>) -> Self {
+        self.inner.provider_message = Some(message.into());
+        self
+    }
+
+    /// The provider's request id.
+    #[must_use]
+    pub fn with_request_id(mut self, request_id: RequestId) -> Self {
+        self.inner.request_id = Some(request_id);
+        self
+    }
+
+    /// The provider's answer, redacted.
+    #[must_use]
+    pub fn with_body(mut self, body: RedactedBody) -> Self {
+        self.inner.body = Some(body);
+        self
+    }
+
+    /// The underlying error (transport, decoder). Reachable through
+    /// [`std::error::Error::source`], never shown by `Display`. Its own `Display` must not
+    /// contain secrets; transport errors should be stripped of URLs with credentials.
+    #[must_use]
+    pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Box::new(source));
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.inner.kind
+    }
+
+    /// The provider, when known.
+    pub fn provider(&self) -> Option<ProviderId> {
+        self.inner.provider
+    }
+
+    /// The operation, when known.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.inner.operation
+    }
+
+    /// The HTTP status, when there was an answer.
+    pub fn http_status(&self) -> Option<u16> {
+        self.inner.http_status
+    }
+
+    /// The provider's error code.
+    pub fn provider_code(&self) -> Option<&str> {
+        self.inner.provider_code.as_deref()
+    }
+
+    /// The provider's error message (redacted).
+    pub fn provider_message(&self) -> Option<&str> {
+        self.inner.provider_message.as_deref()
+    }
+
+    /// The provider's request id.
+    pub fn request_id(&self) -> Option<&RequestId> {
+        self.inner.request_id.as_ref()
+    }
+
+    /// The provider's answer, redacted.
+    pub fn body(&self) -> Option<&RedactedBody> {
+        self.inner.body.as_ref()
+    }
+
+    /// Whether repeating the same call (after [`retry_after`](Self::retry_after), with the
+    /// same idempotency key) is safe and may succeed. False for ambiguous outcomes: those
+    /// need reconciliation first.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            ErrorKind::RateLimited { .. } | ErrorKind::ProviderUnavailable | ErrorKind::Timeout
+        )
+    }
+
+    /// Whether a write may have happened without us knowing
+    /// ([`ErrorKind::AmbiguousOutcome`]).
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::AmbiguousOutcome { .. })
+    }
+
+    /// Whether this is a decline.
+    pub fn is_declined(&self) -> bool {
+        matches!(self.inner.kind, ErrorKind::Declined { .. })
+    }
+
+    /// How long the provider asked us to wait before retrying.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match &self.inner.kind {
+            ErrorKind::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// The validation error, for [`ErrorKind::InvalidRequest`].
+    pub fn validation(&self) -> Option<&ValidationError> {
+        match &self.inner.kind {
+            ErrorKind::InvalidRequest(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+impl From<ValidationError> for PayError {
+    fn from(err: ValidationError) -> Self {
+        PayError::new(ErrorKind::InvalidRequest(err))
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::InvalidRequest(v) => write!(f, "invalid request: {v}"),
+            ErrorKind::Authentication => f.write_str("authentication failed"),
+            ErrorKind::Declined { decline_code } => match decline_code {
+                Some(code) => write!(f, "declined ({code})"),
+                None => f.write_str("declined"),
+            },
+            ErrorKind::NotFound => f.write_str("not found"),
+            ErrorKind::Conflict => {
+                f.write_str("conflicts with the resource's state or an earlier request")
+            }
+            ErrorKind::Rejected => f.write_str("rejected by the provider"),
+            ErrorKind::RateLimited { retry_after } => match retry_after {
+                Some(d) => write!(f, "rate limited; retry after {} ms", d.as_millis()),
+                None => f.write_str("rate limited"),
+            },
+            ErrorKind::ProviderUnavailable => f.write_str("provider unavailable"),
+            ErrorKind::Timeout => f.write_str("timed out"),
+            ErrorKind::AmbiguousOutcome { reference, .. } => {
+                f.write_str("the request may or may not have been applied; ")?;
+                match reference {
+                    Some(r) => write!(
+                        f,
+                        "reconcile by merchant reference `{r}` before trying again"
+                    ),
+                    None => f.write_str("reconcile before trying again"),
+                }
+            }
+            ErrorKind::NotSupported { capability } => {
+                write!(f, "not supported: {}", capability.as_str())
+            }
+            ErrorKind::Decode { location } => {
+                write!(f, "could not read the provider's answer at `{location}`")
+            }
+            ErrorKind::WebhookRejected { reason } => write!(f, "webhook rejected: {reason}"),
+            ErrorKind::Configuration { reason } => write!(f, "configuration: {reason}"),
+        }
+    }
+}
+
+impl fmt::Display for PayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        match (i.provider, i.operation) {
+            (Some(p), Some(op)) => write!(f, "{p} {op}: ")?,
+            (Some(p), None) => write!(f, "{p}: ")?,
+            (None, Some(op)) => write!(f, "{op}: ")?,
+            (None, None) => {}
+        }
+        write!(f, "{}", i.kind)?;
+        let mut evidence = Vec::new();
+        if let Some(s) = i.http_status {
+            evidence.push(format!("HTTP {s}"));
+        }
+        if let Some(c) = &i.provider_code {
+            evidence.push(format!("provider code {c}"));
+        }
+        if let Some(r) = &i.request_id {
+            evidence.push(format!("request id {r}"));
+        }
+        if !evidence.is_empty() {
+            write!(f, " [{}]", evidence.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for PayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        let mut d = f.debug_struct("PayError");
+        d.field("kind", &i.kind);
+        if let Some(p) = i.provider {
+            d.field("provider", &p);
+        }
+        if let Some(op) = i.operation {
+            d.field("operation", &op);
+        }
+        if let Some(s) = i.http_status {
+            d.field("http_status", &s);
+        }
+        if let Some(c) = &i.provider_code {
+            d.field("provider_code", c);
+        }
+        if let Some(m) = &i.provider_message {
+            d.field("provider_message", m);
+        }
+        if let Some(r) = &i.request_id {
+            d.field("request_id", r);
+        }
+        if let Some(b) = &i.body {
+            d.field("body", b);
+        }
+        if let Some(s) = &i.source {
+            d.field("source", s);
+        }
+        d.finish()
+    }
+}
+
+impl StdError for PayError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        match &self.inner.source {
+            Some(s) => Some(s.as_ref()),
+            None => match &self.inner.kind {
+                ErrorKind::InvalidRequest(v) => Some(v),
+                _ => None,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Rule;
+
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn is_send_sync_and_small() {
+        assert_send_sync::<PayError>();
+        assert_eq!(size_of::<PayError>(), size_of::<usize>());
+    }
+
+    #[test]
+    fn display_carries_the_evidence() {
+        let err = PayError::new(ErrorKind::Declined {
+            decline_code: Some("CARD_DECLINED".to_owned()),
+        })
+        .with_provider(ProviderId::new("easypay"))
+        .with_operation("single_create")
+        .with_http_status(402)
+        .with_provider_code("CARD_DECLINED")
+        .with_provider_message("Card declined")
+        .with_request_id(RequestId::new("req-1").unwrap());
+        assert_eq!(
+            err.to_string(),
+            "easypay single_create: declined (CARD_DECLINED) [HTTP 402, provider code CARD_DECLINED, request id req-1]"
+        );
+        assert!(err.is_declined());
+        assert_eq!(err.provider_message(), Some("Card declined"));
+    }
+
+    #[test]
+    fn questions() {
+        let limited = PayError::new(ErrorKind::RateLimited {
+            retry_after: Some(Duration::from_secs(2)),
+        });
+        assert!(limited.is_retryable());
+        assert_eq!(limited.retry_after(), Some(Duration::from_secs(2)));
+        assert!(PayError::new(ErrorKind::Timeout).is_retryable());
+        assert!(!PayError::new(ErrorKind::Authentication).is_retryable());
+        let invalid: PayError = ValidationError::new("amount", Rule::Overflow).into();
+        assert_eq!(invalid.validation().unwrap().field(), "amount");
+        assert_eq!(
+            invalid.to_string(),
+            "invalid request: `amount` is too large (the amount would overflow)"
+        );
+        assert!(invalid.source().is_some());
+        let unsupported = PayError::new(ErrorKind::NotSupported {
+            capability: Capability::Payouts,
+        });
+        assert_eq!(unsupported.to_string(), "not supported: payouts");
+    }
+
+    #[test]
+    fn source_is_kept_but_not_displayed() {
+        let io = std::io::Error::other("connection reset by peer at 10.1.2.3");
+        let err = PayError::new(ErrorKind::ProviderUnavailable).with_source(io);
+        assert_eq!(err.to_string(), "provider unavailable");
+        assert!(
+            err.source()
+                .unwrap()
+                .to_string()
+                .contains("connection reset")
+        );
+    }
+}

@@ -1,0 +1,436 @@
+//! Redaction of provider bodies before they are kept in errors or shown anywhere.
+//!
+//! Adapters attach the provider's answer to errors as a [`RedactedBody`], which can only
+//! be made by passing the text through a [`Redactor`]. The redactor removes the values of
+//! sensitive keys (in JSON and in form bodies) and, as a second line of defence, masks
+//! anything in free text that looks like a card number or an IBAN. It never parses
+//! numbers, so amounts are not touched by floating point here either.
+
+use std::fmt;
+
+/// Text that has been through a [`Redactor`]. Safe to log and show.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedactedBody(String);
+
+impl RedactedBody {
+    /// The redacted text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RedactedBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for RedactedBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Removes secrets from request and response bodies.
+///
+/// Keys are compared ignoring case, `_` and `-` (`Card_Number`, `cardNumber` and
+/// `card-number` are one key). The default list covers both providers' secret fields;
+/// adapters may add their own.
+///
+/// ```
+/// use pay_core::Redactor;
+///
+/// let r = Redactor::default();
+/// let body = r.json(r#"{"Tid":"T1","CardNumber":"4111111111111111","Cvv":"123","Amount":"29.99"}"#);
+/// assert_eq!(body.as_str(), r#"{"Tid":"T1","CardNumber":"[REDACTED]","Cvv":"[REDACTED]","Amount":"29.99"}"#);
+/// let form = r.form("Amount=1250&ApiKey=k3y&Email=a%40b.c");
+/// assert_eq!(form.as_str(), "Amount=1250&ApiKey=[REDACTED]&Email=a%40b.c");
+/// let text = r.text("card 4111111111111111 and iban PT50000201231234567890154");
+/// assert_eq!(text.as_str(), "card ************1111 and iban PT50*****************0154");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Redactor {
+    keys: Vec<String>,
+    max_len: usize,
+}
+
+/// Field names whose values are always removed (normalised: lower case, no `_` or `-`).
+pub const DEFAULT_SENSITIVE_KEYS: &[&str] = &[
+    "apikey",
+    "easytransacapikey",
+    "signature",
+    "authorization",
+    "password",
+    "secret",
+    "token",
+    "accesstoken",
+    "privatekey",
+    "cardnumber",
+    "number",
+    "pan",
+    "cvv",
+    "cvc",
+    "cardcvv",
+    "cardcvc",
+    "cvv2",
+    "iban",
+    "accountnumber",
+];
+
+const REDACTED: &str = "[REDACTED]";
+
+impl Default for Redactor {
+    fn default() -> Self {
+        Self {
+            keys: DEFAULT_SENSITIVE_KEYS
+                .iter()
+                .map(|k| (*k).to_owned())
+                .collect(),
+            max_len: 4096,
+        }
+    }
+}
+
+fn normalise(key: &str) -> String {
+    key.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl Redactor {
+    /// Adds a sensitive key.
+    #[must_use]
+    pub fn with_key(mut self, key: &str) -> Self {
+        self.keys.push(normalise(key));
+        self
+    }
+
+    /// Keeps at most `max_len` bytes of output (default 4096), cut at a character boundary.
+    #[must_use]
+    pub fn with_max_len(mut self, max_len: usize) -> Self {
+        self.max_len = max_len;
+        self
+    }
+
+    fn is_sensitive(&self, key: &str) -> bool {
+        let k = normalise(key);
+        // PHP-style nested form keys: `Client[CardNumber]`.
+        let leaf = k.rsplit('[').next().unwrap_or(&k).trim_end_matches(']');
+        self.keys.iter().any(|s| s == &k || s == leaf)
+    }
+
+    fn finish(&self, mut text: String) -> RedactedBody {
+        if text.len() > self.max_len {
+            let mut cut = self.max_len;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+            text.push_str("…[truncated]");
+        }
+        RedactedBody(text)
+    }
+
+    /// Redacts a JSON document. Text that is not valid JSON (an HTML error page, a cut-off
+    /// body) is redacted as free text instead.
+    pub fn json(&self, body: &str) -> RedactedBody {
+        match redact_json(body, self) {
+            Some(out) => self.finish(out),
+            None => self.text(body),
+        }
+    }
+
+    /// Redacts an `application/x-www-form-urlencoded` body.
+    pub fn form(&self, body: &str) -> RedactedBody {
+        let parts: Vec<String> = body
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if self.is_sensitive(&percent_decode_key(k)) => {
+                    format!("{k}={REDACTED}")
+                }
+                Some((k, v)) => format!("{k}={}", mask_free_text(v)),
+                None => mask_free_text(pair),
+            })
+            .collect();
+        self.finish(parts.join("&"))
+    }
+
+    /// Masks card-number-like and IBAN-like runs in free text.
+    pub fn text(&self, body: &str) -> RedactedBody {
+        self.finish(mask_free_text(body))
+    }
+}
+
+fn percent_decode_key(k: &str) -> String {
+    k.replace("%5B", "[")
+        .replace("%5D", "]")
+        .replace("%5b", "[")
+        .replace("%5d", "]")
+}
+
+/// Card numbers (13–19 digit runs) keep their last 4 digits; IBAN-like runs keep the
+/// first and last 4 characters.
+fn mask_free_text(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let starts_token = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if starts_token && b.is_ascii_alphanumeric() {
+            let end = bytes[i..]
+                .iter()
+                .position(|c| !c.is_ascii_alphanumeric())
+                .map_or(bytes.len(), |p| i + p);
+            let token = &text[i..end];
+            out.push_str(&mask_token(token));
+            i = end;
+        } else {
+            let ch = text[i..].chars().next().unwrap_or('\u{fffd}');
+            out.push(ch);
+            i += ch.len_utf8().max(1);
+        }
+    }
+    out
+}
+
+fn mask_token(token: &str) -> String {
+    let b = token.as_bytes();
+    let n = b.len();
+    let pan_like = (13..=19).contains(&n) && b.iter().all(u8::is_ascii_digit);
+    let iban_like = (15..=34).contains(&n)
+        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[2..4].iter().all(u8::is_ascii_digit)
+        && b[4..]
+            .iter()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
+    if pan_like {
+        format!("{}{}", "*".repeat(n - 4), &token[n - 4..])
+    } else if iban_like {
+        format!("{}{}{}", &token[..4], "*".repeat(n - 8), &token[n - 4..])
+    } else {
+        token.to_owned()
+    }
+}
+
+/// A small JSON scanner: copies the document, replacing the values of sensitive keys and
+/// masking free text inside other strings. `None` when the text is not one JSON value.
+fn redact_json(text: &str, redactor: &Redactor) -> Option<String> {
+    let mut p = Scanner {
+        s: text.as_bytes(),
+        src: text,
+        i: 0,
+        out: String::with_capacity(text.len()),
+        r: redactor,
+    };
+    p.ws();
+    p.value(false)?;
+    p.ws();
+    (p.i == p.s.len()).then_some(p.out)
+}
+
+struct Scanner<'a> {
+    s: &'a [u8],
+    src: &'a str,
+    i: usize,
+    out: String,
+    r: &'a Redactor,
+}
+
+impl<'a> Scanner<'a> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\n' | b'\r' | b'\t') {
+            self.out.push(char::from(self.s[self.i]));
+            self.i += 1;
+        }
+    }
+
+    /// Reads one value; when `hide` is set, writes `"[REDACTED]"` instead of it.
+    fn value(&mut self, hide: bool) -> Option<()> {
+        let start_len = self.out.len();
+        match *self.s.get(self.i)? {
+            b'{' => self.object()?,
+            b'[' => self.array()?,
+            b'"' => {
+                let raw = self.string_raw()?;
+                if !hide {
+                    self.out.push_str(&mask_free_text(raw));
+                }
+            }
+            _ => {
+                let start = self.i;
+                while self.i < self.s.len()
+                    && !matches!(
+                        self.s[self.i],
+                        b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'
+                    )
+                {
+                    self.i += 1;
+                }
+                let token = &self.src[start..self.i];
+                let valid = matches!(token, "true" | "false" | "null")
+                    || crate::decimal::DecimalText::parse_json(token).is_some();
+                if !valid {
+                    return None;
+                }
+                if !hide {
+                    self.out.push_str(&mask_token(token));
+                }
+            }
+        }
+        if hide {
+            self.out.truncate(start_len);
+            self.out.push('"');
+            self.out.push_str(REDACTED);
+            self.out.push('"');
+        }
+        Some(())
+    }
+
+    /// Consumes a string token and returns it with its quotes, escapes untouched.
+    fn string_raw(&mut self) -> Option<&'a str> {
+        let src: &'a str = self.src;
+        let start = self.i;
+        self.i += 1;
+        loop {
+            match *self.s.get(self.i)? {
+                b'\\' => self.i += 2,
+                b'"' => {
+                    self.i += 1;
+                    return src.get(start..self.i);
+                }
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    fn object(&mut self) -> Option<()> {
+        self.out.push('{');
+        self.i += 1;
+        self.ws();
+        if self.s.get(self.i) == Some(&b'}') {
+            self.out.push('}');
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            self.ws();
+            if self.s.get(self.i) != Some(&b'"') {
+                return None;
+            }
+            let key = self.string_raw()?;
+            let sensitive = self.r.is_sensitive(key.get(1..key.len() - 1)?);
+            self.out.push_str(key);
+            self.ws();
+            if self.s.get(self.i) != Some(&b':') {
+                return None;
+            }
+            self.out.push(':');
+            self.i += 1;
+            self.ws();
+            self.value(sensitive)?;
+            self.ws();
+            match *self.s.get(self.i)? {
+                b',' => {
+                    self.out.push(',');
+                    self.i += 1;
+                }
+                b'}' => {
+                    self.out.push('}');
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn array(&mut self) -> Option<()> {
+        self.out.push('[');
+        self.i += 1;
+        self.ws();
+        if self.s.get(self.i) == Some(&b']') {
+            self.out.push(']');
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            self.ws();
+            self.value(false)?;
+            self.ws();
+            match *self.s.get(self.i)? {
+                b',' => {
+                    self.out.push(',');
+                    self.i += 1;
+                }
+                b']' => {
+                    self.out.push(']');
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn nested_and_odd_json() {
+        let r = Redactor::default();
+        let body = r#"{"data":{"token":"abc.def.ghi","expiresIn":300},"sdd_mandate":{"iban":"PT50000201231234567890154","name":"X"},"list":[{"Cvv":123}]}"#;
+        let out = r.json(body);
+        assert_eq!(
+            out.as_str(),
+            r#"{"data":{"token":"[REDACTED]","expiresIn":300},"sdd_mandate":{"iban":"[REDACTED]","name":"X"},"list":[{"Cvv":"[REDACTED]"}]}"#
+        );
+        // A whole nested value under a sensitive key goes.
+        assert_eq!(
+            r.json(r#"{"Signature":{"a":[1,2]}}"#).as_str(),
+            r#"{"Signature":"[REDACTED]"}"#
+        );
+        // Escaped quotes inside strings do not confuse the scanner.
+        assert_eq!(
+            r.json(r#"{"msg":"say \"hi\" 4111111111111111","apiKey":"k"}"#)
+                .as_str(),
+            r#"{"msg":"say \"hi\" ************1111","apiKey":"[REDACTED]"}"#
+        );
+        // Not JSON: treated as text.
+        assert_eq!(
+            r.json("<html>card 5555555555554444</html>").as_str(),
+            "<html>card ************4444</html>"
+        );
+        assert_eq!(
+            r.form("Client%5BCardNumber%5D=4111").as_str(),
+            "Client%5BCardNumber%5D=[REDACTED]"
+        );
+    }
+
+    #[test]
+    fn truncates_long_bodies() {
+        let r = Redactor::default().with_max_len(10);
+        assert_eq!(r.text("ééééééééé").as_str(), "ééééé…[truncated]");
+    }
+
+    proptest! {
+        #[test]
+        fn secrets_never_survive(secret in "[A-Za-z0-9]{12,40}", key in prop::sample::select(DEFAULT_SENSITIVE_KEYS), other in "[a-z ]{0,20}") {
+            let r = Redactor::default();
+            let json = format!(r#"{{"note":"{other}","{key}":"{secret}","nested":{{"{key}":["{secret}"]}}}}"#);
+            prop_assert!(!r.json(&json).as_str().contains(&secret));
+            let form = format!("note={other}&{key}={secret}");
+            prop_assert!(!r.form(&form).as_str().contains(&secret));
+        }
+
+        #[test]
+        fn scanner_never_panics(text in ".{0,200}") {
+            let _ = Redactor::default().json(&text);
+            let _ = Redactor::default().form(&text);
+        }
+    }
+}
