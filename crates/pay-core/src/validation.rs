@@ -171,17 +171,26 @@ impl fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
+fn characters(n: usize) -> String {
+    if n == 1 {
+        "1 character".to_owned()
+    } else {
+        format!("{n} characters")
+    }
+}
+
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Rule::Required => f.write_str("is required"),
             Rule::MaxLength { max, actual } => {
-                write!(f, "is {actual} characters long; the limit is {max}")
+                write!(f, "is {} long; the limit is {max}", characters(*actual))
             }
             Rule::MinLength { min, actual } => {
                 write!(
                     f,
-                    "is {actual} characters long; at least {min} are required"
+                    "is {} long; at least {min} are required",
+                    characters(*actual)
                 )
             }
             Rule::Digits => f.write_str("must contain only the digits 0-9"),

@@ -31,3 +31,12 @@ pub use pay_easytransac as easytransac;
 /// The Easypay adapter (feature `easypay`).
 #[cfg(feature = "easypay")]
 pub use pay_easypay as easypay;
+
+/// The README's example, compiled and checked as a doctest so it cannot drift. (It only
+/// defines a function, so unused-code lints are off for it.)
+#[cfg(doctest)]
+#[doc(test(attr(allow(dead_code))))]
+mod readme {
+    #[doc = include_str!("../../../README.md")]
+    struct ReadmeDoctests;
+}
