@@ -11,7 +11,7 @@ use crate::validation::{Rule, ValidationError};
 /// An exact amount of money: a signed count of minor units (cents for EUR, yen for JPY,
 /// fils for BHD) plus its ISO 4217 currency.
 ///
-/// There is no `From<f64>` and no rounding anywhere: text or decimals with more places
+/// There is no conversion from floating point and no rounding anywhere: text or decimals with more places
 /// than the currency has are an error ([`Rule::TooManyDecimals`]). Arithmetic is checked;
 /// combining two currencies is an error, never a conversion.
 ///
