@@ -1,0 +1,1126 @@
+//! Easytransac V1 signature: sign request bodies, verify responses and notifications.
+//!
+//! The provider computes the signature in PHP (its reference SDK, `Security::getSignature`).
+//! This module reproduces that computation exactly:
+//!
+//! 1. Every top-level key is lower-cased (ASCII only, as PHP ≥ 8.2 does). When two keys
+//!    differ only in case, the **last** value wins (at the position of the first).
+//! 2. Keys are sorted with PHP 8 `ksort`: canonical integer strings (`"0"`, `"10"`) are
+//!    integer keys and sort numerically; two numeric strings compare numerically; a
+//!    numeric and a non-numeric key compare as strings; everything else byte-wise.
+//! 3. The key `signature` (any case) is skipped at the top level. Every other value is
+//!    rendered as PHP would stringify it and followed by `$`: strings as is (no trimming,
+//!    no URL-encoding, `$` not escaped), integers in decimal, `true` as `1`, `false`
+//!    and `null` as the empty string.
+//! 4. A one-level nested map (or list) contributes its values, lower-cased and sorted
+//!    the same way, each followed by `$`; its keys never appear and `signature` is not
+//!    skipped inside it. Anything nested deeper is [`Error::TooDeeplyNested`].
+//! 5. The API key is appended (no trailing `$`) and the result is the lower-case hex
+//!    SHA-1 of the UTF-8 bytes.
+//!
+//! Build the input as [`Params`] (a builder of ordered fields), from a posted form
+//! ([`Params::from_form`], which understands PHP's `Client[Id]=x` nesting), or from JSON
+//! ([`Params::from_json_str`] keeps document order; [`Params::from_json`] takes a parsed
+//! [`serde_json::Value`]).
+//!
+//! # JSON numbers
+//!
+//! JSON integers are rendered in decimal. JSON floats are rendered as PHP's
+//! `(string)$float` with the default `precision = 14` (`17.5` → `17.5`, `1.0` → `1`,
+//! `0.1 + 0.2` → `0.3`, `1e20` → `1.0E+20`), derived exactly from the shortest decimal
+//! text of the double. The rare floats whose PHP form cannot be derived exactly without
+//! floating-point arithmetic (exactly half-way at the 15th significant digit, deep
+//! subnormals) and integers above `i64::MAX` (PHP turns those into floats) are
+//! [`Error::UnsupportedNumber`]. Easytransac sends amounts as strings (`"18.00"`), so in
+//! practice signed payloads hold strings and small integers only.
+//!
+//! # Requests: sign what you send
+//!
+//! The server can only sign what it receives. PHP's `http_build_query` drops `null`s and
+//! sends `false` as `0`, while the signature renders both as the empty string: build
+//! request [`Params`] from the exact form fields you post, with booleans as the
+//! provider's `yes`/`no` strings.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use aws_lc_rs::digest;
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::Error;
+use crate::php::{self, Key};
+
+/// One scalar value, as PHP sees it before stringifying.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Scalar {
+    /// A string, hashed as its exact UTF-8 bytes.
+    Str(String),
+    /// An integer, hashed in decimal.
+    Int(i64),
+    /// A boolean: `true` hashes as `1`, `false` as the empty string.
+    Bool(bool),
+    /// `null`, hashed as the empty string.
+    Null,
+}
+
+impl Scalar {
+    fn feed(&self, sink: &mut dyn FnMut(&[u8])) {
+        match self {
+            Scalar::Str(s) => sink(s.as_bytes()),
+            Scalar::Int(i) => sink(i.to_string().as_bytes()),
+            Scalar::Bool(true) => sink(b"1"),
+            Scalar::Bool(false) | Scalar::Null => {}
+        }
+    }
+}
+
+// Values may be card numbers or IBANs: never print them.
+impl fmt::Debug for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Scalar::Str(_) => "Str(<redacted>)",
+            Scalar::Int(_) => "Int(<redacted>)",
+            Scalar::Bool(_) => "Bool(<redacted>)",
+            Scalar::Null => "Null",
+        })
+    }
+}
+
+impl From<&str> for Scalar {
+    fn from(value: &str) -> Self {
+        Scalar::Str(value.to_owned())
+    }
+}
+
+impl From<String> for Scalar {
+    fn from(value: String) -> Self {
+        Scalar::Str(value)
+    }
+}
+
+impl From<&String> for Scalar {
+    fn from(value: &String) -> Self {
+        Scalar::Str(value.clone())
+    }
+}
+
+impl From<i64> for Scalar {
+    fn from(value: i64) -> Self {
+        Scalar::Int(value)
+    }
+}
+
+impl From<i32> for Scalar {
+    fn from(value: i32) -> Self {
+        Scalar::Int(i64::from(value))
+    }
+}
+
+impl From<u32> for Scalar {
+    fn from(value: u32) -> Self {
+        Scalar::Int(i64::from(value))
+    }
+}
+
+impl From<bool> for Scalar {
+    fn from(value: bool) -> Self {
+        Scalar::Bool(value)
+    }
+}
+
+impl<T: Into<Scalar>> From<Option<T>> for Scalar {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(Scalar::Null, Into::into)
+    }
+}
+
+/// The value of one top-level field: a scalar, or one level of `(key, scalar)` pairs
+/// (a PHP array such as `Client[Id]`, a JSON object, or a JSON list keyed `0`, `1`, …).
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldValue {
+    /// A scalar value.
+    Scalar(Scalar),
+    /// One level of nested `(key, scalar)` pairs, in input order.
+    Nested(Vec<(String, Scalar)>),
+}
+
+impl fmt::Debug for FieldValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldValue::Scalar(s) => fmt::Debug::fmt(s, f),
+            FieldValue::Nested(entries) => f
+                .debug_list()
+                .entries(entries.iter().map(|(k, _)| format!("{k}: <redacted>")))
+                .finish(),
+        }
+    }
+}
+
+impl<T: Into<Scalar>> From<T> for FieldValue {
+    fn from(value: T) -> Self {
+        FieldValue::Scalar(value.into())
+    }
+}
+
+/// The fields covered by an Easytransac V1 signature, in input order.
+///
+/// Order only matters where PHP's does: for keys that differ only in case (the last
+/// one wins) and for keys PHP's `ksort` considers equal (`"10"` and `"1e1"`), which keep
+/// their input order. `Debug` shows the keys but never the values.
+///
+/// ```
+/// use pay_signing::easytransac::Params;
+///
+/// let params = Params::new()
+///     .with("Amount", 1234)
+///     .with("OrderId", "A-1")
+///     .with_nested("Client", [("Id", "DZxemv4"), ("Email", "john@doe.com")]);
+/// assert_eq!(params.len(), 3);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    fields: Vec<(String, FieldValue)>,
+}
+
+impl fmt::Debug for Params {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Params")
+            .field(
+                "keys",
+                &self
+                    .fields
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Params {
+    /// An empty set of fields.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a scalar field (builder style).
+    #[must_use]
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<Scalar>) -> Self {
+        self.push(key, value.into());
+        self
+    }
+
+    /// Adds a field holding one level of `(key, scalar)` pairs (builder style).
+    #[must_use]
+    pub fn with_nested<K, V>(
+        mut self,
+        key: impl Into<String>,
+        entries: impl IntoIterator<Item = (K, V)>,
+    ) -> Self
+    where
+        K: Into<String>,
+        V: Into<Scalar>,
+    {
+        let entries = entries
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self.push(key, FieldValue::Nested(entries));
+        self
+    }
+
+    /// Appends a field.
+    pub fn push(&mut self, key: impl Into<String>, value: impl Into<FieldValue>) {
+        self.fields.push((key.into(), value.into()));
+    }
+
+    /// The number of fields as given (before case folding).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Whether there are no fields.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// The last value given for exactly this key (case-sensitive, like PHP's `$data['Tid']`).
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&FieldValue> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// The fields in input order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &FieldValue)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Parses `application/x-www-form-urlencoded` fields (already percent-decoded) the
+    /// way PHP fills `$_POST`: `Name=x` is a scalar, `Client[Id]=x` puts `Id => x` into
+    /// the nested map `Client`, `List[]=x` appends with the next integer index. A later
+    /// assignment to the same name replaces the earlier one, as in PHP.
+    ///
+    /// Names are kept exactly as sent. (PHP would also rename `a.b` to `a_b` in `$_POST`,
+    /// but the provider signed the names it sent, so we keep those.)
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooDeeplyNested`] for `a[b][c]`; [`Error::MalformedInput`] for a name
+    /// with an empty base (`[x]`) or text after the closing bracket (`a[b]c`).
+    pub fn from_form<K, V>(pairs: &[(K, V)]) -> Result<Self, Error>
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let mut fields: Vec<(String, FieldValue)> = Vec::new();
+        for (name, value) in pairs {
+            let name = name.as_ref();
+            let value = value.as_ref();
+            match split_form_name(name)? {
+                FormName::Flat => {
+                    fields.retain(|(k, _)| k != name);
+                    fields.push((
+                        name.to_owned(),
+                        FieldValue::Scalar(Scalar::Str(value.to_owned())),
+                    ));
+                }
+                FormName::Nested { base, sub } => {
+                    let position = fields.iter().position(|(k, _)| k == base);
+                    let index = match position {
+                        Some(i) if matches!(fields[i].1, FieldValue::Nested(_)) => i,
+                        Some(i) => {
+                            // A scalar is overwritten by a new array, as in PHP.
+                            fields.remove(i);
+                            fields.push((base.to_owned(), FieldValue::Nested(Vec::new())));
+                            fields.len() - 1
+                        }
+                        None => {
+                            fields.push((base.to_owned(), FieldValue::Nested(Vec::new())));
+                            fields.len() - 1
+                        }
+                    };
+                    if let FieldValue::Nested(entries) = &mut fields[index].1 {
+                        let sub = match sub {
+                            Some(sub) => sub.to_owned(),
+                            None => next_index(entries).to_string(),
+                        };
+                        match entries.iter_mut().find(|(k, _)| *k == sub) {
+                            Some(entry) => entry.1 = Scalar::Str(value.to_owned()),
+                            None => entries.push((sub, Scalar::Str(value.to_owned()))),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(Self { fields })
+    }
+
+    /// Converts a parsed JSON value: an object gives one field per member, a list gives
+    /// fields keyed `0`, `1`, …, and a bare scalar gives a single field (PHP signs a
+    /// non-array value `v` as `v$key`, which is the same thing).
+    ///
+    /// `serde_json::Map` iterates in key order (unless a crate in the build enables
+    /// `serde_json/preserve_order`), which decides "last one wins" between keys differing
+    /// only in case. Use [`Params::from_json_str`] to follow document order exactly.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::TooDeeplyNested`] for values nested more than one level;
+    /// [`Error::UnsupportedNumber`] for numbers without an exact PHP string form.
+    pub fn from_json(value: &serde_json::Value) -> Result<Self, Error> {
+        let mut fields = Vec::new();
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    fields.push((key.clone(), field_from_json(key, v)?));
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    let key = i.to_string();
+                    let field = field_from_json(&key, v)?;
+                    fields.push((key, field));
+                }
+            }
+            scalar => {
+                let key = "0".to_owned();
+                let field = FieldValue::Scalar(
+                    scalar_from_json(&key, scalar)?
+                        .ok_or_else(|| Error::malformed("scalar expected"))?,
+                );
+                fields.push((key, field));
+            }
+        }
+        Ok(Self { fields })
+    }
+
+    /// Parses JSON text, keeping the document order of object members (which decides
+    /// "last one wins" between keys differing only in case, and `ksort` ties).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedInput`] for invalid JSON; otherwise as [`Params::from_json`].
+    pub fn from_json_str(json: &str) -> Result<Self, Error> {
+        let mut fields = Vec::new();
+        match first_char(json) {
+            Some('{') => {
+                let members: OrderedMembers =
+                    serde_json::from_str(json).map_err(|_| Error::malformed("invalid JSON"))?;
+                for (key, raw) in members.0 {
+                    let field = field_from_raw(&key, &raw)?;
+                    fields.push((key, field));
+                }
+            }
+            Some('[') => {
+                let items: Vec<Box<RawValue>> =
+                    serde_json::from_str(json).map_err(|_| Error::malformed("invalid JSON"))?;
+                for (i, raw) in items.iter().enumerate() {
+                    let key = i.to_string();
+                    let field = field_from_raw(&key, raw)?;
+                    fields.push((key, field));
+                }
+            }
+            _ => {
+                let value: serde_json::Value =
+                    serde_json::from_str(json).map_err(|_| Error::malformed("invalid JSON"))?;
+                return Self::from_json(&value);
+            }
+        }
+        Ok(Self { fields })
+    }
+}
+
+/// A V1 signature: 40 lower-case hexadecimal characters.
+///
+/// Not a secret (it travels with the payload), but compare signatures only through
+/// [`verify`], which does so in constant time; this type has no `==`.
+#[derive(Clone)]
+pub struct Signature(String);
+
+impl Signature {
+    /// The signature as sent in the `Signature` field.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The signature as an owned string.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Signature").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Computes the V1 signature of `params` with the merchant's API key.
+///
+/// ```
+/// use pay_signing::easytransac::{sign, Params};
+/// use secrecy::SecretString;
+///
+/// let key = SecretString::from("YOURAPIKEY");
+/// let params = Params::new()
+///     .with("Amount", 1234)
+///     .with("Uid", "Abc123")
+///     .with("Email", "john@doe.com")
+///     .with("CardNumber", "1234567897654321")
+///     .with("CardMonth", "09")
+///     .with("CardYear", "2016")
+///     .with("CardCVV", "123")
+///     .with("ClientIp", "89.184.22.134");
+/// let signature = sign(&params, &key)?;
+/// assert_eq!(signature.as_str(), "f5b55971cdf0f5bf522afab8b03e2dd732d6cca3");
+/// # Ok::<(), pay_signing::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::AmbiguousKeyOrder`] when PHP's `ksort` result for these keys would depend on
+/// its sort algorithm (only possible when integer-like and other keys are mixed).
+pub fn sign(params: &Params, api_key: &SecretString) -> Result<Signature, Error> {
+    let mut ctx = digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY);
+    walk(params, &mut |bytes| ctx.update(bytes))?;
+    ctx.update(api_key.expose_secret().as_bytes());
+    let digest = ctx.finish();
+    Ok(Signature(hex_lower(digest.as_ref())))
+}
+
+/// Checks `signature` against the V1 signature of `params`, in constant time.
+///
+/// The expected form is exactly what the provider sends: 40 lower-case hex characters.
+/// Upper-case hex is rejected (PHP compares the strings as they are).
+///
+/// # Errors
+///
+/// [`Error::SignatureMismatch`] when it does not match; as [`sign`] otherwise.
+pub fn verify(params: &Params, api_key: &SecretString, signature: &str) -> Result<(), Error> {
+    let expected = sign(params, api_key)?;
+    if bool::from(expected.0.as_bytes().ct_eq(signature.as_bytes())) {
+        Ok(())
+    } else {
+        Err(Error::SignatureMismatch)
+    }
+}
+
+/// The exact string that gets SHA-1'd, for tests and debugging.
+///
+/// It ends with the API key, so it is returned as a [`SecretString`].
+///
+/// # Errors
+///
+/// As [`sign`].
+pub fn canonical_string(params: &Params, api_key: &SecretString) -> Result<SecretString, Error> {
+    let key = api_key.expose_secret();
+    // Size first so the buffer never reallocates (which would leave copies behind).
+    let mut len = 0;
+    walk(params, &mut |bytes| len += bytes.len())?;
+    let mut out = Zeroizing::new(Vec::with_capacity(len + key.len()));
+    walk(params, &mut |bytes| out.extend_from_slice(bytes))?;
+    out.extend_from_slice(key.as_bytes());
+    // Every piece came from a `&str`, so the bytes are UTF-8.
+    let text = std::str::from_utf8(&out).map_err(|_| Error::Crypto)?;
+    Ok(SecretString::from(text))
+}
+
+/// Verifies a V1 API response body: its top-level `Signature` must be the signature of
+/// its `Result` (object or list) alone.
+///
+/// Only call this on success responses (`Code` = 0); error responses are not signed.
+/// Takes the raw body text so object members keep their document order.
+///
+/// # Errors
+///
+/// [`Error::MalformedInput`] if the body is not a JSON object;
+/// [`Error::MissingField`] without `Signature` (as a string) or `Result`;
+/// [`Error::SignatureMismatch`]; or as [`Params::from_json`].
+pub fn verify_response(body: &str, api_key: &SecretString) -> Result<(), Error> {
+    let members: OrderedMembers = match first_char(body) {
+        Some('{') => serde_json::from_str(body)
+            .map_err(|_| Error::malformed("response body is not valid JSON"))?,
+        _ => return Err(Error::malformed("response body is not a JSON object")),
+    };
+    let mut signature = None;
+    let mut result = None;
+    for (key, raw) in &members.0 {
+        match key.as_str() {
+            "Signature" => signature = Some(raw),
+            "Result" => result = Some(raw),
+            _ => {}
+        }
+    }
+    let signature = signature.ok_or(Error::MissingField { name: "Signature" })?;
+    let signature: String = serde_json::from_str(signature.get())
+        .map_err(|_| Error::MissingField { name: "Signature" })?;
+    let result = result.ok_or(Error::MissingField { name: "Result" })?;
+    let params = Params::from_json_str(result.get())?;
+    verify(&params, api_key, &signature)
+}
+
+/// Verifies a PUSH notification (or a `ReturnUrl` POST), form-encoded or JSON, once
+/// parsed into [`Params`].
+///
+/// As the provider's SDK does: `Tid`, `Status` and `Signature` must be present (exact
+/// case; an empty string counts as present, `null` does not), then the signature over
+/// all fields except `Signature` (nested `Client` values included) must match.
+///
+/// # Errors
+///
+/// [`Error::MissingField`] before any signature work; [`Error::SignatureMismatch`];
+/// or as [`sign`].
+pub fn verify_notification(params: &Params, api_key: &SecretString) -> Result<(), Error> {
+    for name in ["Tid", "Status", "Signature"] {
+        match params.get(name) {
+            None | Some(FieldValue::Scalar(Scalar::Null)) => {
+                return Err(Error::MissingField { name });
+            }
+            Some(_) => {}
+        }
+    }
+    let signature = match params.get("Signature") {
+        Some(FieldValue::Scalar(Scalar::Str(s))) => s.as_str(),
+        _ => return Err(Error::SignatureMismatch),
+    };
+    verify(params, api_key, signature)
+}
+
+// ----------------------------------------------------------------------------------
+// The canonical walk.
+
+/// Feeds the canonical string, without the API key, to `sink`.
+fn walk(params: &Params, sink: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
+    let top = fold_case(params.fields.iter().map(|(k, v)| (k.as_str(), v)));
+    for i in php_order(&top)? {
+        let (key, value) = &top[i];
+        if key == "signature" {
+            continue;
+        }
+        match value {
+            FieldValue::Scalar(s) => {
+                s.feed(sink);
+                sink(b"$");
+            }
+            FieldValue::Nested(entries) => {
+                let level = fold_case(entries.iter().map(|(k, v)| (k.as_str(), v)));
+                for j in php_order(&level)? {
+                    level[j].1.feed(sink);
+                    sink(b"$");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lower-cases keys (ASCII); for duplicates the last value wins, at the first position.
+fn fold_case<'v, V>(
+    entries: impl ExactSizeIterator<Item = (&'v str, &'v V)>,
+) -> Vec<(String, &'v V)> {
+    let mut out: Vec<(String, &V)> = Vec::with_capacity(entries.len());
+    // Linear probing is faster for the usual dozen fields; index long lists.
+    let mut index: Option<HashMap<String, usize>> = (entries.len() > 32).then(HashMap::new);
+    for (key, value) in entries {
+        let lower = key.to_ascii_lowercase();
+        let existing = match &index {
+            Some(map) => map.get(&lower).copied(),
+            None => out.iter().position(|(k, _)| *k == lower),
+        };
+        match existing {
+            Some(i) => out[i].1 = value,
+            None => {
+                if let Some(map) = &mut index {
+                    map.insert(lower.clone(), out.len());
+                }
+                out.push((lower, value));
+            }
+        }
+    }
+    out
+}
+
+/// The order PHP 8's stable `ksort` puts these (distinct, lower-cased) keys in, as
+/// indices into `entries`.
+fn php_order<V>(entries: &[(String, V)]) -> Result<Vec<usize>, Error> {
+    let keys: Vec<Key<'_>> = entries.iter().map(|(k, _)| Key::classify(k)).collect();
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    let all_int = keys.iter().all(|k| matches!(k, Key::Int(_)));
+    let numeric = keys.iter().filter(|k| k.is_numeric()).count();
+    if all_int || numeric == 0 {
+        // Plain total orders (integers, or byte strings): any sort gives PHP's result.
+        order.sort_by(|&a, &b| {
+            php::compare_keys(&keys[a], &keys[b]).unwrap_or(std::cmp::Ordering::Equal)
+        });
+        return Ok(order);
+    }
+    let ambiguous = |a: usize, b: usize| Error::AmbiguousKeyOrder {
+        first: entries[a].0.clone(),
+        second: entries[b].0.clone(),
+    };
+    // Ties keep input order (PHP 8 sorts are stable).
+    let strict = |a: usize, b: usize| {
+        php::compare_keys(&keys[a], &keys[b])
+            .map(|o| o.then(a.cmp(&b)))
+            .map_err(|_| ambiguous(a, b))
+    };
+    merge_sort(&mut order, &strict)?;
+    if numeric < keys.len() {
+        // Numeric and non-numeric keys together: PHP's comparison may be intransitive
+        // (9 < 10, 10 < "1a", "1a" < 9). Accept the order only if every pair agrees,
+        // which makes it the unique order any correct sort, PHP's included, produces.
+        for (i, &a) in order.iter().enumerate() {
+            for &b in &order[i + 1..] {
+                if strict(a, b)? != std::cmp::Ordering::Less {
+                    return Err(ambiguous(a, b));
+                }
+            }
+        }
+    }
+    Ok(order)
+}
+
+/// A stable bottom-up merge sort that tolerates any comparator (the standard library's
+/// sorts may panic when a comparator is not a total order).
+fn merge_sort(
+    items: &mut Vec<usize>,
+    cmp: &dyn Fn(usize, usize) -> Result<std::cmp::Ordering, Error>,
+) -> Result<(), Error> {
+    let n = items.len();
+    let mut buffer = items.clone();
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start < n {
+            let mid = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut i, mut j, mut k) = (start, mid, start);
+            while i < mid && j < end {
+                if cmp(items[i], items[j])? == std::cmp::Ordering::Greater {
+                    buffer[k] = items[j];
+                    j += 1;
+                } else {
+                    buffer[k] = items[i];
+                    i += 1;
+                }
+                k += 1;
+            }
+            buffer[k..k + (mid - i)].copy_from_slice(&items[i..mid]);
+            k += mid - i;
+            buffer[k..k + (end - j)].copy_from_slice(&items[j..end]);
+            start = end;
+        }
+        std::mem::swap(items, &mut buffer);
+        width *= 2;
+    }
+    Ok(())
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+// ----------------------------------------------------------------------------------
+// Form names.
+
+enum FormName<'a> {
+    Flat,
+    Nested { base: &'a str, sub: Option<&'a str> },
+}
+
+fn split_form_name(name: &str) -> Result<FormName<'_>, Error> {
+    let Some(open) = name.find('[') else {
+        return Ok(FormName::Flat);
+    };
+    let Some(close_rel) = name[open..].find(']') else {
+        // PHP keeps an unmatched `[` as part of a flat name.
+        return Ok(FormName::Flat);
+    };
+    let close = open + close_rel;
+    let base = &name[..open];
+    if base.is_empty() {
+        return Err(Error::malformed(
+            "form field name has an empty base before `[`",
+        ));
+    }
+    let rest = &name[close + 1..];
+    if rest.starts_with('[') {
+        return Err(Error::TooDeeplyNested {
+            key: base.to_owned(),
+        });
+    }
+    if !rest.is_empty() {
+        return Err(Error::malformed("form field name has text after `]`"));
+    }
+    let sub = &name[open + 1..close];
+    Ok(FormName::Nested {
+        base,
+        sub: (!sub.is_empty()).then_some(sub),
+    })
+}
+
+/// PHP's next free index for `a[]=`: one more than the largest integer key, at least 0.
+fn next_index(entries: &[(String, Scalar)]) -> i64 {
+    entries
+        .iter()
+        .filter_map(|(k, _)| match Key::classify(k) {
+            Key::Int(i) => Some(i),
+            Key::Str(_) => None,
+        })
+        .max()
+        .map_or(0, |m| m.saturating_add(1).max(0))
+}
+
+// ----------------------------------------------------------------------------------
+// JSON.
+
+fn field_from_json(key: &str, value: &serde_json::Value) -> Result<FieldValue, Error> {
+    if let Some(s) = scalar_from_json(key, value)? {
+        return Ok(FieldValue::Scalar(s));
+    }
+    let nested_scalar = |v: &serde_json::Value| {
+        scalar_from_json(key, v)?.ok_or_else(|| Error::TooDeeplyNested {
+            key: key.to_owned(),
+        })
+    };
+    let entries = match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), nested_scalar(v)?)))
+            .collect::<Result<_, Error>>()?,
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| Ok((i.to_string(), nested_scalar(v)?)))
+            .collect::<Result<_, Error>>()?,
+        _ => Vec::new(),
+    };
+    Ok(FieldValue::Nested(entries))
+}
+
+/// `None` for objects and arrays.
+fn scalar_from_json(key: &str, value: &serde_json::Value) -> Result<Option<Scalar>, Error> {
+    Ok(Some(match value {
+        serde_json::Value::Null => Scalar::Null,
+        serde_json::Value::Bool(b) => Scalar::Bool(*b),
+        serde_json::Value::String(s) => Scalar::Str(s.clone()),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Scalar::Int(i),
+            // PHP's json_decode turns integers above i64::MAX into floats.
+            None if n.is_u64() => {
+                return Err(Error::UnsupportedNumber {
+                    key: key.to_owned(),
+                });
+            }
+            None => Scalar::Str(php::float_to_php_string(&n.to_string()).map_err(|_| {
+                Error::UnsupportedNumber {
+                    key: key.to_owned(),
+                }
+            })?),
+        },
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => return Ok(None),
+    }))
+}
+
+fn first_char(json: &str) -> Option<char> {
+    json.trim_start_matches([' ', '\t', '\n', '\r'])
+        .chars()
+        .next()
+}
+
+fn field_from_raw(key: &str, raw: &RawValue) -> Result<FieldValue, Error> {
+    let nested_scalar = |raw: &RawValue| -> Result<Scalar, Error> {
+        match first_char(raw.get()) {
+            Some('{' | '[') => Err(Error::TooDeeplyNested {
+                key: key.to_owned(),
+            }),
+            _ => {
+                let value: serde_json::Value = serde_json::from_str(raw.get())
+                    .map_err(|_| Error::malformed("invalid JSON"))?;
+                scalar_from_json(key, &value)?.ok_or_else(|| Error::TooDeeplyNested {
+                    key: key.to_owned(),
+                })
+            }
+        }
+    };
+    match first_char(raw.get()) {
+        Some('{') => {
+            let members: OrderedMembers =
+                serde_json::from_str(raw.get()).map_err(|_| Error::malformed("invalid JSON"))?;
+            let entries = members
+                .0
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), nested_scalar(v)?)))
+                .collect::<Result<_, Error>>()?;
+            Ok(FieldValue::Nested(entries))
+        }
+        Some('[') => {
+            let items: Vec<&RawValue> =
+                serde_json::from_str(raw.get()).map_err(|_| Error::malformed("invalid JSON"))?;
+            let entries = items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Ok((i.to_string(), nested_scalar(v)?)))
+                .collect::<Result<_, Error>>()?;
+            Ok(FieldValue::Nested(entries))
+        }
+        _ => nested_scalar(raw).map(FieldValue::Scalar),
+    }
+}
+
+/// A JSON object's members in document order, values left as raw JSON text.
+struct OrderedMembers(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for OrderedMembers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = OrderedMembers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Box<RawValue>>()? {
+                    members.push(entry);
+                }
+                Ok(OrderedMembers(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(s: &str) -> SecretString {
+        SecretString::from(s)
+    }
+
+    fn canonical(params: &Params, k: &str) -> String {
+        canonical_string(params, &key(k))
+            .unwrap()
+            .expose_secret()
+            .to_owned()
+    }
+
+    #[test]
+    fn documentation_example() {
+        let params = Params::new()
+            .with("Amount", 1234)
+            .with("Uid", "Abc123")
+            .with("Email", "john@doe.com")
+            .with("CardNumber", "1234567897654321")
+            .with("CardMonth", "09")
+            .with("CardYear", "2016")
+            .with("CardCVV", "123")
+            .with("ClientIp", "89.184.22.134");
+        assert_eq!(
+            canonical(&params, "YOURAPIKEY"),
+            "1234$123$09$1234567897654321$2016$89.184.22.134$john@doe.com$Abc123$YOURAPIKEY"
+        );
+        assert_eq!(
+            sign(&params, &key("YOURAPIKEY")).unwrap().as_str(),
+            "f5b55971cdf0f5bf522afab8b03e2dd732d6cca3"
+        );
+    }
+
+    #[test]
+    fn case_duplicates_last_wins() {
+        let params = Params::new().with("Amount", "1").with("amount", "2");
+        assert_eq!(canonical(&params, "k"), "2$k");
+        let params = Params::new().with("amount", "2").with("AMOUNT", "1");
+        assert_eq!(canonical(&params, "k"), "1$k");
+    }
+
+    #[test]
+    fn scalars_render_like_php() {
+        let params = Params::new()
+            .with("a", true)
+            .with("b", false)
+            .with("c", Scalar::Null)
+            .with("d", -5)
+            .with("e", "");
+        assert_eq!(canonical(&params, "k"), "1$$$-5$$k");
+    }
+
+    #[test]
+    fn signature_is_skipped_only_at_top_level() {
+        let params = Params::new()
+            .with("Signature", "x")
+            .with("a", "1")
+            .with_nested("n", [("signature", "s")]);
+        assert_eq!(canonical(&params, "k"), "1$s$k");
+    }
+
+    #[test]
+    fn list_indices_sort_numerically() {
+        let items: Vec<(String, Scalar)> = (0..12)
+            .map(|i| (i.to_string(), Scalar::from(format!("v{i}"))))
+            .collect();
+        let params = Params::new().with_nested("list", items.clone());
+        let expected: String = (0..12).map(|i| format!("v{i}$")).collect::<String>() + "k";
+        assert_eq!(canonical(&params, "k"), expected);
+        let mut top = Params::new();
+        for (k, v) in items.into_iter().rev() {
+            top.push(k, v);
+        }
+        assert_eq!(canonical(&top, "k"), expected);
+    }
+
+    #[test]
+    fn long_inputs_fold_case_like_short_ones() {
+        // More than 32 fields takes the indexed path of `fold_case`.
+        let mut params = Params::new();
+        for i in 0..40 {
+            params.push(format!("Field{i:02}"), format!("old{i}"));
+        }
+        params.push("FIELD07", "new7");
+        let expected: String = (0..40)
+            .map(|i| {
+                if i == 7 {
+                    "new7$".to_owned()
+                } else {
+                    format!("old{i}$")
+                }
+            })
+            .collect::<String>()
+            + "k";
+        assert_eq!(canonical(&params, "k"), expected);
+    }
+
+    #[test]
+    fn intransitive_key_sets_are_refused() {
+        // 9 < 10 numerically, 10 < "1a" and "1a" < 9 as strings: no order exists.
+        let params = Params::new().with("10", "a").with("1a", "b").with("9", "c");
+        assert!(matches!(
+            sign(&params, &key("k")),
+            Err(Error::AmbiguousKeyOrder { .. })
+        ));
+    }
+
+    #[test]
+    fn mixed_but_consistent_key_sets_are_accepted() {
+        // Checked against php-cli 8.2 ksort: 9, 10, "9a".
+        let params = Params::new().with("9a", "x").with("10", "y").with("9", "z");
+        assert_eq!(canonical(&params, "k"), "z$y$x$k");
+    }
+
+    #[test]
+    fn form_names_parse_like_php() {
+        let params = Params::from_form(&[
+            ("Tid", "t"),
+            ("Client[Id]", "c1"),
+            ("Client[Email]", "e"),
+            ("List[]", "a"),
+            ("List[]", "b"),
+        ])
+        .unwrap();
+        assert_eq!(params.len(), 3);
+        assert_eq!(
+            params.get("Client"),
+            Some(&FieldValue::Nested(vec![
+                ("Id".into(), "c1".into()),
+                ("Email".into(), "e".into())
+            ]))
+        );
+        assert_eq!(
+            params.get("List"),
+            Some(&FieldValue::Nested(vec![
+                ("0".into(), "a".into()),
+                ("1".into(), "b".into())
+            ]))
+        );
+        assert!(
+            matches!(Params::from_form(&[("a[b][c]", "x")]), Err(Error::TooDeeplyNested { key }) if key == "a")
+        );
+        assert!(matches!(
+            Params::from_form(&[("[x]", "x")]),
+            Err(Error::MalformedInput { .. })
+        ));
+        assert!(matches!(
+            Params::from_form(&[("a[b]c", "x")]),
+            Err(Error::MalformedInput { .. })
+        ));
+        // Unmatched bracket: a flat name.
+        assert_eq!(
+            Params::from_form(&[("a[b", "x")]).unwrap().get("a[b"),
+            Some(&FieldValue::from("x"))
+        );
+        // Later assignments replace earlier ones.
+        let p = Params::from_form(&[("a", "1"), ("a[x]", "2")]).unwrap();
+        assert_eq!(
+            p.get("a"),
+            Some(&FieldValue::Nested(vec![("x".into(), "2".into())]))
+        );
+        let p = Params::from_form(&[("a[x]", "2"), ("a", "1")]).unwrap();
+        assert_eq!(p.get("a"), Some(&FieldValue::from("1")));
+        assert_eq!(p.len(), 1);
+    }
+
+    #[test]
+    fn json_document_order_decides_case_duplicates() {
+        let p = Params::from_json_str(r#"{"amount":"2","Amount":"1"}"#).unwrap();
+        assert_eq!(canonical(&p, "k"), "1$k");
+        let p = Params::from_json_str(r#"{"Amount":"1","amount":"2"}"#).unwrap();
+        assert_eq!(canonical(&p, "k"), "2$k");
+    }
+
+    #[test]
+    fn json_depth_and_numbers() {
+        let deep = r#"{"a":{"b":{"c":1}}}"#;
+        assert!(
+            matches!(Params::from_json_str(deep), Err(Error::TooDeeplyNested { key }) if key == "a")
+        );
+        let value: serde_json::Value = serde_json::from_str(deep).unwrap();
+        assert!(
+            matches!(Params::from_json(&value), Err(Error::TooDeeplyNested { key }) if key == "a")
+        );
+        let deep_list = r#"[[1,[2]]]"#;
+        assert!(
+            matches!(Params::from_json_str(deep_list), Err(Error::TooDeeplyNested { key }) if key == "0")
+        );
+
+        let p =
+            Params::from_json_str(r#"{"a":17.5,"b":1.0,"c":-3,"d":true,"e":null,"f":[1,false]}"#)
+                .unwrap();
+        assert_eq!(canonical(&p, "k"), "17.5$1$-3$1$$1$$k");
+        assert!(
+            matches!(Params::from_json_str(r#"{"a":18446744073709551615}"#), Err(Error::UnsupportedNumber { key }) if key == "a")
+        );
+        assert!(matches!(
+            Params::from_json_str(r#"{"a":123456789012345.0}"#),
+            Err(Error::UnsupportedNumber { .. })
+        ));
+        assert!(matches!(
+            Params::from_json_str("{"),
+            Err(Error::MalformedInput { .. })
+        ));
+    }
+
+    #[test]
+    fn bare_scalar_signs_as_value_then_key() {
+        let p = Params::from_json_str(r#""abc""#).unwrap();
+        assert_eq!(canonical(&p, "k"), "abc$k");
+    }
+
+    #[test]
+    fn verify_is_strict_about_hex_case_and_length() {
+        let params = Params::new().with("a", "1");
+        let k = key("k");
+        let sig = sign(&params, &k).unwrap();
+        assert!(verify(&params, &k, sig.as_str()).is_ok());
+        assert!(matches!(
+            verify(&params, &k, &sig.as_str().to_uppercase()),
+            Err(Error::SignatureMismatch)
+        ));
+        assert!(matches!(
+            verify(&params, &k, &sig.as_str()[..39]),
+            Err(Error::SignatureMismatch)
+        ));
+        assert!(matches!(
+            verify(&params, &k, ""),
+            Err(Error::SignatureMismatch)
+        ));
+    }
+
+    #[test]
+    fn debug_never_shows_values() {
+        let params = Params::new()
+            .with("CardNumber", "4111111111111111")
+            .with_nested("Client", [("Iban", "FR7630006000011234567890189")]);
+        let shown = format!("{params:?} {:?}", params.get("Client"));
+        assert!(shown.contains("CardNumber"));
+        assert!(!shown.contains("4111"));
+        assert!(!shown.contains("FR76"));
+    }
+}

@@ -1,0 +1,155 @@
+//! `cargo xtask`: repository automation for the pay workspace, written in Rust so it runs
+//! wherever cargo does.
+//!
+//! See `cargo xtask help`. Each subcommand lives in its own module; [`run`] is the single
+//! dispatch point. Checks that must always hold are also `#[test]`s, so plain `cargo test`
+//! enforces them without anyone remembering to run xtask.
+
+// xtask is a developer tool whose whole interface is the terminal, so the workspace-wide ban
+// on printing (meant for library crates) does not apply here.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod json;
+mod metadata;
+mod tidy;
+
+use std::{
+    env,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
+
+const USAGE: &str = "\
+Usage: cargo xtask <command>
+
+Commands:
+  tidy    Check repository rules that rustc and clippy cannot (also run by `cargo test`)
+  help    Print this message
+";
+
+/// Why a command did not succeed.
+#[derive(Debug)]
+enum Failure {
+    /// The command line was wrong; print usage and exit with 2.
+    Usage(String),
+    /// The command ran and found problems, already printed; exit with 1.
+    Failed(String),
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Failed(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parses `args` (without the program name) and runs the chosen command.
+fn run(args: &[String]) -> Result<(), Failure> {
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => return Err(Failure::Usage("no command given".to_owned())),
+    };
+    match command {
+        "tidy" => {
+            no_more_args(command, rest)?;
+            tidy()
+        }
+        // New commands slot in here, one arm each, delegating to their own module, e.g.
+        //   "codegen" => codegen::run(flag(rest, "--check")?),
+        //   "release" => release::run(one_arg(command, rest)?),
+        //   "new-provider" => new_provider::run(one_arg(command, rest)?),
+        // and get a line in USAGE.
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(Failure::Usage(format!("unknown command `{other}`"))),
+    }
+}
+
+fn no_more_args(command: &str, rest: &[String]) -> Result<(), Failure> {
+    match rest.first() {
+        None => Ok(()),
+        Some(extra) => Err(Failure::Usage(format!(
+            "`{command}` takes no arguments, got `{extra}`"
+        ))),
+    }
+}
+
+fn tidy() -> Result<(), Failure> {
+    let tree = tidy::Tree::new(project_root());
+    let failures = tidy::run_all(&tree);
+    if failures.is_empty() {
+        println!("tidy: ok ({} checks)", tidy::CHECKS.len());
+        return Ok(());
+    }
+    let count: usize = failures
+        .iter()
+        .map(|(_, violations)| violations.len())
+        .sum();
+    eprintln!("tidy: {count} violation(s)");
+    for (check, violations) in &failures {
+        eprintln!("\n{check}:");
+        for violation in violations {
+            eprintln!("  {violation}");
+        }
+    }
+    eprintln!();
+    Err(Failure::Failed(format!(
+        "tidy found {count} violation(s) in {} of {} checks",
+        failures.len(),
+        tidy::CHECKS.len()
+    )))
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Failure, run};
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|&a| a.to_owned()).collect()
+    }
+
+    #[test]
+    fn bad_command_lines_are_usage_errors() {
+        for bad in [&[][..], &["frobnicate"], &["tidy", "--fix"]] {
+            let result = run(&args(bad));
+            assert!(
+                matches!(result, Err(Failure::Usage(_))),
+                "{bad:?} gave {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn help_succeeds() {
+        assert!(run(&args(&["help"])).is_ok());
+    }
+
+    #[test]
+    fn project_root_is_the_workspace() {
+        let root = super::project_root();
+        assert!(
+            root.join("xtask/Cargo.toml").is_file(),
+            "{}",
+            root.display()
+        );
+        assert!(root.join("Cargo.lock").is_file() || root.join("Cargo.toml").is_file());
+    }
+}
