@@ -11,7 +11,7 @@ use crate::ids::{
 };
 use crate::money::Money;
 use crate::status::{PaymentMethodKind, PaymentStatus, RefundStatus};
-use crate::validation::{Rule, ValidationError};
+use crate::validation::{ValidationError, check};
 
 /// How the customer pays.
 #[derive(Debug, Clone)]
@@ -195,20 +195,6 @@ impl Customer {
     }
 }
 
-fn positive(field: &'static str, amount: Money) -> Result<(), ValidationError> {
-    if amount.is_positive() {
-        Ok(())
-    } else {
-        Err(ValidationError::new(
-            field,
-            Rule::Minimum {
-                min: "0".to_owned(),
-                inclusive: false,
-            },
-        ))
-    }
-}
-
 /// A request to take a payment.
 ///
 /// ```
@@ -257,13 +243,13 @@ impl CreatePayment {
     /// A request for `amount` with automatic capture and no optional details.
     ///
     /// # Errors
-    /// [`Rule::Minimum`] on `amount` when it is zero or negative.
+    /// [`Rule::Minimum`](crate::Rule::Minimum) on `amount` when it is zero or negative.
     pub fn new(
         amount: Money,
         reference: MerchantReference,
         method: PaymentMethod,
     ) -> Result<Self, ValidationError> {
-        positive("amount", amount)?;
+        check::positive("amount", amount)?;
         Ok(Self {
             amount,
             reference,
@@ -503,9 +489,9 @@ impl RefundRequest {
     /// Refunds `amount` of `payment_id`.
     ///
     /// # Errors
-    /// [`Rule::Minimum`] on `amount` when it is zero or negative.
+    /// [`Rule::Minimum`](crate::Rule::Minimum) on `amount` when it is zero or negative.
     pub fn partial(payment_id: ProviderPaymentId, amount: Money) -> Result<Self, ValidationError> {
-        positive("amount", amount)?;
+        check::positive("amount", amount)?;
         Ok(Self {
             amount: Some(amount),
             ..Self::full(payment_id)

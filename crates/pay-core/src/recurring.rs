@@ -8,21 +8,7 @@ use crate::ids::{MandateId, MerchantReference, PayoutId, SubscriptionId};
 use crate::money::Money;
 use crate::payment::{Customer, PaymentMethod};
 use crate::status::{MandateStatus, PayoutStatus, SubscriptionStatus};
-use crate::validation::{Rule, ValidationError};
-
-fn positive(field: &'static str, amount: Money) -> Result<(), ValidationError> {
-    if amount.is_positive() {
-        Ok(())
-    } else {
-        Err(ValidationError::new(
-            field,
-            Rule::Minimum {
-                min: "0".to_owned(),
-                inclusive: false,
-            },
-        ))
-    }
-}
+use crate::validation::{Rule, ValidationError, check};
 
 /// A request to set up a SEPA direct-debit mandate.
 #[derive(Debug, Clone)]
@@ -145,7 +131,7 @@ impl MandateDebit {
         amount: Money,
         reference: MerchantReference,
     ) -> Result<Self, ValidationError> {
-        positive("amount", amount)?;
+        check::positive("amount", amount)?;
         Ok(Self {
             mandate_id,
             amount,
@@ -250,7 +236,7 @@ impl CreateSubscription {
         method: PaymentMethod,
         interval: Interval,
     ) -> Result<Self, ValidationError> {
-        positive("amount", amount)?;
+        check::positive("amount", amount)?;
         Ok(Self {
             amount,
             reference,
@@ -349,7 +335,7 @@ impl CreateInstalments {
         method: PaymentMethod,
         interval: Interval,
     ) -> Result<Self, ValidationError> {
-        positive("total", total)?;
+        check::positive("total", total)?;
         if !(2..=48).contains(&count) {
             return Err(ValidationError::new(
                 "count",
@@ -467,7 +453,7 @@ impl CreatePayout {
         iban: Iban,
         beneficiary_name: impl Into<String>,
     ) -> Result<Self, ValidationError> {
-        positive("amount", amount)?;
+        check::positive("amount", amount)?;
         let beneficiary_name = beneficiary_name.into();
         if beneficiary_name.trim().is_empty() {
             return Err(ValidationError::new("beneficiary_name", Rule::Required));

@@ -332,6 +332,27 @@ pub mod check {
         }
     }
 
+    /// `amount` is greater than zero.
+    ///
+    /// # Errors
+    /// [`Rule::Minimum`] (exclusive, 0) otherwise.
+    pub fn positive(
+        field: impl Into<Cow<'static, str>>,
+        amount: crate::Money,
+    ) -> Result<(), ValidationError> {
+        if amount.is_positive() {
+            Ok(())
+        } else {
+            Err(ValidationError::new(
+                field,
+                Rule::Minimum {
+                    min: "0".to_owned(),
+                    inclusive: false,
+                },
+            ))
+        }
+    }
+
     /// `value` is non-empty ASCII digits.
     ///
     /// # Errors
