@@ -1,0 +1,116 @@
+//! The provider fakes the `pay-testkit` binary can serve, by name.
+//!
+//! Each provider fake adds one [`Entry`] to [`AVAILABLE`] when it lands. Until then the
+//! list is empty and `pay-testkit serve` says so.
+
+use std::fmt;
+
+use crate::provider::FakeProvider;
+
+/// One servable provider fake.
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    /// The name given to `--provider`.
+    pub name: &'static str,
+    /// One line about it.
+    pub description: &'static str,
+    /// Makes a fresh fake.
+    pub make: fn() -> Box<dyn FakeProvider>,
+}
+
+/// Every provider fake the binary can serve.
+pub const AVAILABLE: &[Entry] = &[];
+
+/// Names of [`AVAILABLE`] providers.
+pub fn names() -> Vec<&'static str> {
+    AVAILABLE.iter().map(|entry| entry.name).collect()
+}
+
+/// A fresh fake of the provider called `name` (ignoring case).
+///
+/// # Errors
+/// [`UnknownProvider`] when no such fake is available.
+pub fn make(name: &str) -> Result<Box<dyn FakeProvider>, UnknownProvider> {
+    lookup(AVAILABLE, name)
+}
+
+fn lookup(entries: &[Entry], name: &str) -> Result<Box<dyn FakeProvider>, UnknownProvider> {
+    entries
+        .iter()
+        .find(|entry| entry.name.eq_ignore_ascii_case(name))
+        .map(|entry| (entry.make)())
+        .ok_or_else(|| UnknownProvider {
+            requested: name.to_owned(),
+            available: entries.iter().map(|entry| entry.name).collect(),
+        })
+}
+
+/// No provider fake has that name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownProvider {
+    requested: String,
+    available: Vec<&'static str>,
+}
+
+impl UnknownProvider {
+    /// The name asked for.
+    pub fn requested(&self) -> &str {
+        &self.requested
+    }
+
+    /// The names that are available.
+    pub fn available(&self) -> &[&'static str] {
+        &self.available
+    }
+}
+
+impl fmt::Display for UnknownProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "no provider fake called `{}` is available",
+            self.requested
+        )?;
+        if self.available.is_empty() {
+            write!(
+                f,
+                "; available providers: none yet (the Easytransac and Easypay fakes have not landed)"
+            )
+        } else {
+            write!(f, "; available providers: {}", self.available.join(", "))
+        }
+    }
+}
+
+impl std::error::Error for UnknownProvider {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Ledger;
+
+    #[test]
+    fn unknown_names_list_what_is_available() {
+        let err = make("easytransac").map(|p| p.name()).unwrap_err();
+        assert_eq!(err.requested(), "easytransac");
+        assert!(err.available().is_empty());
+        assert_eq!(
+            err.to_string(),
+            "no provider fake called `easytransac` is available; available providers: none yet \
+             (the Easytransac and Easypay fakes have not landed)"
+        );
+        assert_eq!(names(), Vec::<&str>::new());
+
+        let entries = [Entry {
+            name: "ledger",
+            description: "toy",
+            make: || Box::new(Ledger::new()),
+        }];
+        assert_eq!(lookup(&entries, "LEDGER").map(|p| p.name()), Ok("ledger"));
+        let err = lookup(&entries, "easypay").map(|p| p.name()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no provider fake called `easypay` is available; available providers: ledger"
+        );
+    }
+}
