@@ -9,8 +9,13 @@
 // on printing (meant for library crates) does not apply here.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod codegen;
 mod json;
 mod metadata;
+mod new_provider;
+mod release;
+#[cfg(test)]
+mod testing;
 mod tidy;
 
 use std::{
@@ -23,8 +28,14 @@ const USAGE: &str = "\
 Usage: cargo xtask <command>
 
 Commands:
-  tidy    Check repository rules that rustc and clippy cannot (also run by `cargo test`)
-  help    Print this message
+  tidy                      Check repository rules that rustc and clippy cannot (also run by `cargo test`)
+  codegen [--check]         Generate wire types, validation, operation tables and docs/providers.md
+                            from fixtures/<provider>/api.yaml; --check only reports stale files
+  release <version> [--date YYYY-MM-DD] [--skip-tests]
+                            Bump every crate to <version>, date the changelog, run the tests and
+                            `cargo publish --dry-run`, and print the tag to create
+  new-provider <name>       Scaffold crates/pay-<name>, fixtures/<name> and docs/providers/<name>.md
+  help                      Print this message
 ";
 
 /// Why a command did not succeed.
@@ -62,11 +73,27 @@ fn run(args: &[String]) -> Result<(), Failure> {
             no_more_args(command, rest)?;
             tidy()
         }
-        // New commands slot in here, one arm each, delegating to their own module, e.g.
-        //   "codegen" => codegen::run(flag(rest, "--check")?),
-        //   "release" => release::run(one_arg(command, rest)?),
-        //   "new-provider" => new_provider::run(one_arg(command, rest)?),
-        // and get a line in USAGE.
+        // New commands slot in here, one arm each, delegating to their own module, and get a
+        // line in USAGE.
+        "codegen" => {
+            let check = match rest {
+                [] => false,
+                [flag] if flag == "--check" => true,
+                [other, ..] => {
+                    return Err(Failure::Usage(format!(
+                        "`codegen` takes only `--check`, got `{other}`"
+                    )));
+                }
+            };
+            codegen::run(&project_root(), check)
+        }
+        "release" => release::run(&project_root(), &release::Options::parse(rest)?),
+        "new-provider" => match rest {
+            [name] => new_provider::run(&project_root(), name),
+            _ => Err(Failure::Usage(
+                "`new-provider` takes exactly one name".to_owned(),
+            )),
+        },
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())
@@ -121,14 +148,20 @@ fn project_root() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::{Failure, run};
-
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|&a| a.to_owned()).collect()
-    }
+    use crate::testing::args;
 
     #[test]
     fn bad_command_lines_are_usage_errors() {
-        for bad in [&[][..], &["frobnicate"], &["tidy", "--fix"]] {
+        for bad in [
+            &[][..],
+            &["frobnicate"],
+            &["tidy", "--fix"],
+            &["codegen", "--force"],
+            &["release"],
+            &["release", "1.2"],
+            &["new-provider"],
+            &["new-provider", "a", "b"],
+        ] {
             let result = run(&args(bad));
             assert!(
                 matches!(result, Err(Failure::Usage(_))),

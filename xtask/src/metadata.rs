@@ -32,6 +32,8 @@ pub(crate) struct Package {
     pub(crate) is_member: bool,
     /// The dependencies the manifest declares (before resolution).
     pub(crate) dependencies: Vec<DeclaredDependency>,
+    /// Whether `cargo publish` may upload it (`publish = false` makes this false).
+    pub(crate) publishable: bool,
 }
 
 /// A dependency as written in a manifest.
@@ -160,11 +162,19 @@ impl Metadata {
                     path: dep.get("path").and_then(Json::as_str).map(str::to_owned),
                 });
             }
+            // `publish` is null when unrestricted and a list of allowed registries otherwise;
+            // `publish = false` is the empty list.
+            let publishable = match package.get("publish") {
+                None | Some(Json::Null) => true,
+                Some(Json::Array(registries)) => !registries.is_empty(),
+                Some(other) => return Err(format!("unexpected `publish` value {other:?}")),
+            };
             packages.push(Package {
                 id: id.to_owned(),
                 name: string(package, "name")?.to_owned(),
                 is_member: members.contains(&id),
                 dependencies,
+                publishable,
             });
         }
 
@@ -263,7 +273,7 @@ mod tests {
     /// A trimmed-down `cargo metadata` document: `app -> lib -> leaf`, `app -(dev)-> tool`.
     const SAMPLE: &str = r#"{
       "packages": [
-        {"name": "app", "id": "path+file:///w/app#0.1.0", "dependencies": [
+        {"name": "app", "id": "path+file:///w/app#0.1.0", "publish": [], "dependencies": [
           {"name": "lib", "req": "^0.1.0", "kind": null, "path": "/w/lib"},
           {"name": "tool", "req": "*", "kind": "dev", "rename": null}
         ]},
@@ -304,6 +314,8 @@ mod tests {
             metadata.member("leaf").is_none(),
             "leaf is not a workspace member"
         );
+        assert!(!app.publishable, "publish = false");
+        assert!(metadata.member("lib").unwrap().publishable);
     }
 
     #[test]

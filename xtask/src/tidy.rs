@@ -659,6 +659,7 @@ mod tests {
                     path: path.map(str::to_owned),
                 })
                 .collect(),
+            publishable: false,
         }
     }
 

@@ -5,5 +5,10 @@
 //! chargebacks, SEPA out-payments with RSA strong authentication, checkout sessions,
 //! reports, `Idempotency-Key` retries and notification handling.
 //!
-//! It holds no code yet: the adapter is built on the platform issues (core model,
-//! signing, codegen and the fake servers) and lands in its own issue.
+//! The client is not written yet: the adapter is built on the platform issues (core model,
+//! signing, codegen and the fake servers) and lands in its own issue. What exists is
+//! [`wire`], the types generated from our API description.
+
+#![doc(test(attr(deny(warnings))))]
+
+pub mod wire;

@@ -5,5 +5,10 @@
 //! pages, pre-authorisation and capture, refunds, SEPA direct debit and V2 mandates,
 //! subscriptions and instalments, and signed PUSH notifications.
 //!
-//! It holds no code yet: the adapter is built on the platform issues (core model,
-//! signing, codegen and the fake servers) and lands in its own issue.
+//! The client is not written yet: the adapter is built on the platform issues (core model,
+//! signing, codegen and the fake servers) and lands in its own issue. What exists is
+//! [`wire`], the types generated from our API description.
+
+#![doc(test(attr(deny(warnings))))]
+
+pub mod wire;

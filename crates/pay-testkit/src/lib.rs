@@ -79,6 +79,7 @@ mod webhook;
 
 pub mod conformance;
 pub mod form;
+pub mod generated;
 pub mod registry;
 #[cfg(feature = "proptest")]
 pub mod strategies;

@@ -1,0 +1,28 @@
+//! Easypay's wire format: serde types exactly as on the wire, generated from
+//! `fixtures/easypay/api.yaml` by `cargo xtask codegen` into [`generated`].
+//!
+//! These types are not the SDK's API (that is `pay-core`'s model); they are public so tests
+//! and tooling can use them. Every request type has `validate()`, which checks the
+//! documented constraints and names the broken field as a dotted wire path:
+//!
+//! ```
+//! use pay_core::{Currency, Money, Rule};
+//! use pay_core::wire::JsonNumber;
+//! use pay_easypay::wire::{SingleCreateRequest, SingleMethod};
+//!
+//! let amount = JsonNumber::from_money(Money::from_minor(49, Currency::EUR)?, 2)?;
+//! let request = SingleCreateRequest::new(amount, SingleMethod::Mbw);
+//! let err = request.validate().unwrap_err();
+//! assert_eq!(err.field(), "value");
+//! assert!(matches!(err.rule(), Rule::Minimum { min, inclusive: true } if min == "0.5"));
+//! # Ok::<(), pay_core::ValidationError>(())
+//! ```
+//!
+//! Amounts are `pay_core::wire` types that keep the exact JSON text, so read bodies with
+//! `serde_json::from_slice`/`from_str` directly (not through `serde_json::Value`). Unknown
+//! fields are ignored; keep the raw body where they matter. Hand-written additions go in
+//! sibling modules of this file, never in `generated.rs`.
+
+pub mod generated;
+
+pub use generated::*;

@@ -1,0 +1,429 @@
+//! The generated wire types (`pay_easypay::wire`) against `fixtures/easypay/examples/`.
+
+use std::path::PathBuf;
+
+use pay_core::wire::JsonNumber;
+use pay_core::{Currency as Iso, Money, Rule, ValidationError};
+use pay_easypay::wire::*;
+
+fn fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/easypay/examples")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
+}
+
+fn eur(minor: i64) -> JsonNumber {
+    JsonNumber::from_money(Money::from_minor(minor, Iso::EUR).unwrap(), 2).unwrap()
+}
+
+/// A JSON number exactly as written, for values `from_money` cannot produce.
+fn number(text: &str) -> JsonNumber {
+    serde_json::from_str(text).unwrap()
+}
+
+/// A valid sale: 17.50 EUR by Multibanco, with its capture descriptive.
+fn sale() -> SingleCreateRequest {
+    let mut request = SingleCreateRequest::new(eur(1750), SingleMethod::Mb);
+    request.capture = Some(CaptureInput::new("Order 1042".to_owned()));
+    request
+}
+
+#[track_caller]
+fn assert_invalid(result: Result<(), ValidationError>, field: &str, rule: Rule) {
+    let err = result.expect_err("validate() should refuse");
+    assert_eq!(err.field(), field, "{err}");
+    assert_eq!(err.rule(), &rule, "{err}");
+}
+
+// --- (a) Reading documented bodies. ---------------------------------------------------------
+
+#[test]
+fn single_payment_reads_exactly_and_leniently() {
+    let payment: SinglePayment = serde_json::from_str(&fixture("single_get_200.json")).unwrap();
+    let value = payment.value.as_ref().unwrap();
+    assert_eq!(value.as_str(), "17.5");
+    assert_eq!(value.to_money(Iso::EUR).unwrap().minor_units(), 1750);
+    assert_eq!(payment.currency, Some(Currency::Eur));
+    assert_eq!(payment.payment_status, Some(SinglePaymentStatus::Paid));
+    let customer = payment.customer.as_ref().unwrap();
+    // `phone_indicative` arrives as a number here and as "+351" elsewhere.
+    assert!(matches!(
+        customer.phone_indicative,
+        Some(CustomerPhoneIndicative::Integer(351))
+    ));
+    // `x-empty-as-absent`: "" is no language, not an unknown one.
+    assert_eq!(customer.language, None);
+    let method = payment.method.as_ref().unwrap();
+    // `x-case-insensitive`: responses say MB where requests say mb.
+    assert_eq!(method.r#type, Some(PaymentMethodCode::Multibanco));
+    assert_eq!(method.r#type.as_ref().unwrap().as_str(), "mb");
+    assert_eq!(method.reference.as_deref(), Some("765432198"));
+}
+
+#[test]
+fn created_payment_and_its_splits() {
+    let created: SingleCreated = serde_json::from_str(&fixture("single_create_201.json")).unwrap();
+    assert_eq!(created.status, SingleCreatedStatus::Ok);
+    assert_eq!(
+        created.method.as_ref().unwrap().r#type,
+        Some(PaymentMethodCode::MbWay)
+    );
+    let splits = created.capture.unwrap().splits.unwrap();
+    assert_eq!(splits[0].value.as_ref().unwrap().as_str(), "12.25");
+    assert_eq!(splits[0].status, Some(SplitStatus::Waiting));
+}
+
+#[test]
+fn errors_carry_one_message_or_several() {
+    let error: Error = serde_json::from_str(&fixture("error_400.json")).unwrap();
+    assert!(matches!(&error.message, ErrorMessage::List(messages) if messages.len() == 2));
+    assert_eq!(error.code.as_deref(), Some("VALIDATION_ERROR"));
+    let error: Error = serde_json::from_str(&fixture("error_403.json")).unwrap();
+    assert!(
+        matches!(&error.message, ErrorMessage::Text(text) if text.starts_with("Authentication Error"))
+    );
+    assert!(serde_json::from_str::<Error>(r#"{"status":"error","message":42}"#).is_err());
+}
+
+#[test]
+fn notification_amounts_arrive_as_strings_and_stay_exact() {
+    let note: TransactionNotification =
+        serde_json::from_str(&fixture("transaction_notification.json")).unwrap();
+    let value = note.value.as_ref().unwrap();
+    assert_eq!(value.to_money(Iso::EUR).unwrap().minor_units(), 4010);
+    assert_eq!(note.method, Some(PaymentMethodCode::MbWay));
+    let values = note.transaction.unwrap().values.unwrap();
+    assert_eq!(values.transfer.unwrap().as_str(), "39.79");
+    assert_eq!(
+        values
+            .fixed_fee
+            .unwrap()
+            .to_money(Iso::EUR)
+            .unwrap()
+            .minor_units(),
+        25
+    );
+}
+
+#[test]
+fn operation_table_matches_the_description() {
+    assert_eq!(OPERATIONS.len(), 42);
+    assert_eq!(
+        OPERATIONS
+            .iter()
+            .filter(|op| op.kind == OperationKind::Webhook)
+            .count(),
+        3
+    );
+    let create = operation("single_create").unwrap();
+    assert_eq!((create.method, create.path), (Method::Post, "/single"));
+    assert_eq!(create.request_body, Some("SingleCreateRequest"));
+    assert_eq!(
+        create.idempotency_header,
+        Some(IdempotencyHeader {
+            name: "Idempotency-Key",
+            max_length: 50
+        })
+    );
+    let payout = operation("out_payment_create").unwrap();
+    assert_eq!(payout.signed, Some(Signing::EasypayRsa));
+    let list = operation("refund_list").unwrap();
+    assert_eq!(list.pagination, Some(Pagination::Cursor));
+    assert_eq!(list.query, Some("RefundListQuery"));
+    let health = operation("health_get").unwrap();
+    assert!(health.inferred.is_some());
+    assert!(health.auth.iter().any(|alternative| alternative.is_empty()));
+}
+
+// --- (b) Unknown values and fields. ---------------------------------------------------------
+
+#[test]
+fn unknown_enum_values_round_trip() {
+    let note: GenericNotification =
+        serde_json::from_str(&fixture("generic_notification.json")).unwrap();
+    let kind = note.r#type.clone().unwrap();
+    assert_eq!(
+        kind,
+        GenericNotificationType::Unknown("capture_reversal".to_owned())
+    );
+    assert!(!kind.is_known());
+    let json = serde_json::to_string(&note).unwrap();
+    assert!(json.contains(r#""type":"capture_reversal""#), "{json}");
+
+    let status = SinglePaymentStatus::from("refund_pending");
+    assert_eq!(
+        serde_json::to_string(&status).unwrap(),
+        r#""refund_pending""#
+    );
+    let back: SinglePaymentStatus = serde_json::from_str(r#""refund_pending""#).unwrap();
+    assert_eq!(back, status);
+}
+
+#[test]
+fn unknown_fields_are_tolerated_and_amounts_survive_a_round_trip() {
+    // The fixture has fields the description does not list (one of them a float and one
+    // nested); reading ignores them and writing keeps every amount's exact text.
+    let payment: SinglePayment = serde_json::from_str(&fixture("single_get_200.json")).unwrap();
+    let json = serde_json::to_string(&payment).unwrap();
+    assert!(json.contains(r#""value":17.5"#), "{json}");
+    assert!(
+        !json.contains("risk_score"),
+        "unknown fields are not invented back: {json}"
+    );
+    let again: SinglePayment = serde_json::from_str(&json).unwrap();
+    assert_eq!(again.value, payment.value);
+}
+
+// --- (c) Validation: each kind of constraint, with the field path and the rule. ------------
+
+#[test]
+fn a_valid_request_passes() {
+    assert_eq!(sale().validate(), Ok(()));
+}
+
+#[test]
+fn max_length_on_the_key() {
+    let mut request = sale();
+    request.key = Some("k".repeat(51));
+    assert_invalid(
+        request.validate(),
+        "key",
+        Rule::MaxLength {
+            max: 50,
+            actual: 51,
+        },
+    );
+    request.key = Some("é".repeat(50));
+    assert_eq!(
+        request.validate(),
+        Ok(()),
+        "limits count characters, not bytes"
+    );
+}
+
+#[test]
+fn amount_bounds_are_exact() {
+    let mut request = sale();
+    request.value = eur(49);
+    assert_invalid(
+        request.validate(),
+        "value",
+        Rule::Minimum {
+            min: "0.5".to_owned(),
+            inclusive: true,
+        },
+    );
+    request.value = eur(50);
+    assert_eq!(request.validate(), Ok(()), "the minimum itself is allowed");
+    request.value = number("0.4999999999999999999");
+    assert_invalid(
+        request.validate(),
+        "value",
+        Rule::TooManyDecimals {
+            currency: "EUR",
+            max: 2,
+        },
+    );
+    request.value = number("1000000");
+    assert_invalid(
+        request.validate(),
+        "value",
+        Rule::Maximum {
+            max: "999999.99".to_owned(),
+            inclusive: true,
+        },
+    );
+    request.value = number("17.505");
+    request.currency = Some(Currency::Brl);
+    assert_invalid(
+        request.validate(),
+        "value",
+        Rule::TooManyDecimals {
+            currency: "BRL",
+            max: 2,
+        },
+    );
+    request.value = number("1.75e1");
+    assert!(matches!(
+        request.validate().unwrap_err().rule(),
+        Rule::Format { .. }
+    ));
+}
+
+#[test]
+fn exclusive_minimum() {
+    let request = RefundRequest::new(number("0"));
+    assert_invalid(
+        request.validate(),
+        "value",
+        Rule::Minimum {
+            min: "0".to_owned(),
+            inclusive: false,
+        },
+    );
+    assert_eq!(RefundRequest::new(eur(1)).validate(), Ok(()));
+}
+
+#[test]
+fn enum_membership_in_nested_objects() {
+    let mut request = sale();
+    request.customer = Some(CustomerInput {
+        language: Some(Language::from("DE")),
+        ..CustomerInput::default()
+    });
+    assert_invalid(
+        request.validate(),
+        "customer.language",
+        Rule::OneOf {
+            allowed: &["PT", "EN", "ES"],
+        },
+    );
+    request.customer.as_mut().unwrap().language = Some(Language::from("pt"));
+    assert_eq!(request.validate(), Ok(()), "x-case-insensitive");
+
+    request.method = SingleMethod::from("zz");
+    assert_invalid(
+        request.validate(),
+        "method",
+        Rule::OneOf {
+            allowed: SingleMethod::VALUES,
+        },
+    );
+}
+
+#[test]
+fn conditional_requirements() {
+    // MB WAY needs the customer's phone.
+    let mut request = sale();
+    request.method = SingleMethod::Mbw;
+    assert_invalid(request.validate(), "customer", Rule::Required);
+    request.customer = Some(CustomerInput::default());
+    assert_invalid(request.validate(), "customer.phone", Rule::Required);
+    request.customer.as_mut().unwrap().phone = Some("912000111".to_owned());
+    assert_eq!(request.validate(), Ok(()));
+
+    // `type` defaults to sale, and a sale needs its capture.
+    let mut request = sale();
+    request.capture = None;
+    assert_invalid(request.validate(), "capture", Rule::Required);
+    request.r#type = Some(SingleType::Authorisation);
+    assert_eq!(request.validate(), Ok(()));
+
+    // Direct debit needs a mandate.
+    let mut request = sale();
+    request.method = SingleMethod::Dd;
+    assert_invalid(request.validate(), "sdd_mandate", Rule::Required);
+}
+
+#[test]
+fn list_items_are_named_by_index() {
+    let mut request = sale();
+    let mut capture = CaptureInput::new("Order 1042".to_owned());
+    capture.splits = Some(vec![SplitInput::new(eur(100)), SplitInput::new(eur(5))]);
+    request.capture = Some(capture);
+    assert_invalid(
+        request.validate(),
+        "capture.splits[1].value",
+        Rule::Minimum {
+            min: "0.1".to_owned(),
+            inclusive: true,
+        },
+    );
+}
+
+#[test]
+fn patterns_and_time_formats() {
+    let out_account = OutAccountInput::new(
+        "Ana Silva".to_owned(),
+        "PT50000201231234567890154".to_owned(),
+        "ana@example.org".to_owned(),
+        "912000111".to_owned(),
+    );
+    let mut payout = OutPaymentCreateRequest::new(
+        CustomerInput::default(),
+        eur(2500),
+        out_account,
+        OutPaymentMethod::Transfer,
+        "1743500000".to_owned(),
+    );
+    payout.descriptive = Some("Refund 42/2025".to_owned());
+    assert_eq!(payout.validate(), Ok(()));
+    payout.descriptive = Some("Remboursé".to_owned());
+    assert_invalid(
+        payout.validate(),
+        "descriptive",
+        Rule::Format {
+            expected: "text matching ^[a-zA-Z0-9 .,/+*$%]+$",
+        },
+    );
+    payout.descriptive = None;
+    payout.timestamp = "2025-04-01T10:00:00Z".to_owned();
+    assert!(matches!(
+        payout.validate().unwrap_err().rule(),
+        Rule::Format { .. }
+    ));
+
+    let mut request = sale();
+    request.expiration_time = Some("2025-03-31T23:59".to_owned());
+    assert_invalid(
+        request.validate(),
+        "expiration_time",
+        Rule::Format {
+            expected: "a time YYYY-MM-DD HH:MM",
+        },
+    );
+    request.expiration_time = Some("2025-03-31 23:59".to_owned());
+    assert_eq!(request.validate(), Ok(()));
+}
+
+#[test]
+fn query_parameters_and_list_sizes() {
+    let mut query = SingleListQuery {
+        records_per_page: Some(101),
+        ..SingleListQuery::default()
+    };
+    assert_invalid(
+        query.validate(),
+        "records_per_page",
+        Rule::Range { min: 1, max: 100 },
+    );
+    query.records_per_page = Some(100);
+    query.created_at = Some("interval(2025-01-01 00:00,2025-01-31 00:00)".to_owned());
+    assert_eq!(query.validate(), Ok(()));
+
+    let payment = CheckoutPaymentInput::new(vec![CheckoutMethod::Cc]);
+    let mut order = CheckoutOrderInput::new(eur(1000));
+    order.key = Some("order-1".to_owned());
+    let checkout = CheckoutCreateRequest::new(
+        Vec::new(),
+        payment,
+        order,
+        CheckoutCustomerInput::new("ana@example.org".to_owned()),
+    );
+    assert_invalid(
+        checkout.validate(),
+        "type",
+        Rule::Other("must contain at least 1 item".into()),
+    );
+}
+
+// --- (d) Exact bytes out. -------------------------------------------------------------------
+
+#[test]
+fn requests_serialise_to_exact_json() {
+    let mut request = sale();
+    request.r#type = Some(SingleType::Sale);
+    request.currency = Some(Currency::Eur);
+    request.key = Some("order-1042".to_owned());
+    assert_eq!(
+        serde_json::to_string(&request).unwrap(),
+        r#"{"type":"sale","value":17.5,"currency":"EUR","method":"mb","key":"order-1042","capture":{"descriptive":"Order 1042"}}"#
+    );
+    let mut split = SplitInput::new(eur(1999));
+    split.margin_value = Some(eur(10));
+    assert_eq!(
+        serde_json::to_string(&split).unwrap(),
+        r#"{"value":19.99,"margin_value":0.1}"#
+    );
+}

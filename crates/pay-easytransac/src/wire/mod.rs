@@ -1,0 +1,27 @@
+//! Easytransac's wire format: serde types exactly as on the wire, generated from
+//! `fixtures/easytransac/api.yaml` by `cargo xtask codegen` into [`generated`].
+//!
+//! These types are not the SDK's API (that is `pay-core`'s model); they are public so tests
+//! and tooling can use them. Every request type has `validate()`, which checks the
+//! documented constraints and names the broken field as a dotted wire path:
+//!
+//! ```
+//! use pay_core::Rule;
+//! use pay_core::wire::MinorUnits;
+//! use pay_easytransac::wire::V1CaptureRequest;
+//!
+//! let mut request = V1CaptureRequest::new("ABC123456".to_owned());
+//! request.amount = Some(MinorUnits(1250));
+//! let err = request.validate().unwrap_err();
+//! assert_eq!(err.field(), "Tid");
+//! assert!(matches!(err.rule(), Rule::MaxLength { max: 8, .. }));
+//! ```
+//!
+//! Amounts are `pay_core::wire` types that keep the exact JSON text, so read bodies with
+//! `serde_json::from_slice`/`from_str` directly (not through `serde_json::Value`). Unknown
+//! fields are ignored; keep the raw body where they matter. Hand-written additions go in
+//! sibling modules of this file, never in `generated.rs`.
+
+pub mod generated;
+
+pub use generated::*;
