@@ -12,9 +12,11 @@
 //!   ([`FakeServer::requests`]), exposes the fake's state ([`FakeServer::snapshot`]), and
 //!   fails the test on drop if the fake panicked.
 //! - [`FakeProvider`]: what a provider fake implements. It decides; the server does the
-//!   I/O. The Easytransac and Easypay fakes implement it (they are being built on the
-//!   generated route tables and are not in this crate yet); [`testing::Ledger`] is a toy
-//!   one for examples and for the testkit's own tests.
+//!   I/O. [`easytransac::EasytransacFake`] (V1 signed forms and V2 JWT) and
+//!   [`easypay::EasypayFake`] (API 2.0 with idempotency keys and RSA strong
+//!   authentication) implement it on the generated route tables and request checks in
+//!   [`generated`]; [`testing::Ledger`] is a toy one for examples and for the testkit's
+//!   own tests.
 //! - [`Faults`]: per-route scripts of [`Fault`]s consumed in order — status codes with the
 //!   provider's error body, 429 with `Retry-After`, delays, hangs, connection resets,
 //!   empty, truncated or malformed answers, an HTML error page, and "applied, then the
@@ -78,6 +80,8 @@ mod server;
 mod webhook;
 
 pub mod conformance;
+pub mod easypay;
+pub mod easytransac;
 pub mod form;
 pub mod generated;
 pub mod registry;

@@ -1,7 +1,7 @@
 //! The provider fakes the `pay-testkit` binary can serve, by name.
 //!
-//! Each provider fake adds one [`Entry`] to [`AVAILABLE`] when it lands. Until then the
-//! list is empty and `pay-testkit serve` says so.
+//! Each provider fake adds one [`Entry`] to [`AVAILABLE`] when it lands; `pay-testkit
+//! serve` refuses any other name and lists what it can serve.
 
 use std::fmt;
 
@@ -19,7 +19,22 @@ pub struct Entry {
 }
 
 /// Every provider fake the binary can serve.
-pub const AVAILABLE: &[Entry] = &[];
+pub const AVAILABLE: &[Entry] = &[
+    Entry {
+        name: "easytransac",
+        description: "Easytransac V1 + V2 (API key: et_test_pay-testkit-fake-key)",
+        make: || Box::new(crate::easytransac::EasytransacFake::with_test_key()),
+    },
+    Entry {
+        name: "easypay",
+        description: "Easypay API 2.0 under /2.0 (sandbox AccountId: 2b0f63e2-9fb5-4e52-aca0-b4bf0339bbe6, ApiKey: eae4aa59-8e5b-4ec2-887d-b02768481a92)",
+        make: || {
+            Box::new(crate::easypay::EasypayFake::new(
+                crate::easypay::EasypayConfig::sandbox(),
+            ))
+        },
+    },
+];
 
 /// Names of [`AVAILABLE`] providers.
 pub fn names() -> Vec<&'static str> {
@@ -72,10 +87,7 @@ impl fmt::Display for UnknownProvider {
             self.requested
         )?;
         if self.available.is_empty() {
-            write!(
-                f,
-                "; available providers: none yet (the Easytransac and Easypay fakes have not landed)"
-            )
+            write!(f, "; no provider fakes are available")
         } else {
             write!(f, "; available providers: {}", self.available.join(", "))
         }
@@ -91,15 +103,29 @@ mod tests {
 
     #[test]
     fn unknown_names_list_what_is_available() {
-        let err = make("easytransac").map(|p| p.name()).unwrap_err();
-        assert_eq!(err.requested(), "easytransac");
-        assert!(err.available().is_empty());
+        let fake = make("EasyTransac").map(|p| p.name());
+        assert_eq!(fake, Ok("easytransac"));
+        assert!(names().contains(&"easytransac"));
+        assert!(
+            AVAILABLE
+                .iter()
+                .any(|e| e.description.contains(crate::easytransac::TEST_API_KEY))
+        );
+
+        let err = make("stripe").map(|p| p.name()).unwrap_err();
+        assert_eq!(err.requested(), "stripe");
+        assert!(err.available().contains(&"easytransac"));
+        assert!(
+            err.to_string().starts_with(
+                "no provider fake called `stripe` is available; available providers: "
+            )
+        );
+
+        let err = lookup(&[], "easytransac").map(|p| p.name()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "no provider fake called `easytransac` is available; available providers: none yet \
-             (the Easytransac and Easypay fakes have not landed)"
+            "no provider fake called `easytransac` is available; no provider fakes are available"
         );
-        assert_eq!(names(), Vec::<&str>::new());
 
         let entries = [Entry {
             name: "ledger",

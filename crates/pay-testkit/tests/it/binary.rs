@@ -28,29 +28,28 @@ fn text(bytes: &[u8]) -> String {
 }
 
 #[test]
-fn serving_a_provider_that_has_not_landed_is_a_clear_error() {
-    for provider in ["easytransac", "easypay"] {
-        let output = run(&["serve", "--provider", provider, "--port", "0"]);
-        assert_eq!(output.status.code(), Some(2));
-        assert!(output.stdout.is_empty());
-        assert_eq!(
-            text(&output.stderr),
-            format!(
-                "pay-testkit: no provider fake called `{provider}` is available; available \
-                 providers: none yet (the Easytransac and Easypay fakes have not landed)\n"
-            )
-        );
-    }
+fn serving_an_unknown_provider_is_a_clear_error() {
+    let output = run(&["serve", "--provider", "stripe", "--port", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        text(&output.stderr),
+        "pay-testkit: no provider fake called `stripe` is available; available providers: \
+         easytransac, easypay\n"
+    );
 }
 
 #[test]
 fn providers_are_listed() {
     let output = run(&["providers"]);
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(
-        text(&output.stdout),
-        "no provider fakes are available yet\n"
-    );
+    let expected: String = pay_testkit::registry::AVAILABLE
+        .iter()
+        .map(|entry| format!("{:<14} {}\n", entry.name, entry.description))
+        .collect();
+    assert_eq!(text(&output.stdout), expected);
+    assert!(expected.starts_with("easytransac    Easytransac V1 + V2"));
+    assert!(expected.contains("\neasypay        Easypay API 2.0"));
 }
 
 #[test]

@@ -3,6 +3,8 @@
 
 mod binary;
 mod conformance;
+mod easypay;
+mod easytransac;
 mod faults;
 mod inspect;
 mod server;

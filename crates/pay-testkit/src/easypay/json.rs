@@ -1,0 +1,262 @@
+//! Small helpers to write Easypay's JSON answers by hand: amounts as exact number tokens
+//! from integer cents, and dates in the formats Easypay uses.
+
+use std::fmt::Write as _;
+
+/// Writes one JSON object, member by member, with values given as JSON text.
+#[derive(Debug, Default)]
+pub(crate) struct Obj {
+    buf: String,
+}
+
+impl Obj {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// A member whose value is already JSON text.
+    pub(crate) fn raw(mut self, key: &str, value: &str) -> Self {
+        if !self.buf.is_empty() {
+            self.buf.push(',');
+        }
+        let _ = write!(self.buf, "{}:{}", string(key), value);
+        self
+    }
+
+    /// A string member.
+    pub(crate) fn str(self, key: &str, value: &str) -> Self {
+        let value = string(value);
+        self.raw(key, &value)
+    }
+
+    /// A string member, or `null`.
+    pub(crate) fn opt_str(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(value) => self.str(key, value),
+            None => self.raw(key, "null"),
+        }
+    }
+
+    /// An integer member.
+    pub(crate) fn int(self, key: &str, value: i64) -> Self {
+        self.raw(key, &value.to_string())
+    }
+
+    /// A boolean member.
+    pub(crate) fn bool(self, key: &str, value: bool) -> Self {
+        self.raw(key, if value { "true" } else { "false" })
+    }
+
+    /// An amount member, as an exact JSON number token (`12.5`).
+    pub(crate) fn amount(self, key: &str, cents: i64) -> Self {
+        self.raw(key, &amount(cents))
+    }
+
+    /// An amount member or `null`.
+    pub(crate) fn opt_amount(self, key: &str, cents: Option<i64>) -> Self {
+        match cents {
+            Some(cents) => self.amount(key, cents),
+            None => self.raw(key, "null"),
+        }
+    }
+
+    /// The object's text.
+    pub(crate) fn done(self) -> String {
+        format!("{{{}}}", self.buf)
+    }
+}
+
+/// A JSON string literal.
+pub(crate) fn string(text: &str) -> String {
+    serde_json::Value::String(text.to_owned()).to_string()
+}
+
+/// A JSON array of items that are already JSON text.
+pub(crate) fn array(items: impl IntoIterator<Item = String>) -> String {
+    let items: Vec<String> = items.into_iter().collect();
+    format!("[{}]", items.join(","))
+}
+
+/// A JSON array of strings.
+pub(crate) fn strings(items: &[&str]) -> String {
+    array(items.iter().map(|item| string(item)))
+}
+
+/// Cents as the shortest exact decimal (`1250` → `12.5`, `1000` → `10`).
+pub(crate) fn amount(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    let (whole, frac) = (abs / 100, abs % 100);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else if frac % 10 == 0 {
+        format!("{sign}{whole}.{}", frac / 10)
+    } else {
+        format!("{sign}{whole}.{frac:02}")
+    }
+}
+
+/// Cents with two places (`1250` → `12.50`), as transaction notifications write them.
+pub(crate) fn amount_fixed(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// Days since 1970-01-01 to a civil date (proleptic Gregorian).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// A civil date to days since 1970-01-01.
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The (year, month, day, hour, minute, second) of unix seconds, UTC.
+pub(crate) fn parts(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
+    let days = secs.div_euclid(86_400);
+    let rest = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    (y, m, d, rest / 3_600, rest % 3_600 / 60, rest % 60)
+}
+
+/// `Y-m-d H:i:s`, as Easypay writes `created_at` and notification dates.
+pub(crate) fn datetime(secs: i64) -> String {
+    let (y, m, d, h, i, s) = parts(secs);
+    format!("{y:04}-{m:02}-{d:02} {h:02}:{i:02}:{s:02}")
+}
+
+/// `Y-m-d H:i`, as Easypay writes `start_time`.
+pub(crate) fn minute(secs: i64) -> String {
+    let (y, m, d, h, i, _) = parts(secs);
+    format!("{y:04}-{m:02}-{d:02} {h:02}:{i:02}")
+}
+
+/// `Y-m-d`, as Easypay writes `capture_date`.
+pub(crate) fn date(secs: i64) -> String {
+    let (y, m, d, ..) = parts(secs);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// ISO 8601 in UTC (`2025-04-01T12:45:50Z`), as transaction notifications write dates.
+pub(crate) fn iso(secs: i64) -> String {
+    let (y, m, d, h, i, s) = parts(secs);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{i:02}:{s:02}Z")
+}
+
+/// Reads `Y-m-d H:i` (UTC) as unix seconds.
+pub(crate) fn parse_minute(text: &str) -> Option<i64> {
+    let (date, time) = text.split_once(' ')?;
+    let mut d = date.split('-').map(str::parse::<i64>);
+    let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+    let (h, i) = time.split_once(':')?;
+    let (h, i) = (h.parse::<i64>().ok()?, i.parse::<i64>().ok()?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || h > 23 || i > 59 {
+        return None;
+    }
+    Some(days_from_civil(y, m, day) * 86_400 + h * 3_600 + i * 60)
+}
+
+/// Unix seconds plus `months` calendar months, the day clamped to the month's length.
+pub(crate) fn add_months(secs: i64, months: i64) -> i64 {
+    let (y, m, d, h, i, s) = parts(secs);
+    let total = y * 12 + (m - 1) + months;
+    let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
+    let next_first = if nm == 12 {
+        days_from_civil(ny + 1, 1, 1)
+    } else {
+        days_from_civil(ny, nm + 1, 1)
+    };
+    let length = next_first - days_from_civil(ny, nm, 1);
+    let day = d.min(length);
+    days_from_civil(ny, nm, day) * 86_400 + h * 3_600 + i * 60 + s
+}
+
+/// Standard base64 with padding (for `Authorization: Basic`).
+pub(crate) fn base64(input: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (index, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if index <= chunk.len() {
+                let sextet = usize::try_from((n >> shift) & 63).unwrap_or(0);
+                out.push(char::from(TABLE[sextet]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_exact_tokens() {
+        assert_eq!(amount(1250), "12.5");
+        assert_eq!(amount(1000), "10");
+        assert_eq!(amount(1), "0.01");
+        assert_eq!(amount(-505), "-5.05");
+        assert_eq!(amount_fixed(4010), "40.10");
+        assert_eq!(amount_fixed(0), "0.00");
+    }
+
+    #[test]
+    fn dates_round_trip() {
+        let t = parse_minute("2024-02-29 13:45").expect("valid");
+        assert_eq!(minute(t), "2024-02-29 13:45");
+        assert_eq!(datetime(t + 7), "2024-02-29 13:45:07");
+        assert_eq!(iso(t), "2024-02-29T13:45:00Z");
+        assert_eq!(date(t), "2024-02-29");
+        assert_eq!(minute(add_months(t, 12)), "2025-02-28 13:45");
+        assert_eq!(
+            minute(add_months(parse_minute("2024-01-31 00:00").unwrap(), 1)),
+            "2024-02-29 00:00"
+        );
+        assert_eq!(parse_minute("2024-13-01 00:00"), None);
+        assert_eq!(datetime(0), "1970-01-01 00:00:00");
+    }
+
+    #[test]
+    fn base64_pads() {
+        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"a"), "YQ==");
+    }
+
+    #[test]
+    fn objects_escape_text() {
+        let text = Obj::new()
+            .str("a", "x\"y")
+            .amount("v", 1250)
+            .opt_str("n", None)
+            .bool("b", true)
+            .int("i", 3)
+            .done();
+        assert_eq!(text, r#"{"a":"x\"y","v":12.5,"n":null,"b":true,"i":3}"#);
+    }
+}

@@ -1,0 +1,172 @@
+//! What the Easytransac fake says about a transaction: the V1 `DoneTransaction` result,
+//! the signed V1 answer envelope, and the signed form-encoded PUSH notification.
+
+use pay_signing::easytransac::{Params, sign};
+use secrecy::SecretString;
+use serde_json::{Map, Value};
+
+use super::state::{Schedule, Txn, amount_text, v1_date};
+use crate::form;
+use crate::provider::FakeResponse;
+use crate::webhook::Notification;
+
+fn yes_no(flag: bool) -> &'static str {
+    if flag { "yes" } else { "no" }
+}
+
+/// The flat scalar fields of a transaction, in a fixed order; nested `Client` and the
+/// `AdditionalError` list are added by the JSON and form writers.
+fn scalars(txn: &Txn, schedule: Option<&Schedule>) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = vec![
+        ("Tid", txn.tid.clone()),
+        ("Status", txn.status.as_str().to_owned()),
+        ("OperationType", txn.method.operation_type().to_owned()),
+        ("PaymentMethod", txn.method.payment_method().to_owned()),
+        ("Date", v1_date(txn.created)),
+        ("Amount", amount_text(txn.amount)),
+        ("Message", txn.message.clone()),
+        ("3DSecure", yes_no(txn.three_ds).to_owned()),
+        ("OneClick", yes_no(txn.one_click).to_owned()),
+        ("Test", "yes".to_owned()),
+    ];
+    let optional = [
+        ("RequestId", txn.request_id.as_ref()),
+        ("OrderId", txn.order_id.as_ref()),
+        ("Uid", txn.uid.as_ref()),
+        ("Description", txn.description.as_ref()),
+        ("Error", txn.error.as_ref()),
+        ("Alias", txn.alias.as_ref()),
+        ("CardNumber", txn.card_masked.as_ref()),
+        ("CardMonth", txn.card_month.as_ref()),
+        ("CardYear", txn.card_year.as_ref()),
+        ("3DSecureUrl", txn.three_ds_url.as_ref()),
+        ("MandateUrl", txn.mandate_url.as_ref()),
+        ("RedirectUrl", txn.redirect_url.as_ref()),
+        ("OriginalPaymentTid", txn.original_tid.as_ref()),
+    ];
+    for (name, value) in optional {
+        if let Some(value) = value {
+            out.push((name, value.clone()));
+        }
+    }
+    if txn.refunded > 0 {
+        out.push(("AmountRefund", amount_text(txn.refunded)));
+    }
+    if let Some(at) = txn.refunded_at {
+        out.push(("DateRefund", v1_date(at)));
+    }
+    if let Some(schedule) = schedule {
+        let number = txn.charge_number.unwrap_or(1).to_string();
+        if schedule.is_instalments() {
+            out.push(("MultiplePayments", "yes".to_owned()));
+            out.push(("MultiplePaymentsStatus", schedule.status_text().to_owned()));
+            out.push(("MultiplePaymentsRecurrence", schedule.recurrence.clone()));
+            if let super::state::Plan::Instalments(amounts) = &schedule.plan {
+                out.push(("MultiplePaymentsRepeat", amounts.len().to_string()));
+            }
+            out.push(("MultiplePaymentsCount", number));
+        } else {
+            out.push(("Rebill", "yes".to_owned()));
+            out.push(("RebillStatus", schedule.status_text().to_owned()));
+            out.push(("RebillRecurrence", schedule.recurrence.clone()));
+            out.push(("RebillCount", number));
+        }
+        if txn.original_tid.is_none() {
+            out.push(("OriginalPaymentTid", txn.tid.clone()));
+        }
+    }
+    out
+}
+
+fn client_fields(txn: &Txn) -> Vec<(&'static str, String)> {
+    let c = &txn.customer;
+    let mut out = vec![("Id", c.id.clone())];
+    for (name, value) in [
+        ("Email", c.email.as_ref()),
+        ("Firstname", c.firstname.as_ref()),
+        ("Lastname", c.lastname.as_ref()),
+    ] {
+        if let Some(value) = value {
+            out.push((name, value.clone()));
+        }
+    }
+    out
+}
+
+/// The `DoneTransaction` result object (every value text; `AdditionalError` a list of
+/// text, `Client` an object of text).
+pub(crate) fn done_transaction(txn: &Txn, schedule: Option<&Schedule>) -> Value {
+    let mut map = Map::new();
+    for (name, value) in scalars(txn, schedule) {
+        map.insert(name.to_owned(), Value::String(value));
+    }
+    if let Some(extra) = &txn.additional_error {
+        map.insert(
+            "AdditionalError".to_owned(),
+            Value::Array(vec![Value::String(extra.clone())]),
+        );
+    }
+    let client: Map<String, Value> = client_fields(txn)
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Value::String(v)))
+        .collect();
+    map.insert("Client".to_owned(), Value::Object(client));
+    Value::Object(map)
+}
+
+/// A V1 success answer: `{"Code":0,"Signature":sig(Result),"Result":…}`, HTTP 200.
+pub(crate) fn v1_success(result: &Value, api_key: &SecretString) -> FakeResponse {
+    let signature = Params::from_json(result)
+        .and_then(|params| sign(&params, api_key))
+        .map(|s| s.into_string());
+    match signature {
+        Ok(signature) => {
+            let body = serde_json::json!({"Code": 0, "Signature": signature, "Result": result});
+            FakeResponse::json(200, body.to_string())
+        }
+        // Only text and one level of nesting is ever built, which always signs.
+        Err(_) => v1_error(9, "Service temporarily unavailable"),
+    }
+}
+
+/// A V1 error answer: `{"Code":n,"Error":"…"}`, HTTP 200 like every V1 answer.
+pub(crate) fn v1_error(code: i64, message: &str) -> FakeResponse {
+    FakeResponse::json(
+        200,
+        serde_json::json!({"Code": code, "Error": message}).to_string(),
+    )
+}
+
+/// The PUSH notification for `txn`: form-encoded, flat `DoneTransaction` fields,
+/// `Client[...]` nested fields, `Currency`, and a `Signature` over all of them.
+pub(crate) fn push(
+    url: &str,
+    txn: &Txn,
+    schedule: Option<&Schedule>,
+    api_key: &SecretString,
+) -> Option<Notification> {
+    let mut pairs: Vec<(String, String)> = vec![
+        ("NotificationType".to_owned(), "transaction".to_owned()),
+        ("Currency".to_owned(), "EUR".to_owned()),
+    ];
+    pairs.extend(
+        scalars(txn, schedule)
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v)),
+    );
+    if let Some(extra) = &txn.additional_error {
+        pairs.push(("AdditionalError".to_owned(), extra.clone()));
+    }
+    pairs.extend(
+        client_fields(txn)
+            .into_iter()
+            .map(|(k, v)| (format!("Client[{k}]"), v)),
+    );
+    let params = Params::from_form(&pairs).ok()?;
+    let signature = sign(&params, api_key).ok()?;
+    pairs.push(("Signature".to_owned(), signature.into_string()));
+    Some(
+        Notification::post(url, form::encode(pairs))
+            .with_header("content-type", "application/x-www-form-urlencoded"),
+    )
+}
