@@ -123,9 +123,14 @@ async fn serve(fake: Box<dyn FakeProvider>, port: u16) -> ExitCode {
     };
     println!("{}", server.base_url());
     let _ = std::io::stdout().flush();
+    let name = server.provider().name();
+    // The registry's one-line description carries the credentials the fake accepts.
+    let about = registry::AVAILABLE
+        .iter()
+        .find(|entry| entry.name == name)
+        .map_or("", |entry| entry.description);
     eprintln!(
-        "pay-testkit: serving the {} fake at {}; Ctrl-C to stop",
-        server.provider().name(),
+        "pay-testkit: serving the {name} fake at {} ({about}); Ctrl-C to stop",
         server.base_url()
     );
     if let Err(err) = tokio::signal::ctrl_c().await {

@@ -73,3 +73,91 @@ fn usage_errors_exit_2_with_the_usage() {
     assert_eq!(help.status.code(), Some(0));
     assert!(text(&help.stdout).starts_with("usage:"));
 }
+
+/// A `pay-testkit serve` child process, killed however the test ends.
+struct Served {
+    child: std::process::Child,
+    addr: std::net::SocketAddr,
+    banner: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `pay-testkit serve --provider NAME --port 0` and reads its address (stdout) and
+/// banner (stderr).
+async fn serve(provider: &'static str) -> Served {
+    use std::io::BufRead;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pay-testkit"))
+        .args(["serve", "--provider", provider, "--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    let (url, banner) = tokio::task::spawn_blocking(move || {
+        let mut url = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut url)
+            .expect("a URL");
+        let mut banner = String::new();
+        std::io::BufReader::new(stderr)
+            .read_line(&mut banner)
+            .expect("a banner");
+        (url, banner)
+    })
+    .await
+    .expect("join");
+    let addr = url
+        .trim()
+        .strip_prefix("http://")
+        .expect("an http URL")
+        .parse()
+        .expect("an address");
+    Served {
+        child,
+        addr,
+        banner,
+    }
+}
+
+#[tokio::test]
+async fn the_binary_serves_the_easypay_fake_with_the_sandbox_credentials() {
+    crate::support::within(async {
+        let served = serve("easypay").await;
+        assert!(
+            served
+                .banner
+                .contains("AccountId: 2b0f63e2-9fb5-4e52-aca0-b4bf0339bbe6"),
+            "{}",
+            served.banner
+        );
+        let anonymous = crate::support::call(served.addr, "GET", "/2.0/single", &[], b"").await;
+        assert_eq!(anonymous.status, 403);
+        let listed = crate::support::call(
+            served.addr,
+            "GET",
+            "/2.0/single",
+            &[
+                ("AccountId", pay_testkit::easypay::SANDBOX_ACCOUNT_ID),
+                ("ApiKey", pay_testkit::easypay::SANDBOX_API_KEY),
+            ],
+            b"",
+        )
+        .await;
+        assert_eq!(
+            listed.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&listed.body)
+        );
+    })
+    .await;
+}

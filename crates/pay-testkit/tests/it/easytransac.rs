@@ -1041,3 +1041,46 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// Every V1 operation of the API description is either modelled (the tests above drive
+/// each of those) or refused with ApiError 1 naming its path: the fake never answers an
+/// operation it does not model with a made-up success.
+#[tokio::test]
+async fn every_v1_operation_is_modelled_or_refused_by_name() {
+    const MODELLED: &[&str] = &[
+        "/api/payment/direct",
+        "/api/payment/oneclick",
+        "/api/payment/sdd/init",
+        "/api/payment/bybank",
+        "/api/payment/page",
+        "/api/payment/cancelpage",
+        "/api/payment/resendpage",
+        "/api/payment/status",
+        "/api/payment/refund",
+        "/api/payment/capture",
+        "/api/payment/cancel",
+        "/api/payment/card/list",
+    ];
+    within(async {
+        let s = setup().await;
+        let v1: Vec<_> = pay_testkit::generated::easytransac::OPERATIONS
+            .iter()
+            .filter(|op| op.path.starts_with("/api/"))
+            .collect();
+        assert_eq!(v1.len(), 30, "the description's V1 operations");
+        for path in MODELLED {
+            assert!(v1.iter().any(|op| op.path == *path), "{path} is described");
+        }
+        let mut refused = 0;
+        for op in v1.iter().filter(|op| !MODELLED.contains(&op.path)) {
+            let answer = s.v1(op.path, &[("Email", "a@example.org")]).await;
+            assert_eq!(answer["Code"], 1, "{}: {answer}", op.path);
+            let error = answer["Error"].as_str().unwrap_or_default();
+            assert!(error.contains(op.path), "{}: {error}", op.path);
+            refused += 1;
+        }
+        assert_eq!(refused, 30 - MODELLED.len());
+        assert!(s.server.provider().payments().is_empty());
+    })
+    .await;
+}
