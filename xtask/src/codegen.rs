@@ -441,11 +441,75 @@ mod tests {
                 "collide",
             ),
             ("    A: {type: number, format: double}\n", "format: float"),
+            (
+                "    A: {type: object, properties: {a: {type: string, format: ipv4}}}\n",
+                "not one the generator enforces",
+            ),
+            (
+                "    A: {type: object, properties: {a: {type: string, x-max-range-days: 30}}}\n",
+                "needs x-time-format interval-ymd-hm",
+            ),
         ];
         for (schemas, expected) in cases {
             let spec = spec::Spec::parse(&format!("{base}{schemas}")).unwrap();
             let err = model::lower(&spec).unwrap_err();
             assert!(err.contains(expected), "{err}");
+        }
+    }
+
+    /// `format`, every `x-time-format` token, `x-max-range-days` and path parameters become
+    /// checks; `x-format-hint` and `x-not-enforced` keywords do not.
+    #[test]
+    fn formats_ranges_and_path_parameters_are_checked() {
+        let spec = spec::Spec::parse(concat!(
+            "info: {x-provider: demo}\n",
+            "components:\n  schemas:\n",
+            "    Body:\n      type: object\n      properties:\n",
+            "        mail: {type: string, format: email}\n",
+            "        site: {type: string, format: uri}\n",
+            "        ref: {type: string, format: uuid}\n",
+            "        day: {type: string, format: date}\n",
+            "        at: {type: string, format: date-time, x-time-format: [ymd-hm, rfc3339]}\n",
+            "        hinted: {type: string, x-format-hint: uuid}\n",
+            "        skipped: {type: string, format: email, x-not-enforced: [format]}\n",
+            "paths:\n  /a/{key}:\n    post:\n",
+            "      operationId: a_post\n      x-rust-module: a\n      x-idempotent: false\n      x-envelope: plain\n",
+            "      parameters:\n",
+            "      - {name: key, in: path, required: true, schema: {type: string, maxLength: 8, x-format-hint: uuid}}\n",
+            "      - {name: span, in: query, schema: {type: string, x-time-format: [interval-ymd-hm], x-max-range-days: 30}}\n",
+            "      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Body'}}}}\n",
+        ))
+        .unwrap();
+        let api = model::lower(&spec).unwrap();
+        let code = emit::provider(&api, false).unwrap().items.to_string();
+        for expected in [
+            "check_email (\"mail\"",
+            "check_url (\"site\"",
+            "\"a UUID (8-4-4-4-12 hexadecimal digits)\"",
+            "check_date (\"day\"",
+            "check_date_time (\"at\"",
+            "\"a time YYYY-MM-DD HH:MM or an RFC 3339 date-time such as 2024-12-31T23:59:59Z\"",
+            "check_interval (\"span\" , value . as_str () , 30 , \"must span at most 30 days\")",
+            "\"a_post\" => { let value = path_param (params , \"key\") ? ; check :: max_length (\"key\" , value , 8) ? ; }",
+        ] {
+            assert!(code.contains(expected), "missing `{expected}` in {code}");
+        }
+        assert!(
+            !code.contains("\"hinted\""),
+            "x-format-hint is never validated"
+        );
+        assert!(!code.contains("\"skipped\""), "x-not-enforced: format");
+        let (shared, _) = emit::shared(&emit::provider(&api, false).unwrap().uses, false);
+        let shared = shared.to_string();
+        for helper in [
+            "fn check_email",
+            "fn check_url",
+            "fn check_date",
+            "fn check_date_time",
+            "fn check_interval",
+            "fn path_param",
+        ] {
+            assert!(shared.contains(helper), "{helper}");
         }
     }
 

@@ -40,7 +40,8 @@ pub enum Fault {
         status: u16,
         /// Extra headers.
         headers: Vec<(String, String)>,
-        /// The body; `None` uses [`FakeProvider::error_response`](crate::FakeProvider::error_response).
+        /// The body; `None` uses
+        /// [`FakeProvider::error_response_for`](crate::FakeProvider::error_response_for).
         body: Option<Vec<u8>>,
     },
     /// Answer 429 Too Many Requests with a `Retry-After` header.

@@ -72,6 +72,16 @@ pub trait FakeProvider: Send + Sync + fmt::Debug + 'static {
         )
     }
 
+    /// The provider's own error answer for `status` on the route of `request`: what the
+    /// server uses for injected faults without a body. Providers whose error shape
+    /// differs between routes (API generations, say) override it; the default is
+    /// [`error_response`](Self::error_response), so a fake that implements only that
+    /// keeps its behaviour.
+    fn error_response_for(&self, request: &FakeRequest, status: u16) -> FakeResponse {
+        let _ = request;
+        self.error_response(status)
+    }
+
     /// The current state of every resource (payments, refunds, mandates, payouts,
     /// subscriptions…), for tests to inspect. Empty by default.
     fn snapshot(&self) -> Snapshot {
@@ -103,6 +113,9 @@ impl<P: FakeProvider + ?Sized> FakeProvider for Box<P> {
     }
     fn error_response(&self, status: u16) -> FakeResponse {
         (**self).error_response(status)
+    }
+    fn error_response_for(&self, request: &FakeRequest, status: u16) -> FakeResponse {
+        (**self).error_response_for(request, status)
     }
     fn snapshot(&self) -> Snapshot {
         (**self).snapshot()

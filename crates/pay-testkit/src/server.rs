@@ -511,7 +511,7 @@ async fn answer(shared: &Shared, kill: &Kill, request: Request<Incoming>) -> Res
             let mut response = match body {
                 Some(body) => FakeResponse::new(status).with_body(body),
                 None => match guarded(shared, "error_response", || {
-                    shared.provider.error_response(status)
+                    shared.provider.error_response_for(&fake, status)
                 }) {
                     Ok(response) => response,
                     Err(panicked) => return panicked.answer(),
@@ -525,7 +525,7 @@ async fn answer(shared: &Shared, kill: &Kill, request: Request<Incoming>) -> Res
         Fault::RateLimited { retry_after } => {
             let seconds = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
             match guarded(shared, "error_response", || {
-                shared.provider.error_response(429)
+                shared.provider.error_response_for(&fake, 429)
             }) {
                 Ok(response) => convert(
                     shared,

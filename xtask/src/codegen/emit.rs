@@ -71,6 +71,7 @@ const IMPORTS: &[(&str, &str)] = &[
     ("fmt", "std::fmt"),
     ("LazyLock", "std::sync::LazyLock"),
     ("Decimal", "pay_core::Decimal"),
+    ("Email", "pay_core::Email"),
     ("Rule", "pay_core::Rule"),
     ("ValidationError", "pay_core::ValidationError"),
     ("check", "pay_core::check"),
@@ -111,6 +112,7 @@ pub(crate) fn provider(api: &Api, testkit: bool) -> Result<ProviderCode, String>
         );
     }
     items.extend(operations(api));
+    items.extend(cx.path_validation()?);
     if testkit {
         items.extend(cx.testkit_items());
     }
@@ -311,6 +313,244 @@ pub(crate) fn shared(uses: &Uses, testkit: bool) -> (TokenStream, Uses) {
                 } else {
                     Err(ValidationError::new(field, Rule::Format { expected }))
                 }
+            }
+        });
+    }
+    if uses.has("email") {
+        for name in ["Cow", "Email", "ValidationError"] {
+            needs.need(name);
+        }
+        out.extend(quote! {
+            /// Checks `format: email` with the rules of [`Email::parse`].
+            fn check_email(
+                field: impl Into<Cow<'static, str>>,
+                value: &str,
+            ) -> Result<(), ValidationError> {
+                Email::parse(value).map(|_| ()).map_err(|error| error.for_field(field))
+            }
+        });
+    }
+    if uses.has("url") {
+        for name in ["Cow", "Rule", "ValidationError"] {
+            needs.need(name);
+        }
+        out.extend(quote! {
+            /// Checks `format: uri`/`url`: an absolute `http://` or `https://` URL (scheme in
+            /// any case) with a host, and no whitespace or control characters. Plain `http` is
+            /// allowed: neither provider requires https for the merchant's own addresses.
+            fn check_url(
+                field: impl Into<Cow<'static, str>>,
+                value: &str,
+            ) -> Result<(), ValidationError> {
+                let absolute = value.split_once("://").is_some_and(|(scheme, rest)| {
+                    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+                    let host = authority.rsplit('@').next().unwrap_or_default();
+                    (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+                        && !host.is_empty()
+                        && !host.starts_with(':')
+                });
+                if absolute && !value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    Ok(())
+                } else {
+                    Err(ValidationError::new(
+                        field,
+                        Rule::Format {
+                            expected: "an absolute http:// or https:// URL without spaces",
+                        },
+                    ))
+                }
+            }
+        });
+    }
+    if uses.has("date") || uses.has("date_time") || uses.has("interval") {
+        out.extend(quote! {
+            /// The number written by `bytes`, if they are all ASCII digits.
+            fn digits(bytes: &[u8]) -> Option<u32> {
+                if bytes.is_empty() {
+                    return None;
+                }
+                bytes.iter().try_fold(0_u32, |number, byte| {
+                    byte.is_ascii_digit()
+                        .then(|| number * 10 + u32::from(byte - b'0'))
+                })
+            }
+
+            /// Year, month and day of `YYYY-MM-DD`, if it is a real calendar date.
+            fn date_parts(bytes: &[u8]) -> Option<(u32, u32, u32)> {
+                let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = bytes else {
+                    return None;
+                };
+                let year = digits(&[*y0, *y1, *y2, *y3])?;
+                let month = digits(&[*m0, *m1])?;
+                let day = digits(&[*d0, *d1])?;
+                let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+                let days = match month {
+                    2 if leap => 29,
+                    2 => 28,
+                    4 | 6 | 9 | 11 => 30,
+                    1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                    _ => return None,
+                };
+                (1..=days).contains(&day).then_some((year, month, day))
+            }
+        });
+    }
+    if uses.has("date_time") || uses.has("interval") {
+        out.extend(quote! {
+            /// Whether `HH:MM` (or `HH:MM:SS` when `bytes` has 8 of them) is a real time of
+            /// day; a leap second (`:60`) is allowed.
+            fn is_clock(bytes: &[u8]) -> bool {
+                match bytes {
+                    [h0, h1, b':', m0, m1] => {
+                        digits(&[*h0, *h1]).is_some_and(|hour| hour <= 23)
+                            && digits(&[*m0, *m1]).is_some_and(|minute| minute <= 59)
+                    }
+                    [clock @ .., b':', s0, s1] if clock.len() == 5 => {
+                        is_clock(clock) && digits(&[*s0, *s1]).is_some_and(|second| second <= 60)
+                    }
+                    _ => false,
+                }
+            }
+        });
+    }
+    if uses.has("date") {
+        for name in ["Cow", "Rule", "ValidationError"] {
+            needs.need(name);
+        }
+        out.extend(quote! {
+            /// Checks `format: date`: `YYYY-MM-DD` naming a real calendar date.
+            fn check_date(
+                field: impl Into<Cow<'static, str>>,
+                value: &str,
+            ) -> Result<(), ValidationError> {
+                match date_parts(value.as_bytes()) {
+                    Some(_) => Ok(()),
+                    None => Err(ValidationError::new(
+                        field,
+                        Rule::Format {
+                            expected: "a calendar date YYYY-MM-DD",
+                        },
+                    )),
+                }
+            }
+        });
+    }
+    if uses.has("date_time") {
+        for name in ["Cow", "Rule", "ValidationError"] {
+            needs.need(name);
+        }
+        out.extend(quote! {
+            /// Whether `bytes` are `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)` with a real
+            /// date, time and offset (`T` and `Z` in either case, as RFC 3339 allows).
+            fn is_date_time(bytes: &[u8]) -> bool {
+                let (Some(date), Some(separator), Some(clock), Some(mut rest)) =
+                    (bytes.get(..10), bytes.get(10), bytes.get(11..19), bytes.get(19..))
+                else {
+                    return false;
+                };
+                if !matches!(separator, b'T' | b't') || date_parts(date).is_none() || !is_clock(clock) {
+                    return false;
+                }
+                if let [b'.', fraction @ ..] = rest {
+                    let count = fraction.iter().take_while(|byte| byte.is_ascii_digit()).count();
+                    if count == 0 {
+                        return false;
+                    }
+                    rest = &fraction[count..];
+                }
+                match rest {
+                    [b'Z' | b'z'] => true,
+                    [b'+' | b'-', offset @ ..] => is_clock(offset),
+                    _ => false,
+                }
+            }
+
+            /// Checks `format: date-time`: an RFC 3339 date-time with a real date and time and
+            /// an offset (`Z` or `+HH:MM`); fractions of a second are allowed.
+            fn check_date_time(
+                field: impl Into<Cow<'static, str>>,
+                value: &str,
+            ) -> Result<(), ValidationError> {
+                if is_date_time(value.as_bytes()) {
+                    Ok(())
+                } else {
+                    Err(ValidationError::new(
+                        field,
+                        Rule::Format {
+                            expected: "an RFC 3339 date-time such as 2024-12-31T23:59:59Z",
+                        },
+                    ))
+                }
+            }
+        });
+    }
+    if uses.has("interval") {
+        for name in ["Cow", "Rule", "ValidationError"] {
+            needs.need(name);
+        }
+        out.extend(quote! {
+            /// Minutes since 0000-03-01 of `YYYY-MM-DD HH:MM`, if it is a real date and time.
+            fn minutes(text: &str) -> Option<i64> {
+                let (date, clock) = text.split_once(' ')?;
+                let (year, month, day) = date_parts(date.as_bytes())?;
+                if clock.len() != 5 || !is_clock(clock.as_bytes()) {
+                    return None;
+                }
+                let (hour, minute) = clock.split_once(':')?;
+                // Days from the civil calendar (years start in March, so leap days come last).
+                let year = i64::from(year) - i64::from(month <= 2);
+                let month = i64::from(month);
+                let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5
+                    + i64::from(day)
+                    - 1;
+                let days = year * 365 + year.div_euclid(4) - year.div_euclid(100)
+                    + year.div_euclid(400)
+                    + day_of_year;
+                Some(days * 1440 + i64::from(digits(hour.as_bytes())? * 60 + digits(minute.as_bytes())?))
+            }
+
+            /// Checks `x-max-range-days` on an `interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)`
+            /// filter: both ends real dates and times, the end at most `max_days` after the
+            /// start. The order of the ends is not checked (undocumented).
+            fn check_interval(
+                field: impl Into<Cow<'static, str>>,
+                value: &str,
+                max_days: i64,
+                limit: &'static str,
+            ) -> Result<(), ValidationError> {
+                let span = value
+                    .strip_prefix("interval(")
+                    .and_then(|rest| rest.strip_suffix(')'))
+                    .and_then(|inner| inner.split_once(','))
+                    .and_then(|(start, end)| Some(minutes(end)? - minutes(start)?));
+                match span {
+                    Some(span) if span <= max_days * 1440 => Ok(()),
+                    Some(_) => Err(ValidationError::new(field, Rule::Other(Cow::Borrowed(limit)))),
+                    None => Err(ValidationError::new(
+                        field,
+                        Rule::Format {
+                            expected: "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM) with real dates and times",
+                        },
+                    )),
+                }
+            }
+        });
+    }
+    if uses.has("path_param") {
+        for name in ["Rule", "ValidationError"] {
+            needs.need(name);
+        }
+        out.extend(quote! {
+            /// The value of path parameter `name`; a parameter that is not given is missing.
+            fn path_param<'a, S: AsRef<str>>(
+                params: &'a [(&str, S)],
+                name: &'static str,
+            ) -> Result<&'a str, ValidationError> {
+                params
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.as_ref())
+                    .ok_or_else(|| ValidationError::new(name, Rule::Required))
             }
         });
     }
@@ -1105,10 +1345,45 @@ impl Cx<'_> {
             let stat = self.pattern(pattern);
             out.extend(quote!(check_pattern(#field, #text, &#stat, #expected)?;));
         }
-        if let Some(token) = &checks.time_format {
-            let (pattern, expected) = time_format(token)?;
-            let stat = self.pattern(pattern);
+        if !checks.time_formats.is_empty() {
+            let (pattern, expected) = time_formats(&checks.time_formats)?;
+            let stat = self.pattern(&pattern);
             out.extend(quote!(check_pattern(#field, #text, &#stat, #expected)?;));
+        }
+        if let Some(days) = checks.max_range_days {
+            self.uses.helper("interval");
+            let limit = format!("must span at most {days} days");
+            let days = Literal::i64_unsuffixed(i64::from(days));
+            out.extend(quote!(check_interval(#field, #text, #days, #limit)?;));
+        }
+        match checks.format.as_deref() {
+            None => {}
+            Some("email") => {
+                self.uses.helper("email");
+                out.extend(quote!(check_email(#field, #text)?;));
+            }
+            Some("uri" | "url") => {
+                self.uses.helper("url");
+                out.extend(quote!(check_url(#field, #text)?;));
+            }
+            Some("uuid") => {
+                let stat = self.pattern(UUID);
+                let expected = "a UUID (8-4-4-4-12 hexadecimal digits)";
+                out.extend(quote!(check_pattern(#field, #text, &#stat, #expected)?;));
+            }
+            Some("date") => {
+                self.uses.helper("date");
+                out.extend(quote!(check_date(#field, #text)?;));
+            }
+            Some("date-time") => {
+                self.uses.helper("date_time");
+                out.extend(quote!(check_date_time(#field, #text)?;));
+            }
+            Some(other) => {
+                return Err(format!(
+                    "`format: {other}` is not enforced by the generator"
+                ));
+            }
         }
         Ok(out)
     }
@@ -1694,6 +1969,71 @@ impl Cx<'_> {
         }
     }
 
+    /// `validate_path`: the documented constraints of every operation's path parameters,
+    /// one arm per group of operations with the same checks, in description order.
+    fn path_validation(&mut self) -> Result<TokenStream, String> {
+        self.uses.need("ValidationError");
+        let mut groups: Vec<(String, Vec<&str>, TokenStream)> = Vec::new();
+        for op in self.api.operations.iter().filter(|op| !op.webhook) {
+            if op.path_params.is_empty() {
+                continue;
+            }
+            self.uses.helper("path_param");
+            let mut body = TokenStream::new();
+            for (param, checks) in op.path_params.iter().zip(&op.path_checks) {
+                let code = self
+                    .string_checks(checks, &quote!(value), &Name::Literal(param.clone()))
+                    .map_err(|err| format!("{}: path parameter {param}: {err}", op.id))?;
+                body.extend(if code.is_empty() {
+                    quote!(path_param(params, #param)?;)
+                } else {
+                    quote! {
+                        let value = path_param(params, #param)?;
+                        #code
+                    }
+                });
+            }
+            let key = body.to_string();
+            match groups.iter_mut().find(|(k, _, _)| *k == key) {
+                Some((_, ids, _)) => ids.push(&op.id),
+                None => groups.push((key, vec![&op.id], body)),
+            }
+        }
+        let arms = groups
+            .iter()
+            .map(|(_, ids, body)| quote!(#(#ids)|* => { #body }));
+        let body = if groups.is_empty() {
+            quote! {
+                let _ = (operation_id, params);
+            }
+        } else {
+            quote! {
+                match operation_id {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+        };
+        Ok(quote! {
+            /// Checks the path parameters of `operation_id` (`(name, value)` pairs, as sent,
+            /// before percent-encoding) against every constraint the description documents
+            /// for them, so a path the provider would refuse is refused before it is sent.
+            /// An operation without path parameters, or an unknown one, has nothing to check.
+            ///
+            /// # Errors
+            ///
+            /// The first broken rule, naming the parameter by its wire name; a parameter of
+            /// the operation's path that `params` lacks is [`Rule::Required`].
+            pub fn validate_path<S: AsRef<str>>(
+                operation_id: &str,
+                params: &[(&str, S)],
+            ) -> Result<(), ValidationError> {
+                #body
+                Ok(())
+            }
+        })
+    }
+
     fn testkit_items(&mut self) -> TokenStream {
         let api = self.api;
         let routes = api.operations.iter().filter(|op| !op.webhook).map(|op| {
@@ -1814,6 +2154,16 @@ impl Cx<'_> {
                 fn every_route_finds_itself() {
                     #(#route_checks)*
                 }
+            }
+
+            /// Validates the path parameters of a matched route ([`validate_path`]); the
+            /// route table itself matches any non-empty segment.
+            ///
+            /// # Errors
+            ///
+            /// [`RequestRejection::Invalid`] naming the first parameter that breaks a rule.
+            pub fn check_path(found: &RouteMatch) -> Result<(), RequestRejection> {
+                validate_path(found.operation.id, &found.params).map_err(RequestRejection::Invalid)
             }
 
             /// Reads the query parameters of `operation_id` and validates them; `None` when
@@ -1961,6 +2311,35 @@ fn decimal_const(text: &str) -> Result<TokenStream, String> {
     let mid = Literal::u32_unsuffixed(u32::try_from(mantissa >> 32).map_err(|_| bad())?);
     let scale = Literal::u32_unsuffixed(scale);
     Ok(quote!(Decimal::from_parts(#lo, #mid, 0, #negative, #scale)))
+}
+
+/// `format: uuid`: five groups of hexadecimal digits, in either case.
+const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+
+/// The regex and description accepting any of a field's `x-time-format` tokens (clients
+/// emit the first, and parse any; `docs/api-descriptions.md` §2.4).
+fn time_formats(tokens: &[String]) -> Result<(String, String), String> {
+    let mut patterns = Vec::new();
+    let mut expected = Vec::new();
+    for token in tokens {
+        let (pattern, words) = time_format(token)?;
+        patterns.push(pattern);
+        expected.push(words);
+    }
+    if let ([pattern], [words]) = (&patterns[..], &expected[..]) {
+        return Ok(((*pattern).to_owned(), (*words).to_owned()));
+    }
+    let inner: Vec<&str> = patterns
+        .iter()
+        .map(|p| {
+            p.strip_prefix('^')
+                .and_then(|p| p.strip_suffix('$'))
+                .unwrap_or(p)
+        })
+        .collect();
+    let pattern = format!("^(?:{})$", inner.join("|"));
+    let (last, first) = expected.split_last().ok_or("empty x-time-format")?;
+    Ok((pattern, format!("{} or {last}", first.join(", "))))
 }
 
 /// The regex and description of an `x-time-format` token.

@@ -56,6 +56,9 @@ const KNOWN_EXTENSIONS: &[&str] = &[
     "x-token-source",
 ];
 
+/// The `format` values the generator enforces on requests (`docs/api-descriptions.md` §1).
+pub(crate) const FORMATS: &[&str] = &["email", "uri", "url", "uuid", "date", "date-time"];
+
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
 
 /// An API description lowered for code generation.
@@ -180,8 +183,12 @@ pub(crate) struct Checks {
     pub(crate) max_length: Option<usize>,
     /// `pattern`.
     pub(crate) pattern: Option<String>,
-    /// The first `x-time-format` token.
-    pub(crate) time_format: Option<String>,
+    /// Every `x-time-format` token; a request value may match any of them.
+    pub(crate) time_formats: Vec<String>,
+    /// `format` (`email`, `uri`, `url`, `uuid`, `date`, `date-time`).
+    pub(crate) format: Option<String>,
+    /// `x-max-range-days` on an `interval-ymd-hm` filter.
+    pub(crate) max_range_days: Option<u32>,
     /// `minimum` or `exclusiveMinimum`.
     pub(crate) minimum: Option<Bound>,
     /// `maximum` or `exclusiveMaximum`.
@@ -310,6 +317,8 @@ pub(crate) struct Operation {
     pub(crate) query: Option<String>,
     /// Path parameter names, in template order.
     pub(crate) path_params: Vec<String>,
+    /// The constraints of each path parameter, in the same order.
+    pub(crate) path_checks: Vec<Checks>,
     /// `x-idempotent`.
     pub(crate) idempotent: bool,
     /// `x-idempotency-header`: header name and maximum length.
@@ -868,6 +877,7 @@ impl Lowerer<'_> {
 
         let mut query_fields = Vec::new();
         let mut path_params = Vec::new();
+        let mut path_checks = Vec::new();
         for parameter in list(op, "parameters") {
             let parameter = match str_at(parameter, "$ref") {
                 Some(reference) => self.spec.resolve(reference)?.1,
@@ -877,7 +887,25 @@ impl Lowerer<'_> {
                 str_at(parameter, "name").ok_or_else(|| context("parameter without name"))?;
             match str_at(parameter, "in") {
                 Some("query") => query_fields.push((name.to_owned(), parameter)),
-                Some("path") => path_params.push(name.to_owned()),
+                Some("path") => {
+                    let schema = match get(parameter, "schema") {
+                        Some(schema) => Yaml::Hash(self.spec.merged(schema)?),
+                        None => Yaml::Hash(Default::default()),
+                    };
+                    let checks = checks(&schema)
+                        .map_err(|err| context(&format!("path parameter {name}: {err}")))?;
+                    if checks.minimum.is_some()
+                        || checks.maximum.is_some()
+                        || checks.min_items.is_some()
+                        || checks.money.is_some()
+                    {
+                        return Err(context(&format!(
+                            "path parameter {name}: only string constraints are supported"
+                        )));
+                    }
+                    path_params.push(name.to_owned());
+                    path_checks.push(checks);
+                }
                 _ => {}
             }
         }
@@ -916,6 +944,7 @@ impl Lowerer<'_> {
             request_body,
             query,
             path_params,
+            path_checks,
             idempotent,
             idempotency_header,
             signed: str_at(op, "x-signed").map(str::to_owned),
@@ -1082,16 +1111,37 @@ fn checks(schema: &Yaml) -> Result<Checks, String> {
             return Err(format!("unknown x-money encoding `{}`", money.encoding));
         }
     }
-    let time_format = if skipped.iter().any(|s| s == "x-time-format") {
-        None
+    let time_formats = if skipped.iter().any(|s| s == "x-time-format") {
+        Vec::new()
     } else {
-        strings(schema, "x-time-format").into_iter().next()
+        strings(schema, "x-time-format")
     };
+    let format = keyword("format").and_then(text);
+    if let Some(format) = &format
+        && !FORMATS.contains(&format.as_str())
+    {
+        return Err(format!(
+            "`format: {format}` is not one the generator enforces ({})",
+            FORMATS.join(", ")
+        ));
+    }
+    let max_range_days = keyword("x-max-range-days")
+        .map(|v| {
+            text(v)
+                .and_then(|t| t.parse().ok())
+                .ok_or("x-max-range-days is not a count of days")
+        })
+        .transpose()?;
+    if max_range_days.is_some() && !time_formats.iter().any(|t| t == "interval-ymd-hm") {
+        return Err("x-max-range-days needs x-time-format interval-ymd-hm".to_owned());
+    }
     Ok(Checks {
         min_length: count("minLength")?,
         max_length: count("maxLength")?,
         pattern: keyword("pattern").and_then(text),
-        time_format,
+        time_formats,
+        format,
+        max_range_days,
         minimum: bound("exclusiveMinimum", false).or_else(|| bound("minimum", true)),
         maximum: bound("exclusiveMaximum", false).or_else(|| bound("maximum", true)),
         min_items: count("minItems")?,
@@ -1126,8 +1176,24 @@ fn doc_lines(schema: &Yaml, checks: Option<&Checks>) -> Vec<String> {
         if let Some(p) = &checks.pattern {
             rules.push(format!("pattern `{p}`"));
         }
-        if let Some(t) = &checks.time_format {
-            rules.push(format!("time format `{t}`"));
+        if !checks.time_formats.is_empty() {
+            let tokens: Vec<String> = checks
+                .time_formats
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect();
+            let tokens = match tokens.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, first)) => format!("{} or {last}", first.join(", ")),
+                None => String::new(),
+            };
+            rules.push(format!("time format {tokens}"));
+        }
+        if let Some(f) = &checks.format {
+            rules.push(format!("format `{f}`"));
+        }
+        if let Some(days) = checks.max_range_days {
+            rules.push(format!("spans at most {days} days"));
         }
         if let Some(b) = &checks.minimum {
             let op = if b.inclusive { "at least" } else { "more than" };

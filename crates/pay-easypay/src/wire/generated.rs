@@ -10,6 +10,7 @@
     reason = "every constraint is one statement inside the field's `if let`, nested the same way whatever the constraint"
 )]
 use pay_core::Decimal;
+use pay_core::Email;
 use pay_core::Rule;
 use pay_core::ValidationError;
 use pay_core::check;
@@ -339,6 +340,151 @@ fn check_pattern(
     } else {
         Err(ValidationError::new(field, Rule::Format { expected }))
     }
+}
+
+/// Checks `format: email` with the rules of [`Email::parse`].
+fn check_email(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), ValidationError> {
+    Email::parse(value)
+        .map(|_| ())
+        .map_err(|error| error.for_field(field))
+}
+
+/// Checks `format: uri`/`url`: an absolute `http://` or `https://` URL (scheme in
+/// any case) with a host, and no whitespace or control characters. Plain `http` is
+/// allowed: neither provider requires https for the merchant's own addresses.
+fn check_url(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), ValidationError> {
+    let absolute = value.split_once("://").is_some_and(|(scheme, rest)| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+            && !host.is_empty()
+            && !host.starts_with(':')
+    });
+    if absolute && !value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            field,
+            Rule::Format {
+                expected: "an absolute http:// or https:// URL without spaces",
+            },
+        ))
+    }
+}
+
+/// The number written by `bytes`, if they are all ASCII digits.
+fn digits(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() {
+        return None;
+    }
+    bytes.iter().try_fold(0_u32, |number, byte| {
+        byte.is_ascii_digit()
+            .then(|| number * 10 + u32::from(byte - b'0'))
+    })
+}
+
+/// Year, month and day of `YYYY-MM-DD`, if it is a real calendar date.
+fn date_parts(bytes: &[u8]) -> Option<(u32, u32, u32)> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = bytes else {
+        return None;
+    };
+    let year = digits(&[*y0, *y1, *y2, *y3])?;
+    let month = digits(&[*m0, *m1])?;
+    let day = digits(&[*d0, *d1])?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        _ => return None,
+    };
+    (1..=days).contains(&day).then_some((year, month, day))
+}
+
+/// Whether `HH:MM` (or `HH:MM:SS` when `bytes` has 8 of them) is a real time of
+/// day; a leap second (`:60`) is allowed.
+fn is_clock(bytes: &[u8]) -> bool {
+    match bytes {
+        [h0, h1, b':', m0, m1] => {
+            digits(&[*h0, *h1]).is_some_and(|hour| hour <= 23)
+                && digits(&[*m0, *m1]).is_some_and(|minute| minute <= 59)
+        }
+        [clock @ .., b':', s0, s1] if clock.len() == 5 => {
+            is_clock(clock) && digits(&[*s0, *s1]).is_some_and(|second| second <= 60)
+        }
+        _ => false,
+    }
+}
+
+/// Checks `format: date`: `YYYY-MM-DD` naming a real calendar date.
+fn check_date(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), ValidationError> {
+    match date_parts(value.as_bytes()) {
+        Some(_) => Ok(()),
+        None => Err(ValidationError::new(
+            field,
+            Rule::Format {
+                expected: "a calendar date YYYY-MM-DD",
+            },
+        )),
+    }
+}
+
+/// Minutes since 0000-03-01 of `YYYY-MM-DD HH:MM`, if it is a real date and time.
+fn minutes(text: &str) -> Option<i64> {
+    let (date, clock) = text.split_once(' ')?;
+    let (year, month, day) = date_parts(date.as_bytes())?;
+    if clock.len() != 5 || !is_clock(clock.as_bytes()) {
+        return None;
+    }
+    let (hour, minute) = clock.split_once(':')?;
+    let year = i64::from(year) - i64::from(month <= 2);
+    let month = i64::from(month);
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(day) - 1;
+    let days =
+        year * 365 + year.div_euclid(4) - year.div_euclid(100) + year.div_euclid(400) + day_of_year;
+    Some(days * 1440 + i64::from(digits(hour.as_bytes())? * 60 + digits(minute.as_bytes())?))
+}
+
+/// Checks `x-max-range-days` on an `interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)`
+/// filter: both ends real dates and times, the end at most `max_days` after the
+/// start. The order of the ends is not checked (undocumented).
+fn check_interval(
+    field: impl Into<Cow<'static, str>>,
+    value: &str,
+    max_days: i64,
+    limit: &'static str,
+) -> Result<(), ValidationError> {
+    let span = value
+        .strip_prefix("interval(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .and_then(|inner| inner.split_once(','))
+        .and_then(|(start, end)| Some(minutes(end)? - minutes(start)?));
+    match span {
+        Some(span) if span <= max_days * 1440 => Ok(()),
+        Some(_) => Err(ValidationError::new(
+            field,
+            Rule::Other(Cow::Borrowed(limit)),
+        )),
+        None => Err(ValidationError::new(
+            field,
+            Rule::Format {
+                expected: "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM) with real dates and times",
+            },
+        )),
+    }
+}
+
+/// The value of path parameter `name`; a parameter that is not given is missing.
+fn path_param<'a, S: AsRef<str>>(
+    params: &'a [(&str, S)],
+    name: &'static str,
+) -> Result<&'a str, ValidationError> {
+    params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.as_ref())
+        .ok_or_else(|| ValidationError::new(name, Rule::Required))
 }
 
 /// Payment method code. Requests use lower case; responses often use upper case (MB, MBW, CC).
@@ -2079,7 +2225,7 @@ pub struct CustomerInput {
     pub name: Option<String>,
     /// E-mail address.
     ///
-    /// Constraints: at most 70 characters.
+    /// Constraints: at most 70 characters, format `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number without country prefix; required for MB WAY.
@@ -2130,6 +2276,7 @@ impl CustomerInput {
         }
         if let Some(value) = &self.email {
             check::max_length("email", value.as_str(), 70)?;
+            check_email("email", value.as_str())?;
         }
         if let Some(value) = &self.phone {
             check::max_length("phone", value.as_str(), 15)?;
@@ -2615,7 +2762,7 @@ pub struct CaptureInput {
     pub transaction_key: Option<String>,
     /// Capture date (defaults to today).
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
     /// Reference to an Easypay account (multi-account merchants).
@@ -2660,6 +2807,7 @@ impl CaptureInput {
                 &PATTERN_1,
                 "a date YYYY-MM-DD",
             )?;
+            check_date("capture_date", value.as_str())?;
         }
         if let Some(value) = &self.account {
             value.validate().map_err(|error| error.within("account"))?;
@@ -2689,7 +2837,7 @@ pub struct CheckoutCaptureInput {
     pub transaction_key: Option<String>,
     /// Capture date.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
     /// Reference to an Easypay account (multi-account merchants).
@@ -2722,6 +2870,7 @@ impl CheckoutCaptureInput {
                 &PATTERN_1,
                 "a date YYYY-MM-DD",
             )?;
+            check_date("capture_date", value.as_str())?;
         }
         if let Some(value) = &self.account {
             value.validate().map_err(|error| error.within("account"))?;
@@ -2843,6 +2992,8 @@ pub struct PaymentMethodDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Card form / 3-D Secure page to send the customer to.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Virtual IBAN to pay into (method vi).
@@ -2859,7 +3010,7 @@ pub struct PaymentMethodDetails {
     pub card_type: Option<CardType>,
     /// Card expiry.
     ///
-    /// Constraints: time format `mm-yy`.
+    /// Constraints: time format `mm-yy` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
     /// Direct-debit mandate as returned by Easypay.
@@ -2948,6 +3099,8 @@ pub struct Error {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Link to the error's documentation.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
 }
@@ -3022,7 +3175,7 @@ pub struct SinglePayment {
     pub value: Option<JsonNumber>,
     /// Last moment the payment can be made.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3050,7 +3203,7 @@ pub struct SinglePayment {
     pub payment_status: Option<SinglePaymentStatus>,
     /// When it was paid.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3059,7 +3212,7 @@ pub struct SinglePayment {
     pub paid_at: Option<String>,
     /// When it was created.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -3085,6 +3238,8 @@ impl SingleList {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SingleCreateRequest {
     /// Client-chosen payment id (UUID).
+    ///
+    /// Constraints: format `uuid`.
     ///
     /// Inferred: only in the 2021 spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3165,6 +3320,14 @@ impl SingleCreateRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.id {
+            check_pattern(
+                "id",
+                value.as_str(),
+                &PATTERN_2,
+                "a UUID (8-4-4-4-12 hexadecimal digits)",
+            )?;
+        }
         if let Some(value) = &self.r#type {
             if !value.is_known() {
                 return Err(ValidationError::new(
@@ -3236,7 +3399,7 @@ impl SingleCreateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -3440,7 +3603,7 @@ impl SingleUpdateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -3500,7 +3663,7 @@ pub struct SingleUpdated {
     pub value: Option<JsonNumber>,
     /// Last moment the payment can be made.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3528,7 +3691,7 @@ pub struct SingleUpdated {
     pub payment_status: Option<SinglePaymentStatus>,
     /// When it was paid.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3537,7 +3700,7 @@ pub struct SingleUpdated {
     pub paid_at: Option<String>,
     /// When it was created.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// "ok".
@@ -3560,7 +3723,7 @@ pub struct FrequentPayment {
     pub key: Option<String>,
     /// Expiry.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hm`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3603,7 +3766,7 @@ pub struct FrequentPayment {
     pub value: Option<JsonNumber>,
     /// Creation time.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -3747,7 +3910,7 @@ impl FrequentCreateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -3935,7 +4098,7 @@ impl FrequentUpdateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -4096,7 +4259,7 @@ pub struct Subscription {
     pub key: Option<String>,
     /// End of the subscription.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hm`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -4105,7 +4268,7 @@ pub struct Subscription {
     pub expiration_time: Option<String>,
     /// Start of billing.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// Subscription billing frequency.
@@ -4151,7 +4314,7 @@ pub struct Subscription {
     pub value: Option<JsonNumber>,
     /// Creation time.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -4179,6 +4342,8 @@ impl SubscriptionList {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubscriptionCreateRequest {
     /// Create from this active frequent payment.
+    ///
+    /// Constraints: format `uuid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frequent_id: Option<String>,
     /// Capture settings applied to every subscription charge.
@@ -4276,6 +4441,14 @@ impl SubscriptionCreateRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.frequent_id {
+            check_pattern(
+                "frequent_id",
+                value.as_str(),
+                &PATTERN_2,
+                "a UUID (8-4-4-4-12 hexadecimal digits)",
+            )?;
+        }
         if let Some(value) = &self.capture {
             value.validate().map_err(|error| error.within("capture"))?;
         }
@@ -4283,7 +4456,7 @@ impl SubscriptionCreateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -4341,7 +4514,7 @@ impl SubscriptionCreateRequest {
             check_pattern(
                 "start_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -4516,7 +4689,7 @@ impl SubscriptionUpdateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -4571,7 +4744,7 @@ impl SubscriptionUpdateRequest {
             check_pattern(
                 "start_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -4602,7 +4775,7 @@ pub struct CaptureRequest {
     pub transaction_key: Option<String>,
     /// Capture date.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
     /// Reference to an Easypay account (multi-account merchants).
@@ -4669,6 +4842,7 @@ impl CaptureRequest {
                 &PATTERN_1,
                 "a date YYYY-MM-DD",
             )?;
+            check_date("capture_date", value.as_str())?;
         }
         if let Some(value) = &self.account {
             value.validate().map_err(|error| error.within("account"))?;
@@ -5189,7 +5363,7 @@ pub struct TransactionReportRow {
     pub key: Option<String>,
     /// Transaction time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Amounts of a settled transaction (signed).
@@ -5197,7 +5371,7 @@ pub struct TransactionReportRow {
     pub values: Option<TransactionValues>,
     /// Settlement date.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `date`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -5386,7 +5560,7 @@ pub struct OutPaymentCreateRequest {
     pub r#type: Option<OutPaymentType>,
     /// When to execute (UTC).
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm`, `rfc3339` or `ymd-hms`.
     ///
     /// Inferred: format conflict: current text YYYY-MM-DD HH:MM UTC, current example ISO date-time, 2021 Y-m-d H:i:s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5474,8 +5648,8 @@ impl OutPaymentCreateRequest {
             check_pattern(
                 "schedule_at",
                 value.as_str(),
-                &PATTERN_2,
-                "a time YYYY-MM-DD HH:MM",
+                &PATTERN_4,
+                "a time YYYY-MM-DD HH:MM, an RFC 3339 date-time such as 2024-12-31T23:59:59Z or a time YYYY-MM-DD HH:MM:SS",
             )?;
         }
         if let Some(value) = &self.descriptive {
@@ -5483,7 +5657,7 @@ impl OutPaymentCreateRequest {
             check_pattern(
                 "descriptive",
                 value.as_str(),
-                &PATTERN_3,
+                &PATTERN_5,
                 "text matching ^[a-zA-Z0-9 .,/+*$%]+$",
             )?;
         }
@@ -5577,7 +5751,7 @@ pub struct OutPaymentTransaction {
     pub key: Option<String>,
     /// Time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Amounts of a settled transaction (signed).
@@ -5585,7 +5759,7 @@ pub struct OutPaymentTransaction {
     pub values: Option<TransactionValues>,
     /// Settlement date.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `date`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -5647,7 +5821,7 @@ pub struct OutPayment {
     pub value: Option<JsonNumber>,
     /// Scheduled execution.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -5659,7 +5833,7 @@ pub struct OutPayment {
     pub transactions: Option<OutPaymentTransactions>,
     /// Creation time.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Unix seconds of the last update (may be empty).
@@ -5692,18 +5866,28 @@ impl OutPaymentList {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Config {
     /// Generic notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generic: Option<String>,
     /// Authorisation notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorisation: Option<String>,
     /// Transaction (capture) notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<String>,
     /// Where the card form redirects the customer.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visa_fwd: Option<String>,
     /// Card detail URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visa_detail: Option<String>,
     /// Account id.
@@ -5720,18 +5904,28 @@ pub struct Config {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ConfigUpdateRequest {
     /// Generic notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generic: Option<String>,
     /// Authorisation notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorisation: Option<String>,
     /// Transaction notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<String>,
     /// Card form redirect URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visa_fwd: Option<String>,
     /// Card detail URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visa_detail: Option<String>,
 }
@@ -5745,6 +5939,21 @@ impl ConfigUpdateRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.generic {
+            check_url("generic", value.as_str())?;
+        }
+        if let Some(value) = &self.authorisation {
+            check_url("authorisation", value.as_str())?;
+        }
+        if let Some(value) = &self.transaction {
+            check_url("transaction", value.as_str())?;
+        }
+        if let Some(value) = &self.visa_fwd {
+            check_url("visa_fwd", value.as_str())?;
+        }
+        if let Some(value) = &self.visa_detail {
+            check_url("visa_detail", value.as_str())?;
+        }
         Ok(())
     }
 }
@@ -5764,7 +5973,7 @@ pub struct CheckoutCustomerInput {
     pub name: Option<String>,
     /// E-mail.
     ///
-    /// Constraints: at most 70 characters.
+    /// Constraints: at most 70 characters, format `email`.
     pub email: String,
     /// Phone (required for mbw).
     ///
@@ -5831,6 +6040,7 @@ impl CheckoutCustomerInput {
         {
             let value = &self.email;
             check::max_length("email", value.as_str(), 70)?;
+            check_email("email", value.as_str())?;
         }
         if let Some(value) = &self.phone {
             check::max_length("phone", value.as_str(), 15)?;
@@ -5989,7 +6199,7 @@ impl CheckoutPaymentInput {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -6062,7 +6272,7 @@ impl CheckoutPaymentInput {
             check_pattern(
                 "start_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -6541,7 +6751,7 @@ pub struct AuthorisationNotification {
     pub key: Option<String>,
     /// Expiry.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -6587,7 +6797,7 @@ pub struct TransactionNotification {
     pub key: Option<String>,
     /// Expiry.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -7350,6 +7560,8 @@ pub struct CaptureCreatedMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PaymentMethodCode>,
     /// 3-D Secure page when a challenge is needed.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -7695,7 +7907,7 @@ pub struct CheckoutDetailsPayment {
     pub methods: Option<Vec<PaymentMethodCode>>,
     /// Expiry.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -7734,7 +7946,7 @@ pub struct CheckoutDetailsPayment {
     pub max_captures: Option<i64>,
     /// Start.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -7838,7 +8050,7 @@ pub struct TransactionNotificationTransaction {
     pub r#type: Option<String>,
     /// Transaction time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Transaction amounts as sent in notifications (numbers or numeric strings).
@@ -7872,7 +8084,7 @@ pub struct SingleListQuery {
     pub r#type: Option<SingleType>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
     /// Filter by method.
@@ -7896,7 +8108,7 @@ pub struct SingleListQuery {
     pub value: Option<JsonNumber>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -7943,14 +8155,20 @@ impl SingleListQuery {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "expiration_time",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         if let Some(value) = &self.method {
@@ -7974,14 +8192,20 @@ impl SingleListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -8115,7 +8339,7 @@ pub struct FrequentListQuery {
     pub records_per_page: Option<i64>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
     /// Filter by method.
@@ -8134,7 +8358,7 @@ pub struct FrequentListQuery {
     pub key: Option<String>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -8171,14 +8395,20 @@ impl FrequentListQuery {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "expiration_time",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         if let Some(value) = &self.method {
@@ -8198,14 +8428,20 @@ impl FrequentListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -8330,7 +8566,7 @@ pub struct SubscriptionListQuery {
     pub records_per_page: Option<i64>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
     /// Filter by method.
@@ -8349,7 +8585,7 @@ pub struct SubscriptionListQuery {
     pub key: Option<String>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -8386,14 +8622,20 @@ impl SubscriptionListQuery {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "expiration_time",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         if let Some(value) = &self.method {
@@ -8413,14 +8655,20 @@ impl SubscriptionListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -8512,12 +8760,12 @@ pub struct CaptureListQuery {
     pub limit: Option<i64>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
@@ -8546,28 +8794,40 @@ impl CaptureListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         if let Some(value) = &self.updated_at {
             check_pattern(
                 "updated_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "updated_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "updated_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -8600,12 +8860,12 @@ pub struct RefundListQuery {
     pub limit: Option<i64>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
@@ -8634,28 +8894,40 @@ impl RefundListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         if let Some(value) = &self.updated_at {
             check_pattern(
                 "updated_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "updated_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "updated_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -8757,7 +9029,7 @@ impl ReportTransactionsQuery {
             check_pattern(
                 "start_date",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -8765,7 +9037,7 @@ impl ReportTransactionsQuery {
             check_pattern(
                 "end_date",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -8877,7 +9149,7 @@ pub struct OutPaymentListQuery {
     pub value: Option<JsonNumber>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -8941,14 +9213,20 @@ impl OutPaymentListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -10022,6 +10300,55 @@ pub fn operation(id: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|op| op.id == id)
 }
 
+/// Checks the path parameters of `operation_id` (`(name, value)` pairs, as sent,
+/// before percent-encoding) against every constraint the description documents
+/// for them, so a path the provider would refuse is refused before it is sent.
+/// An operation without path parameters, or an unknown one, has nothing to check.
+///
+/// # Errors
+///
+/// The first broken rule, naming the parameter by its wire name; a parameter of
+/// the operation's path that `params` lacks is [`Rule::Required`].
+pub fn validate_path<S: AsRef<str>>(
+    operation_id: &str,
+    params: &[(&str, S)],
+) -> Result<(), ValidationError> {
+    match operation_id {
+        "single_get"
+        | "single_update"
+        | "single_delete"
+        | "frequent_get"
+        | "frequent_update"
+        | "frequent_delete"
+        | "frequent_authorise"
+        | "subscription_get"
+        | "subscription_update"
+        | "subscription_delete"
+        | "capture_create"
+        | "capture_get"
+        | "authorisation_get"
+        | "void_create"
+        | "void_get"
+        | "refund_create"
+        | "refund_get"
+        | "out_payment_get"
+        | "out_payment_delete"
+        | "checkout_get"
+        | "checkout_delete" => {
+            let value = path_param(params, "id")?;
+            check::min_length("id", value, 1)?;
+        }
+        "capture_split_update" => {
+            let value = path_param(params, "capture-uuid")?;
+            check::min_length("capture-uuid", value, 1)?;
+            let value = path_param(params, "capture-split-uuid")?;
+            check::min_length("capture-split-uuid", value, 1)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// `^[0-9]+$`, compiled on first use.
 static PATTERN_0: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("^[0-9]+$").expect("the API description's patterns compile (tested below)")
@@ -10033,20 +10360,34 @@ static PATTERN_1: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the API description's patterns compile (tested below)")
 });
 
-/// `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$`, compiled on first use.
+/// `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`, compiled on first use.
 static PATTERN_2: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+        .expect("the API description's patterns compile (tested below)")
+});
+
+/// `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$`, compiled on first use.
+static PATTERN_3: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$")
         .expect("the API description's patterns compile (tested below)")
 });
 
+/// `^(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})$`, compiled on first use.
+static PATTERN_4: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+            "^(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})$",
+        )
+        .expect("the API description's patterns compile (tested below)")
+});
+
 /// `^[a-zA-Z0-9 .,/+*$%]+$`, compiled on first use.
-static PATTERN_3: LazyLock<Regex> = LazyLock::new(|| {
+static PATTERN_5: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("^[a-zA-Z0-9 .,/+*$%]+$")
         .expect("the API description's patterns compile (tested below)")
 });
 
 /// `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, compiled on first use.
-static PATTERN_4: LazyLock<Regex> = LazyLock::new(|| {
+static PATTERN_6: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
             "^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
         )
@@ -10062,5 +10403,7 @@ mod pattern_tests {
         std::sync::LazyLock::force(&super::PATTERN_2);
         std::sync::LazyLock::force(&super::PATTERN_3);
         std::sync::LazyLock::force(&super::PATTERN_4);
+        std::sync::LazyLock::force(&super::PATTERN_5);
+        std::sync::LazyLock::force(&super::PATTERN_6);
     }
 }

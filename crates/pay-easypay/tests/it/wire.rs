@@ -408,6 +408,160 @@ fn query_parameters_and_list_sizes() {
     );
 }
 
+#[test]
+fn formats_on_request_fields() {
+    // `format: email`, with the rules of `pay_core::Email::parse`, named by its dotted path.
+    let mut request = sale();
+    request.customer = Some(CustomerInput {
+        email: Some("ana@localhost".to_owned()),
+        ..CustomerInput::default()
+    });
+    assert_invalid(
+        request.validate(),
+        "customer.email",
+        Rule::Format {
+            expected: "an email address such as name@example.com",
+        },
+    );
+    request.customer.as_mut().unwrap().email = Some("ana@example.org".to_owned());
+    assert_eq!(request.validate(), Ok(()));
+
+    // `format: uuid`: 8-4-4-4-12 hexadecimal digits, in either case.
+    request.id = Some("order-1042".to_owned());
+    assert_invalid(
+        request.validate(),
+        "id",
+        Rule::Format {
+            expected: "a UUID (8-4-4-4-12 hexadecimal digits)",
+        },
+    );
+    request.id = Some("980D4826-8574-4782-8450-18db150b7c26".to_owned());
+    assert_eq!(request.validate(), Ok(()));
+
+    // `format: date`: a real calendar date, beyond the `x-time-format` shape.
+    request.capture.as_mut().unwrap().capture_date = Some("2025-02-29".to_owned());
+    assert_invalid(
+        request.validate(),
+        "capture.capture_date",
+        Rule::Format {
+            expected: "a calendar date YYYY-MM-DD",
+        },
+    );
+    request.capture.as_mut().unwrap().capture_date = Some("2024-02-29".to_owned());
+    assert_eq!(request.validate(), Ok(()));
+
+    // `format: uri`: absolute http(s); plain http is allowed (the docs require https of
+    // the API, not of the merchant's notification addresses).
+    let mut config = ConfigUpdateRequest {
+        generic: Some("http://shop.example/easypay/generic".to_owned()),
+        ..ConfigUpdateRequest::default()
+    };
+    assert_eq!(config.validate(), Ok(()));
+    config.transaction = Some("shop.example/easypay/transaction".to_owned());
+    assert_invalid(
+        config.validate(),
+        "transaction",
+        Rule::Format {
+            expected: "an absolute http:// or https:// URL without spaces",
+        },
+    );
+    config.transaction = Some("https://shop.example/easy pay".to_owned());
+    assert_eq!(config.validate().unwrap_err().field(), "transaction");
+}
+
+#[test]
+fn time_formats_accept_any_listed_token() {
+    let out_account = OutAccountInput::new(
+        "Ana Silva".to_owned(),
+        "PT50000201231234567890154".to_owned(),
+        "ana@example.org".to_owned(),
+        "912000111".to_owned(),
+    );
+    let mut payout = OutPaymentCreateRequest::new(
+        CustomerInput::default(),
+        eur(2500),
+        out_account,
+        OutPaymentMethod::Transfer,
+        "1743500000".to_owned(),
+    );
+    // `schedule_at` lists ymd-hm, rfc3339 and ymd-hms: clients emit the first, any passes.
+    for accepted in [
+        "2025-04-01 10:00",
+        "2025-04-01T10:00:00Z",
+        "2025-04-01 10:00:00",
+    ] {
+        payout.schedule_at = Some(accepted.to_owned());
+        assert_eq!(payout.validate(), Ok(()), "{accepted}");
+    }
+    payout.schedule_at = Some("01/04/2025 10:00".to_owned());
+    assert_invalid(
+        payout.validate(),
+        "schedule_at",
+        Rule::Format {
+            expected: "a time YYYY-MM-DD HH:MM, an RFC 3339 date-time such as 2024-12-31T23:59:59Z or a time YYYY-MM-DD HH:MM:SS",
+        },
+    );
+}
+
+#[test]
+fn interval_filters_span_at_most_30_days() {
+    let mut query = SingleListQuery {
+        created_at: Some("interval(2024-12-15 00:00,2025-01-14 00:00)".to_owned()),
+        ..SingleListQuery::default()
+    };
+    assert_eq!(
+        query.validate(),
+        Ok(()),
+        "exactly 30 days, across a year end"
+    );
+    query.created_at = Some("interval(2024-12-15 00:00,2025-01-14 00:01)".to_owned());
+    assert_invalid(
+        query.validate(),
+        "created_at",
+        Rule::Other("must span at most 30 days".into()),
+    );
+    // 2024 is a leap year: 15 February to 16 March is 30 days.
+    query.created_at = Some("interval(2024-02-15 12:00,2024-03-16 12:00)".to_owned());
+    assert_eq!(query.validate(), Ok(()));
+    query.created_at = Some("interval(2025-02-29 00:00,2025-03-01 00:00)".to_owned());
+    assert_invalid(
+        query.validate(),
+        "created_at",
+        Rule::Format {
+            expected: "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM) with real dates and times",
+        },
+    );
+    query.created_at = None;
+    query.expiration_time = Some("interval(2025-01-01 24:00,2025-01-02 00:00)".to_owned());
+    assert_eq!(query.validate().unwrap_err().field(), "expiration_time");
+    query.expiration_time = Some("2025-01-01 00:00".to_owned());
+    assert!(matches!(
+        query.validate().unwrap_err().rule(),
+        Rule::Format { .. }
+    ));
+}
+
+#[test]
+fn path_parameters() {
+    assert_eq!(validate_path("single_get", &[("id", "980d4826")]), Ok(()));
+    assert_invalid(
+        validate_path("single_get", &[("id", "")]),
+        "id",
+        Rule::MinLength { min: 1, actual: 0 },
+    );
+    assert_invalid(
+        validate_path("capture_split_update", &[("capture-uuid", "c1")]),
+        "capture-split-uuid",
+        Rule::Required,
+    );
+    let owned = vec![
+        ("capture-uuid", "c1".to_owned()),
+        ("capture-split-uuid", "s1".to_owned()),
+    ];
+    assert_eq!(validate_path("capture_split_update", &owned), Ok(()));
+    assert_eq!(validate_path::<&str>("config_get", &[]), Ok(()));
+}
+
 // --- (d) Exact bytes out. -------------------------------------------------------------------
 
 #[test]

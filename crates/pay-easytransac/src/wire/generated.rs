@@ -9,6 +9,7 @@
     clippy::collapsible_if,
     reason = "every constraint is one statement inside the field's `if let`, nested the same way whatever the constraint"
 )]
+use pay_core::Email;
 use pay_core::Rule;
 use pay_core::ValidationError;
 use pay_core::check;
@@ -262,6 +263,91 @@ fn check_pattern(
     } else {
         Err(ValidationError::new(field, Rule::Format { expected }))
     }
+}
+
+/// Checks `format: email` with the rules of [`Email::parse`].
+fn check_email(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), ValidationError> {
+    Email::parse(value)
+        .map(|_| ())
+        .map_err(|error| error.for_field(field))
+}
+
+/// Checks `format: uri`/`url`: an absolute `http://` or `https://` URL (scheme in
+/// any case) with a host, and no whitespace or control characters. Plain `http` is
+/// allowed: neither provider requires https for the merchant's own addresses.
+fn check_url(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), ValidationError> {
+    let absolute = value.split_once("://").is_some_and(|(scheme, rest)| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+            && !host.is_empty()
+            && !host.starts_with(':')
+    });
+    if absolute && !value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            field,
+            Rule::Format {
+                expected: "an absolute http:// or https:// URL without spaces",
+            },
+        ))
+    }
+}
+
+/// The number written by `bytes`, if they are all ASCII digits.
+fn digits(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() {
+        return None;
+    }
+    bytes.iter().try_fold(0_u32, |number, byte| {
+        byte.is_ascii_digit()
+            .then(|| number * 10 + u32::from(byte - b'0'))
+    })
+}
+
+/// Year, month and day of `YYYY-MM-DD`, if it is a real calendar date.
+fn date_parts(bytes: &[u8]) -> Option<(u32, u32, u32)> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = bytes else {
+        return None;
+    };
+    let year = digits(&[*y0, *y1, *y2, *y3])?;
+    let month = digits(&[*m0, *m1])?;
+    let day = digits(&[*d0, *d1])?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        _ => return None,
+    };
+    (1..=days).contains(&day).then_some((year, month, day))
+}
+
+/// Checks `format: date`: `YYYY-MM-DD` naming a real calendar date.
+fn check_date(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), ValidationError> {
+    match date_parts(value.as_bytes()) {
+        Some(_) => Ok(()),
+        None => Err(ValidationError::new(
+            field,
+            Rule::Format {
+                expected: "a calendar date YYYY-MM-DD",
+            },
+        )),
+    }
+}
+
+/// The value of path parameter `name`; a parameter that is not given is missing.
+fn path_param<'a, S: AsRef<str>>(
+    params: &'a [(&str, S)],
+    name: &'static str,
+) -> Result<&'a str, ValidationError> {
+    params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.as_ref())
+        .ok_or_else(|| ValidationError::new(name, Rule::Required))
 }
 
 /// V1 boolean: the lowercase strings yes / no.
@@ -1231,6 +1317,8 @@ pub struct V1DirectPaymentRequest {
     #[serde(rename = "Uid", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<V1Uid>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// First name.
@@ -1265,7 +1353,7 @@ pub struct V1DirectPaymentRequest {
     pub phone: Option<V1Phone>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Three-letter nationality code (FRA).
@@ -1301,6 +1389,8 @@ pub struct V1DirectPaymentRequest {
     )]
     pub pre_auth_duration: Option<V1PreAuthDuration>,
     /// Where the customer lands afterwards; the status is always sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "ReturnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<V1ReturnUrl>,
     /// How the status is passed to ReturnUrl (GET passes only essential params).
@@ -1311,6 +1401,8 @@ pub struct V1DirectPaymentRequest {
     )]
     pub return_method: Option<ReturnMethod>,
     /// Where the customer lands on cancel; the status is sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "CancelUrl", default, skip_serializing_if = "Option::is_none")]
     pub cancel_url: Option<V1CancelUrl>,
     /// Split the payment into instalments.
@@ -1354,6 +1446,8 @@ pub struct V1DirectPaymentRequest {
     )]
     pub recurrence: Option<Recurrence>,
     /// Collect on behalf of this Easytransac account (e-mail).
+    ///
+    /// Constraints: format `email`.
     #[serde(
         rename = "PayToEmail",
         default,
@@ -1501,6 +1595,9 @@ impl V1DirectPaymentRequest {
                 "text matching ^[0-9]{3,4}$",
             )?;
         }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         if let Some(value) = &self.country {
             check_pattern(
                 "Country",
@@ -1511,6 +1608,7 @@ impl V1DirectPaymentRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -1528,6 +1626,9 @@ impl V1DirectPaymentRequest {
                 ));
             }
         }
+        if let Some(value) = &self.return_url {
+            check_url("ReturnUrl", value.as_str())?;
+        }
         if let Some(value) = &self.return_method {
             if !value.is_known() {
                 return Err(ValidationError::new(
@@ -1537,6 +1638,9 @@ impl V1DirectPaymentRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.cancel_url {
+            check_url("CancelUrl", value.as_str())?;
         }
         if let Some(value) = &self.multiple_payments_repeat {
             if !(2..=12).contains(value) {
@@ -1566,6 +1670,9 @@ impl V1DirectPaymentRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.pay_to_email {
+            check_email("PayToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -1677,6 +1784,8 @@ pub struct V1OneClickPaymentRequest {
     #[serde(rename = "3DS", default, skip_serializing_if = "Option::is_none")]
     pub three_ds: Option<YesNo>,
     /// Where the customer lands afterwards; the status is always sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "ReturnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<V1ReturnUrl>,
     /// Card security code.
@@ -1702,6 +1811,8 @@ pub struct V1OneClickPaymentRequest {
     )]
     pub pre_auth_duration: Option<V1PreAuthDuration>,
     /// Collect on behalf of this Easytransac account (e-mail).
+    ///
+    /// Constraints: format `email`.
     #[serde(
         rename = "PayToEmail",
         default,
@@ -1789,6 +1900,9 @@ impl V1OneClickPaymentRequest {
                 ));
             }
         }
+        if let Some(value) = &self.return_url {
+            check_url("ReturnUrl", value.as_str())?;
+        }
         if let Some(value) = &self.card_cvv {
             check_pattern(
                 "CardCVV",
@@ -1804,6 +1918,9 @@ impl V1OneClickPaymentRequest {
                     Rule::Range { min: 1, max: 6 },
                 ));
             }
+        }
+        if let Some(value) = &self.pay_to_email {
+            check_email("PayToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -1869,6 +1986,8 @@ pub struct V1SddInitRequest {
     #[serde(rename = "Uid")]
     pub uid: V1Uid,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email")]
     pub email: V1Email,
     /// Last name.
@@ -1939,7 +2058,7 @@ pub struct V1SddInitRequest {
     pub phone: Option<V1Phone>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Three-letter nationality code (FRA).
@@ -1952,6 +2071,8 @@ pub struct V1SddInitRequest {
     )]
     pub nationality: Option<V1Nationality>,
     /// Where the customer lands afterwards; the status is always sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "ReturnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<V1ReturnUrl>,
     /// How the status is passed to ReturnUrl (GET passes only essential params).
@@ -2002,6 +2123,8 @@ pub struct V1SddInitRequest {
     )]
     pub recurrence: Option<Recurrence>,
     /// Collect on behalf of this Easytransac account (e-mail).
+    ///
+    /// Constraints: format `email`.
     #[serde(
         rename = "PayToEmail",
         default,
@@ -2133,6 +2256,10 @@ impl V1SddInitRequest {
             }
         }
         {
+            let value = &self.email;
+            check_email("Email", value.as_str())?;
+        }
+        {
             let value = &self.country;
             check_pattern(
                 "Country",
@@ -2143,6 +2270,7 @@ impl V1SddInitRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -2151,6 +2279,9 @@ impl V1SddInitRequest {
                 &PATTERN_3,
                 "text matching ^[A-Z]{3}$",
             )?;
+        }
+        if let Some(value) = &self.return_url {
+            check_url("ReturnUrl", value.as_str())?;
         }
         if let Some(value) = &self.return_method {
             if !value.is_known() {
@@ -2190,6 +2321,9 @@ impl V1SddInitRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.pay_to_email {
+            check_email("PayToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -2285,6 +2419,8 @@ pub struct V1PayByBankRequest {
     )]
     pub description: Option<V1Description>,
     /// Where the customer lands afterwards; the status is always sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "ReturnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<V1ReturnUrl>,
     /// How the status is passed to ReturnUrl (GET passes only essential params).
@@ -2301,6 +2437,8 @@ pub struct V1PayByBankRequest {
     #[serde(rename = "Uid", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<V1Uid>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// First name.
@@ -2335,7 +2473,7 @@ pub struct V1PayByBankRequest {
     pub phone: Option<V1Phone>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Three-letter nationality code (FRA).
@@ -2348,6 +2486,8 @@ pub struct V1PayByBankRequest {
     )]
     pub nationality: Option<V1Nationality>,
     /// Collect on behalf of this Easytransac account (e-mail).
+    ///
+    /// Constraints: format `email`.
     #[serde(
         rename = "PayToEmail",
         default,
@@ -2442,6 +2582,9 @@ impl V1PayByBankRequest {
                 ));
             }
         }
+        if let Some(value) = &self.return_url {
+            check_url("ReturnUrl", value.as_str())?;
+        }
         if let Some(value) = &self.return_method {
             if !value.is_known() {
                 return Err(ValidationError::new(
@@ -2451,6 +2594,9 @@ impl V1PayByBankRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
         }
         if let Some(value) = &self.country {
             check_pattern(
@@ -2462,6 +2608,7 @@ impl V1PayByBankRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -2470,6 +2617,9 @@ impl V1PayByBankRequest {
                 &PATTERN_3,
                 "text matching ^[A-Z]{3}$",
             )?;
+        }
+        if let Some(value) = &self.pay_to_email {
+            check_email("PayToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -2546,6 +2696,8 @@ pub struct V1PaymentPageRequest {
     #[serde(rename = "ClientIp")]
     pub client_ip: V1ClientIp,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// E-mail the page link to the customer.
@@ -2598,7 +2750,7 @@ pub struct V1PaymentPageRequest {
     pub b2_b: Option<YesNo>,
     /// Send the page on this date.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "SendLater", default, skip_serializing_if = "Option::is_none")]
     pub send_later: Option<V1SendLater>,
     /// Kind of payment offered by the page.
@@ -2609,9 +2761,13 @@ pub struct V1PaymentPageRequest {
     )]
     pub operation_type: Option<V1OperationType>,
     /// Where the customer lands afterwards; the status is always sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "ReturnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<V1ReturnUrl>,
     /// Where the customer lands on cancel; the status is sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "CancelUrl", default, skip_serializing_if = "Option::is_none")]
     pub cancel_url: Option<V1CancelUrl>,
     /// How the status is passed to ReturnUrl (GET passes only essential params).
@@ -2649,7 +2805,7 @@ pub struct V1PaymentPageRequest {
     pub country: Option<V1Country>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Three-letter nationality code (FRA).
@@ -2712,6 +2868,8 @@ pub struct V1PaymentPageRequest {
     )]
     pub recurrence: Option<Recurrence>,
     /// Collect on behalf of this Easytransac account (e-mail).
+    ///
+    /// Constraints: format `email`.
     #[serde(
         rename = "PayToEmail",
         default,
@@ -2859,6 +3017,9 @@ impl V1PaymentPageRequest {
                 ));
             }
         }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         if let Some(value) = &self.pre_auth_duration {
             if !(1..=6).contains(value) {
                 return Err(ValidationError::new(
@@ -2869,6 +3030,7 @@ impl V1PaymentPageRequest {
         }
         if let Some(value) = &self.send_later {
             check_pattern("SendLater", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("SendLater", value.as_str())?;
         }
         if let Some(value) = &self.operation_type {
             if !value.is_known() {
@@ -2879,6 +3041,12 @@ impl V1PaymentPageRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.return_url {
+            check_url("ReturnUrl", value.as_str())?;
+        }
+        if let Some(value) = &self.cancel_url {
+            check_url("CancelUrl", value.as_str())?;
         }
         if let Some(value) = &self.return_method {
             if !value.is_known() {
@@ -2900,6 +3068,7 @@ impl V1PaymentPageRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -2937,6 +3106,9 @@ impl V1PaymentPageRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.pay_to_email {
+            check_email("PayToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -3799,10 +3971,12 @@ pub struct V1HistoryRequest {
     pub page: Option<V1Page>,
     /// Start date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "DateFrom", default, skip_serializing_if = "Option::is_none")]
     pub date_from: Option<V1DateFrom>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Merchant (user) id, e.g. 28861561.
@@ -3854,6 +4028,10 @@ impl V1HistoryRequest {
         }
         if let Some(value) = &self.date_from {
             check_pattern("DateFrom", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("DateFrom", value.as_str())?;
+        }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
         }
         if let Some(value) = &self.limit {
             if *value < 1 {
@@ -3914,10 +4092,12 @@ pub struct V1PaymentRequestsRequest {
     pub remote: Option<YesNo>,
     /// Start date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "DateFrom", default, skip_serializing_if = "Option::is_none")]
     pub date_from: Option<V1DateFrom>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Merchant (user) id, e.g. 28861561.
@@ -3970,6 +4150,10 @@ impl V1PaymentRequestsRequest {
         }
         if let Some(value) = &self.date_from {
             check_pattern("DateFrom", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("DateFrom", value.as_str())?;
+        }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
         }
         Ok(())
     }
@@ -4063,6 +4247,8 @@ impl fmt::Debug for V1CardInfoRequest {
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct V1UserAddRequest {
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Password.
@@ -4112,7 +4298,7 @@ pub struct V1UserAddRequest {
     pub phone: Option<V1Phone>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Birth name.
@@ -4250,6 +4436,9 @@ impl V1UserAddRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         if let Some(value) = &self.country {
             check_pattern(
                 "Country",
@@ -4260,6 +4449,7 @@ impl V1UserAddRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -4334,6 +4524,8 @@ pub struct V1UserUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<V1Id>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Password.
@@ -4383,7 +4575,7 @@ pub struct V1UserUpdateRequest {
     pub phone: Option<V1Phone>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Birth name.
@@ -4521,6 +4713,9 @@ impl V1UserUpdateRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         if let Some(value) = &self.country {
             check_pattern(
                 "Country",
@@ -4531,6 +4726,7 @@ impl V1UserUpdateRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -4599,6 +4795,8 @@ impl fmt::Debug for V1UserUpdateRequest {
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct V1UserFindRequest {
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Merchant (user) id, e.g. 28861561.
@@ -4627,6 +4825,9 @@ impl V1UserFindRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         if self.email.is_none() && self.id.is_none() {
             return Err(ValidationError::new(
                 "Email",
@@ -4665,10 +4866,12 @@ pub struct V1OperationsListRequest {
     pub page: Option<V1Page>,
     /// Start date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "DateFrom", default, skip_serializing_if = "Option::is_none")]
     pub date_from: Option<V1DateFrom>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Merchant (user) id, e.g. 28861561.
@@ -4720,6 +4923,10 @@ impl V1OperationsListRequest {
         }
         if let Some(value) = &self.date_from {
             check_pattern("DateFrom", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("DateFrom", value.as_str())?;
+        }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
         }
         if let Some(value) = &self.limit {
             if *value < 1 {
@@ -4810,13 +5017,15 @@ pub struct V1PayoutsListRequest {
     pub page: Option<V1Page>,
     /// Start date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "DateFrom", default, skip_serializing_if = "Option::is_none")]
     pub date_from: Option<V1DateFrom>,
     /// Live (not test) records only.
     #[serde(rename = "Live", default, skip_serializing_if = "Option::is_none")]
     pub live: Option<YesNo>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Merchant (user) id, e.g. 28861561.
@@ -4868,6 +5077,10 @@ impl V1PayoutsListRequest {
         }
         if let Some(value) = &self.date_from {
             check_pattern("DateFrom", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("DateFrom", value.as_str())?;
+        }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
         }
         if let Some(value) = &self.limit {
             if *value < 1 {
@@ -5039,6 +5252,8 @@ pub struct V1KycAddRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<V1Id>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Document type.
@@ -5090,6 +5305,9 @@ impl V1KycAddRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         {
             let value = &self.document_type;
             if !value.is_known() {
@@ -5191,6 +5409,8 @@ pub struct V1KycFindRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<V1Id>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Free-form client identification (signed like every field).
@@ -5216,6 +5436,9 @@ impl V1KycFindRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         Ok(())
     }
 }
@@ -5378,6 +5601,8 @@ pub struct DoneTransaction {
     #[serde(rename = "3DSecure", default, skip_serializing_if = "Option::is_none")]
     pub three_d_secure: Option<YesNo>,
     /// Send the customer here to complete 3-D Secure.
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "3DSecureUrl",
         default,
@@ -5425,6 +5650,8 @@ pub struct DoneTransaction {
     #[serde(rename = "Client", default, skip_serializing_if = "Option::is_none")]
     pub client: Option<V1Client>,
     /// SEPA e-mandate signing page.
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "MandateUrl",
         default,
@@ -5432,6 +5659,8 @@ pub struct DoneTransaction {
     )]
     pub mandate_url: Option<String>,
     /// Bank redirect (Open Banking).
+    ///
+    /// Constraints: format `uri`.
     ///
     /// Inferred: field name seen in notifications; its presence in bybank results is inferred.
     #[serde(
@@ -5535,6 +5764,8 @@ pub struct V1PaymentPageInfos {
     #[serde(rename = "3DSecure", default, skip_serializing_if = "Option::is_none")]
     pub three_d_secure: Option<YesNo>,
     /// Redirect the customer here.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "PageUrl", default, skip_serializing_if = "Option::is_none")]
     pub page_url: Option<String>,
     /// Whether the e-mail was sent (probably yes/no).
@@ -5607,6 +5838,8 @@ pub struct V1PaymentPageCancellationInfos {
     #[serde(rename = "3DSecure", default, skip_serializing_if = "Option::is_none")]
     pub three_d_secure: Option<YesNo>,
     /// Page URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "PageUrl", default, skip_serializing_if = "Option::is_none")]
     pub page_url: Option<String>,
     /// Customer e-mail.
@@ -5996,6 +6229,8 @@ pub struct V1PaymentRequestItem {
     #[serde(rename = "3DSecure", default, skip_serializing_if = "Option::is_none")]
     pub three_d_secure: Option<YesNo>,
     /// Page URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "PageUrl", default, skip_serializing_if = "Option::is_none")]
     pub page_url: Option<String>,
     /// E-mail.
@@ -6959,7 +7194,7 @@ pub struct V2AuthData {
     pub expires_in: Option<i64>,
     /// ATOM date-time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339`, format `date-time`.
     #[serde(
         rename = "expiresDate",
         default,
@@ -7002,11 +7237,11 @@ pub struct V2OpenBankingInitRequest {
     pub amount: MinorUnits,
     /// Customer e-mail.
     ///
-    /// Constraints: at least 6 characters, at most 128 characters.
+    /// Constraints: at least 6 characters, at most 128 characters, format `email`.
     pub email: String,
     /// Where the customer comes back.
     ///
-    /// Constraints: at least 12 characters, at most 255 characters.
+    /// Constraints: at least 12 characters, at most 255 characters, format `uri`.
     #[serde(rename = "returnUrl")]
     pub return_url: String,
     /// Customer IP (v4 or v6).
@@ -7077,7 +7312,7 @@ pub struct V2OpenBankingInitRequest {
     pub country: Option<String>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: at least 10 characters, at most 10 characters, time format `date`.
+    /// Constraints: at least 10 characters, at most 10 characters, time format `date`, format `date`.
     #[serde(rename = "birthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
     /// Three-letter nationality.
@@ -7118,7 +7353,7 @@ pub struct V2OpenBankingInitRequest {
     pub user_agent: Option<String>,
     /// Collect for another account (e-mail).
     ///
-    /// Constraints: at least 6 characters, at most 128 characters.
+    /// Constraints: at least 6 characters, at most 128 characters, format `email`.
     ///
     /// Inferred: field list truncated; assumed like the debit endpoint.
     #[serde(
@@ -7195,11 +7430,13 @@ impl V2OpenBankingInitRequest {
             let value = &self.email;
             check::min_length("email", value.as_str(), 6)?;
             check::max_length("email", value.as_str(), 128)?;
+            check_email("email", value.as_str())?;
         }
         {
             let value = &self.return_url;
             check::min_length("returnUrl", value.as_str(), 12)?;
             check::max_length("returnUrl", value.as_str(), 255)?;
+            check_url("returnUrl", value.as_str())?;
         }
         if let Some(value) = &self.client_ip {
             check::min_length("clientIp", value.as_str(), 7)?;
@@ -7289,6 +7526,7 @@ impl V2OpenBankingInitRequest {
             check::min_length("birthDate", value.as_str(), 10)?;
             check::max_length("birthDate", value.as_str(), 10)?;
             check_pattern("birthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("birthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check::min_length("nationality", value.as_str(), 3)?;
@@ -7329,6 +7567,7 @@ impl V2OpenBankingInitRequest {
         if let Some(value) = &self.pay_to_email {
             check::min_length("payToEmail", value.as_str(), 6)?;
             check::max_length("payToEmail", value.as_str(), 128)?;
+            check_email("payToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -7364,7 +7603,7 @@ pub struct V2TransactionData {
     pub amount: MinorUnits,
     /// ATOM date-time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339`, format `date-time`.
     #[serde(rename = "dateCreated")]
     pub date_created: String,
     /// Your order id.
@@ -7373,6 +7612,8 @@ pub struct V2TransactionData {
     #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     /// Send the customer here (Open Banking).
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "redirectUrl",
         default,
@@ -7417,7 +7658,7 @@ pub struct V2DebitData {
     pub amount: MinorUnits,
     /// ATOM date-time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339`, format `date-time`.
     #[serde(rename = "dateCreated")]
     pub date_created: String,
     /// Your order id.
@@ -7506,7 +7747,7 @@ pub struct V2MandateDebitRequest {
     pub recurrence: Option<V2Recurrence>,
     /// Collect for another account (e-mail).
     ///
-    /// Constraints: at least 6 characters, at most 128 characters.
+    /// Constraints: at least 6 characters, at most 128 characters, format `email`.
     #[serde(
         rename = "payToEmail",
         default,
@@ -7620,6 +7861,7 @@ impl V2MandateDebitRequest {
         if let Some(value) = &self.pay_to_email {
             check::min_length("payToEmail", value.as_str(), 6)?;
             check::max_length("payToEmail", value.as_str(), 128)?;
+            check_email("payToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -7666,6 +7908,8 @@ pub struct V2MandateCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     /// Debtor e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// First name.
@@ -7675,6 +7919,8 @@ pub struct V2MandateCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lastname: Option<String>,
     /// Where the debtor returns after signing.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "returnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<String>,
 }
@@ -7688,6 +7934,12 @@ impl V2MandateCreateRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("email", value.as_str())?;
+        }
+        if let Some(value) = &self.return_url {
+            check_url("returnUrl", value.as_str())?;
+        }
         Ok(())
     }
 }
@@ -8074,6 +8326,8 @@ pub struct V1Notification {
     )]
     pub rebill_count: Option<V1NotificationRebillCount>,
     /// 3-D Secure page.
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "3DSecureUrl",
         default,
@@ -8081,6 +8335,8 @@ pub struct V1Notification {
     )]
     pub three_d_secure_url: Option<String>,
     /// Mandate signing page.
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "MandateUrl",
         default,
@@ -8088,6 +8344,8 @@ pub struct V1Notification {
     )]
     pub mandate_url: Option<String>,
     /// Bank redirect.
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "RedirectUrl",
         default,
@@ -8102,6 +8360,8 @@ pub struct V1Notification {
     )]
     pub qr_code_image: Option<String>,
     /// QR code URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "QRCodeUrl", default, skip_serializing_if = "Option::is_none")]
     pub qr_code_url: Option<String>,
 }
@@ -8891,7 +9151,7 @@ pub struct V2AuthDataResponse {
     pub success: bool,
     /// Response date (ATOM, 25 characters).
     ///
-    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`.
+    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`, format `date-time`.
     pub date: String,
     /// Token data.
     ///
@@ -8917,7 +9177,7 @@ pub struct V2TransactionDataResponse {
     pub success: bool,
     /// Response date (ATOM, 25 characters).
     ///
-    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`.
+    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`, format `date-time`.
     pub date: String,
     /// Transaction data (open-banking init, transaction status).
     ///
@@ -8943,7 +9203,7 @@ pub struct V2MandateDataResponse {
     pub success: bool,
     /// Response date (ATOM, 25 characters).
     ///
-    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`.
+    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`, format `date-time`.
     pub date: String,
     /// Mandate data.
     ///
@@ -8971,7 +9231,7 @@ pub struct V2DebitDataResponse {
     pub success: bool,
     /// Response date (ATOM, 25 characters).
     ///
-    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`.
+    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`, format `date-time`.
     pub date: String,
     /// Result of a mandate debit.
     pub data: V2DebitData,
@@ -8995,7 +9255,7 @@ pub struct V2MandateStatusDataResponse {
     pub success: bool,
     /// Response date (ATOM, 25 characters).
     ///
-    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`.
+    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`, format `date-time`.
     pub date: String,
     /// Mandate status.
     ///
@@ -10289,6 +10549,36 @@ pub fn operation(id: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|op| op.id == id)
 }
 
+/// Checks the path parameters of `operation_id` (`(name, value)` pairs, as sent,
+/// before percent-encoding) against every constraint the description documents
+/// for them, so a path the provider would refuse is refused before it is sent.
+/// An operation without path parameters, or an unknown one, has nothing to check.
+///
+/// # Errors
+///
+/// The first broken rule, naming the parameter by its wire name; a parameter of
+/// the operation's path that `params` lacks is [`Rule::Required`].
+pub fn validate_path<S: AsRef<str>>(
+    operation_id: &str,
+    params: &[(&str, S)],
+) -> Result<(), ValidationError> {
+    match operation_id {
+        "v2_sdd_mandate_debit" | "v2_sdd_mandate_status" => {
+            let value = path_param(params, "mandateId")?;
+            check::min_length("mandateId", value, 20)?;
+            check::max_length("mandateId", value, 20)?;
+            check_pattern(
+                "mandateId",
+                value,
+                &PATTERN_9,
+                "text matching ^[a-z0-9]{20}$",
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// `^(0[1-9]|1[0-2])$`, compiled on first use.
 static PATTERN_0: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("^(0[1-9]|1[0-2])$").expect("the API description's patterns compile (tested below)")
@@ -10336,6 +10626,11 @@ static PATTERN_8: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the API description's patterns compile (tested below)")
 });
 
+/// `^[a-z0-9]{20}$`, compiled on first use.
+static PATTERN_9: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("^[a-z0-9]{20}$").expect("the API description's patterns compile (tested below)")
+});
+
 #[cfg(test)]
 mod pattern_tests {
     #[test]
@@ -10349,5 +10644,6 @@ mod pattern_tests {
         std::sync::LazyLock::force(&super::PATTERN_6);
         std::sync::LazyLock::force(&super::PATTERN_7);
         std::sync::LazyLock::force(&super::PATTERN_8);
+        std::sync::LazyLock::force(&super::PATTERN_9);
     }
 }

@@ -315,6 +315,100 @@ fn not_enforced_patterns_are_skipped() {
     );
 }
 
+#[test]
+fn formats_on_request_fields() {
+    // `format: email` (V1 form field and V2 JSON field), with `pay_core::Email`'s rules.
+    let mut request = card_payment();
+    request.email = Some("ana@".to_owned());
+    assert_invalid(
+        request.validate(),
+        "Email",
+        Rule::Format {
+            expected: "an email address such as name@example.com",
+        },
+    );
+    let mut init = V2OpenBankingInitRequest::new(
+        MinorUnits(5000),
+        "ana@example".to_owned(),
+        "https://shop.example.org/back".to_owned(),
+    );
+    assert_invalid(
+        init.validate(),
+        "email",
+        Rule::Format {
+            expected: "an email address such as name@example.com",
+        },
+    );
+    init.email = "ana@example.org".to_owned();
+    // `format: uri`: plain http is allowed (HTTPS is required of the API, not of return URLs).
+    init.return_url = "http://shop.example.org/back".to_owned();
+    assert_eq!(init.validate(), Ok(()));
+    init.return_url = "shop.example.org/back".to_owned();
+    assert_invalid(
+        init.validate(),
+        "returnUrl",
+        Rule::Format {
+            expected: "an absolute http:// or https:// URL without spaces",
+        },
+    );
+
+    let mut request = card_payment();
+    request.return_url = Some("javascript:alert(1)".to_owned());
+    assert_invalid(
+        request.validate(),
+        "ReturnUrl",
+        Rule::Format {
+            expected: "an absolute http:// or https:// URL without spaces",
+        },
+    );
+
+    // `format: date`: the shape passes `x-time-format: date`, the calendar does not.
+    let mut request = card_payment();
+    request.birth_date = Some("1990-02-30".to_owned());
+    assert_invalid(
+        request.validate(),
+        "BirthDate",
+        Rule::Format {
+            expected: "a calendar date YYYY-MM-DD",
+        },
+    );
+    request.birth_date = Some("1992-02-29".to_owned());
+    assert_eq!(request.validate(), Ok(()));
+}
+
+#[test]
+fn path_parameters() {
+    let valid = "a1b2c3d4e5f6g7h8i9j0";
+    assert_eq!(
+        validate_path("v2_sdd_mandate_debit", &[("mandateId", valid)]),
+        Ok(())
+    );
+    assert_invalid(
+        validate_path(
+            "v2_sdd_mandate_status",
+            &[("mandateId", "A1B2C3D4E5F6G7H8I9J0")],
+        ),
+        "mandateId",
+        Rule::Format {
+            expected: "text matching ^[a-z0-9]{20}$",
+        },
+    );
+    assert_invalid(
+        validate_path("v2_sdd_mandate_debit", &[("mandateId", &valid[1..])]),
+        "mandateId",
+        Rule::MinLength {
+            min: 20,
+            actual: 19,
+        },
+    );
+    assert_invalid(
+        validate_path::<&str>("v2_sdd_mandate_debit", &[]),
+        "mandateId",
+        Rule::Required,
+    );
+    assert_eq!(validate_path::<&str>("v1_payment_direct", &[]), Ok(()));
+}
+
 // --- (d) Exact bytes out. -------------------------------------------------------------------
 
 #[test]

@@ -275,6 +275,9 @@ impl EasypayFake {
         found: &RouteMatch,
     ) -> FakeResponse {
         let op = found.operation;
+        if let Err(rejection) = wire::check_path(found) {
+            return rejected(&rejection);
+        }
         if !op.content_types.is_empty() {
             let json_type = request
                 .content_type()

@@ -20,8 +20,9 @@
 //! ```
 //!
 //! Scenario controls ([`EasytransacFake::complete_3ds`], [`EasytransacFake::pay_page`],
-//! [`EasytransacFake::settle_debit`], [`EasytransacFake::run_due_schedules`]…) take a
-//! [`Context`]; with a server, build one from it:
+//! [`EasytransacFake::settle_debit`], [`EasytransacFake::run_due_schedules`],
+//! [`EasytransacFake::open_chargeback`]…) take a [`Context`]; with a server, build one
+//! from it:
 //! `Context::new(&*server.clock(), server.webhooks(), server.base_url())`.
 //!
 //! # V1
@@ -53,6 +54,12 @@
 //! expired token is HTTP 401. Answers are `{"success":true,"date":…,"data":…}`; errors
 //! are `{"success":false,"date":…,"detail":"…"}` with 400, 401, 404 or 409 (INFERRED
 //! shape: the provider's error body is undocumented).
+//!
+//! Injected faults without a body ([`Fault::status`](crate::Fault::status),
+//! [`Fault::RateLimited`](crate::Fault::RateLimited)) answer in the shape of their route:
+//! on `/v2/…` the V2 envelope above (INFERRED), dated by the clock reading of the fake's
+//! latest request; elsewhere the V1 `{"Code":9 or 10,"Error":…}` (INFERRED codes: 9 for
+//! 503 and 429, 10 otherwise).
 //!
 //! # Testkit card numbers (testkit conventions, not provider facts)
 //! See [`cards`]. Any other Luhn-valid number behaves like [`cards::SUCCESS`]; a
@@ -89,10 +96,34 @@
 //!   the first capture, in calendar months for monthly-and-longer recurrences.
 //!   Follow-ups are created when the fake's clock passes their due date (on every
 //!   request and on [`EasytransacFake::run_due_schedules`]), each with its own `Tid`,
-//!   always `captured` (INFERRED: failed follow-ups are not modelled), carrying
-//!   `OriginalPaymentTid`, `MultiplePaymentsCount`/`RebillCount` and
-//!   `MultiplePaymentsStatus`/`RebillStatus` (`active`, `finished`, `cancelled`:
+//!   `captured`, carrying `OriginalPaymentTid`, `MultiplePaymentsCount`/`RebillCount`
+//!   and `MultiplePaymentsStatus`/`RebillStatus` (`active`, `finished`, `cancelled`:
 //!   INFERRED vocabulary). `/api/payment/cancel` on a schedule's `Tid` stops it.
+//! - Declined follow-ups (a testkit convention): after
+//!   [`EasytransacFake::fail_next_charge`] the schedule's next follow-up is `failed`
+//!   with `Error` "Insufficient funds" and its notification. The schedule goes on
+//!   (INFERRED: no retry or suspension is documented): the declined charge keeps its
+//!   number and is not retried, the next one falls due at its usual date.
+//! - Chargebacks: [`EasytransacFake::open_chargeback`] on a `captured` payment sets
+//!   `DateChargeback` and `OperationType=chargeback` and keeps `Status` `captured`
+//!   (INFERRED: the documented statuses have no chargeback value);
+//!   [`EasytransacFake::represent_chargeback`] sets `DateRepresentment`. Each queues a
+//!   notification; status lookups show the dates; a charged-back payment can no longer
+//!   be refunded (ApiError 1, INFERRED).
+//!
+//! # The browser's return to `ReturnUrl`
+//! A real customer's browser, sent back to the merchant's `ReturnUrl`, carries the
+//! transaction status; the fake stands in for it (INFERRED) and queues the request in
+//! the server's outbox (delivered to loopback URLs only), when the request that started
+//! the payment named a `ReturnUrl`, at each final status the browser would see: a 3-D
+//! Secure challenge completed or failed, a payment page paid, declined or abandoned.
+//! With `ReturnMethod=POST` (the default) it is the signed form of the notification
+//! (INFERRED: the same fields); with `ReturnMethod=GET` a `GET` with only `Tid`,
+//! `OrderId` and `Status` added to the query (INFERRED: the documentation says only
+//! "essential" parameters are passed, without listing them). An abandoned page has no
+//! transaction: its return carries what a status lookup by `RequestId` answers
+//! (`Status=failed`, no `Tid`, so `verify_notification`, which needs a `Tid`, refuses
+//! it although the signature holds).
 //!
 //! # Notifications
 //! With a notification URL configured, every status change (and every refund) queues
@@ -308,6 +339,29 @@ impl FakeProvider for EasytransacFake {
         FakeResponse::json(
             status,
             serde_json::json!({"Code": code, "Error": message}).to_string(),
+        )
+    }
+
+    /// On `/v2/…` routes the V2 error envelope `{"success":false,"date":…,"detail":…}`
+    /// (INFERRED shape, as for the V2 handlers' own errors), dated by the clock reading
+    /// of the fake's latest request (the wall clock before any); elsewhere
+    /// [`error_response`](FakeProvider::error_response)'s V1 shape.
+    fn error_response_for(&self, request: &FakeRequest, status: u16) -> FakeResponse {
+        if !request.path().starts_with("/v2/") {
+            return self.error_response(status);
+        }
+        let detail = match status {
+            503 | 429 => "Service temporarily unavailable",
+            _ => "Service unreachable, please retry",
+        };
+        let now = self
+            .lock()
+            .last_seen
+            .unwrap_or_else(std::time::SystemTime::now);
+        FakeResponse::json(
+            status,
+            serde_json::json!({"success": false, "date": state::atom(now), "detail": detail})
+                .to_string(),
         )
     }
 

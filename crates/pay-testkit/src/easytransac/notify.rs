@@ -5,7 +5,7 @@ use pay_signing::easytransac::{Params, sign};
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 
-use super::state::{Schedule, Txn, amount_text, v1_date};
+use super::state::{ReturnTo, Schedule, Txn, amount_text, v1_date};
 use crate::form;
 use crate::provider::FakeResponse;
 use crate::webhook::Notification;
@@ -20,7 +20,7 @@ fn scalars(txn: &Txn, schedule: Option<&Schedule>) -> Vec<(&'static str, String)
     let mut out: Vec<(&'static str, String)> = vec![
         ("Tid", txn.tid.clone()),
         ("Status", txn.status.as_str().to_owned()),
-        ("OperationType", txn.method.operation_type().to_owned()),
+        ("OperationType", operation_type(txn).to_owned()),
         ("PaymentMethod", txn.method.payment_method().to_owned()),
         ("Date", v1_date(txn.created)),
         ("Amount", amount_text(txn.amount)),
@@ -55,6 +55,12 @@ fn scalars(txn: &Txn, schedule: Option<&Schedule>) -> Vec<(&'static str, String)
     if let Some(at) = txn.refunded_at {
         out.push(("DateRefund", v1_date(at)));
     }
+    if let Some(at) = txn.chargeback_at {
+        out.push(("DateChargeback", v1_date(at)));
+    }
+    if let Some(at) = txn.representment_at {
+        out.push(("DateRepresentment", v1_date(at)));
+    }
     if let Some(schedule) = schedule {
         let number = txn.charge_number.unwrap_or(1).to_string();
         if schedule.is_instalments() {
@@ -76,6 +82,16 @@ fn scalars(txn: &Txn, schedule: Option<&Schedule>) -> Vec<(&'static str, String)
         }
     }
     out
+}
+
+/// `OperationType`: the method's, or `chargeback` once a chargeback is opened (INFERRED:
+/// the documented `Status` values have no chargeback, so the status is kept).
+pub(crate) fn operation_type(txn: &Txn) -> &'static str {
+    if txn.chargeback_at.is_some() {
+        "chargeback"
+    } else {
+        txn.method.operation_type()
+    }
 }
 
 fn client_fields(txn: &Txn) -> Vec<(&'static str, String)> {
@@ -162,6 +178,62 @@ pub(crate) fn push(
             .into_iter()
             .map(|(k, v)| (format!("Client[{k}]"), v)),
     );
+    signed_post(url, pairs, api_key)
+}
+
+/// What the customer's browser sends to `ReturnUrl` for `txn`: with `ReturnMethod=POST`
+/// the same signed form as the PUSH notification (INFERRED: the documentation says the
+/// transaction status is POSTed, the fields are those of the notification); with
+/// `ReturnMethod=GET` a `GET` with only `Tid`, `OrderId` and `Status` in the query
+/// (INFERRED: the documented "essential" parameters are not listed).
+pub(crate) fn browser_return(
+    to: &ReturnTo,
+    txn: &Txn,
+    schedule: Option<&Schedule>,
+    api_key: &SecretString,
+) -> Option<Notification> {
+    if to.get {
+        let mut query: Vec<(&str, &str)> = vec![("Tid", &txn.tid)];
+        if let Some(order_id) = &txn.order_id {
+            query.push(("OrderId", order_id));
+        }
+        query.push(("Status", txn.status.as_str()));
+        return Some(get_with_query(&to.url, query));
+    }
+    push(&to.url, txn, schedule, api_key)
+}
+
+/// What the browser sends to `ReturnUrl` when it leaves a payment page without paying:
+/// no transaction exists, so the fields are those a status lookup by `RequestId`
+/// answers (`Status=failed`, INFERRED), signed; with `ReturnMethod=GET`, only
+/// `OrderId` and `Status`.
+pub(crate) fn page_return(
+    to: &ReturnTo,
+    fields: Vec<(String, String)>,
+    api_key: &SecretString,
+) -> Option<Notification> {
+    if to.get {
+        let query: Vec<(&str, &str)> = fields
+            .iter()
+            .filter(|(k, _)| k == "OrderId" || k == "Status")
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        return Some(get_with_query(&to.url, query));
+    }
+    signed_post(&to.url, fields, api_key)
+}
+
+fn get_with_query(url: &str, query: Vec<(&str, &str)>) -> Notification {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let target = format!("{url}{separator}{}", form::encode(query));
+    Notification::post(target, Vec::new()).with_method("GET")
+}
+
+fn signed_post(
+    url: &str,
+    mut pairs: Vec<(String, String)>,
+    api_key: &SecretString,
+) -> Option<Notification> {
     let params = Params::from_form(&pairs).ok()?;
     let signature = sign(&params, api_key).ok()?;
     pairs.push(("Signature".to_owned(), signature.into_string()));

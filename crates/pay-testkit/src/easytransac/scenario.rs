@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::EasytransacFake;
 use super::notify;
 use super::state::{
-    CardBehaviour, Method, SavedCard, Schedule, State, Status, Txn, amount_text, atom,
+    CardBehaviour, Method, SavedCard, Schedule, State, Status, Txn, amount_text, atom, v1_date,
 };
 use crate::provider::{Context, Resource, ResourceKind, Snapshot};
 
@@ -59,7 +59,7 @@ pub struct PaymentView {
     pub tid: String,
     /// The status as the provider writes it (`captured`…).
     pub status: String,
-    /// `payment`, `debit` or `paybybank`.
+    /// `payment`, `debit` or `paybybank`; `chargeback` once a chargeback is opened.
     pub operation_type: String,
     /// The amount charged (or authorised, or pending), in cents.
     pub amount_cents: i64,
@@ -89,6 +89,10 @@ pub struct PaymentView {
     pub charge_number: Option<u32>,
     /// The Easytransac `ClientId`.
     pub client_id: String,
+    /// `DateChargeback` (`YYYY-MM-DD HH:MM:SS`, Paris time), once a chargeback is opened.
+    pub date_chargeback: Option<String>,
+    /// `DateRepresentment`, once the merchant contested the chargeback.
+    pub date_representment: Option<String>,
 }
 
 impl PaymentView {
@@ -96,7 +100,7 @@ impl PaymentView {
         Self {
             tid: txn.tid.clone(),
             status: txn.status.as_str().to_owned(),
-            operation_type: txn.method.operation_type().to_owned(),
+            operation_type: notify::operation_type(txn).to_owned(),
             amount_cents: txn.amount,
             refunded_cents: txn.refunded,
             order_id: txn.order_id.clone(),
@@ -111,6 +115,8 @@ impl PaymentView {
             original_tid: txn.original_tid.clone(),
             charge_number: txn.charge_number,
             client_id: txn.customer.id.clone(),
+            date_chargeback: txn.chargeback_at.map(v1_date),
+            date_representment: txn.representment_at.map(v1_date),
         }
     }
 }
@@ -196,6 +202,7 @@ impl EasytransacFake {
             Status::Captured
         };
         self.transition(&mut state, ctx, tid, target, "Payment was successful");
+        self.browser_return(&state, ctx, tid);
         Ok(())
     }
 
@@ -214,6 +221,7 @@ impl EasytransacFake {
             txn.error = Some("3DSecure authentication failed".to_owned());
         }
         self.transition(&mut state, ctx, tid, Status::Failed, "Payment failed");
+        self.browser_return(&state, ctx, tid);
         Ok(())
     }
 
@@ -259,6 +267,23 @@ impl EasytransacFake {
             });
         }
         page.status = "abandoned";
+        let page = page.clone();
+        if let Some(to) = &page.return_to {
+            let mut fields = vec![
+                ("RequestId".to_owned(), page.request_id.clone()),
+                ("OperationType".to_owned(), "payment".to_owned()),
+                ("Status".to_owned(), "failed".to_owned()),
+                ("Date".to_owned(), v1_date(page.created)),
+                ("Amount".to_owned(), amount_text(page.amount)),
+                ("Test".to_owned(), "yes".to_owned()),
+            ];
+            if let Some(order_id) = &page.order_id {
+                fields.push(("OrderId".to_owned(), order_id.clone()));
+            }
+            if let Some(sent) = notify::page_return(to, fields, &self.config.api_key) {
+                ctx.webhooks().push(sent);
+            }
+        }
         Ok(())
     }
 
@@ -297,6 +322,95 @@ impl EasytransacFake {
         Ok(())
     }
 
+    /// The cardholder disputes captured payment `tid` with their bank: a chargeback is
+    /// opened, setting `DateChargeback` and `OperationType=chargeback`, and a signed
+    /// notification is queued. The `Status` stays `captured`: the documented statuses
+    /// have none for a chargeback (INFERRED, like the `OperationType` value). A charged-back payment can no longer be refunded
+    /// (ApiError 1, INFERRED).
+    ///
+    /// # Errors
+    /// [`ScenarioError`] when `tid` is unknown, not captured (partly refunded counts as
+    /// captured), or already charged back.
+    pub fn open_chargeback(&self, ctx: &Context<'_>, tid: &str) -> Result<(), ScenarioError> {
+        let mut state = self.lock();
+        self.tick(&mut state, ctx);
+        let txn = state
+            .txns
+            .get_mut(tid)
+            .ok_or_else(|| ScenarioError::UnknownTransaction(tid.to_owned()))?;
+        if txn.status != Status::Captured || txn.chargeback_at.is_some() {
+            return Err(ScenarioError::WrongState {
+                id: tid.to_owned(),
+                status: status_text(txn),
+                expected: "captured without a chargeback",
+            });
+        }
+        txn.chargeback_at = Some(ctx.now());
+        "Chargeback".clone_into(&mut txn.message);
+        self.notify(&state, ctx, tid);
+        Ok(())
+    }
+
+    /// The merchant contests the chargeback of `tid` (a representment): sets
+    /// `DateRepresentment` and queues a signed notification. The outcome of the dispute
+    /// is not modelled.
+    ///
+    /// # Errors
+    /// [`ScenarioError`] when `tid` is unknown, has no chargeback, or was represented
+    /// already.
+    pub fn represent_chargeback(&self, ctx: &Context<'_>, tid: &str) -> Result<(), ScenarioError> {
+        let mut state = self.lock();
+        self.tick(&mut state, ctx);
+        let txn = state
+            .txns
+            .get_mut(tid)
+            .ok_or_else(|| ScenarioError::UnknownTransaction(tid.to_owned()))?;
+        if txn.chargeback_at.is_none() || txn.representment_at.is_some() {
+            return Err(ScenarioError::WrongState {
+                id: tid.to_owned(),
+                status: status_text(txn),
+                expected: "charged back and not yet represented",
+            });
+        }
+        txn.representment_at = Some(ctx.now());
+        "Chargeback represented".clone_into(&mut txn.message);
+        self.notify(&state, ctx, tid);
+        Ok(())
+    }
+
+    /// The next follow-up charge of the schedule `tid` belongs to (its first `Tid` or
+    /// any follow-up's) is declined: when it falls due it is a `failed` transaction with
+    /// `Error` "Insufficient funds", with its notification. Calling it twice declines
+    /// the next two. A testkit convention, not a provider feature.
+    ///
+    /// The schedule then goes on (INFERRED: the provider documents no retry or
+    /// suspension): the declined charge keeps its number, is not charged again, and the
+    /// next one falls due at its usual date. For instalments the declined amount is not
+    /// collected by the fake.
+    ///
+    /// # Errors
+    /// [`ScenarioError`] when `tid` is unknown or its schedule is not active.
+    pub fn fail_next_charge(&self, tid: &str) -> Result<(), ScenarioError> {
+        let mut state = self.lock();
+        let txn = state
+            .txns
+            .get(tid)
+            .ok_or_else(|| ScenarioError::UnknownTransaction(tid.to_owned()))?;
+        let original = txn.original_tid.clone().unwrap_or_else(|| tid.to_owned());
+        let status = status_text(txn);
+        let schedule = state
+            .schedules
+            .get_mut(&original)
+            .filter(|s| s.status_text() == "active")
+            .ok_or(ScenarioError::WrongState {
+                id: tid.to_owned(),
+                status,
+                expected: "part of an active schedule",
+            })?;
+        schedule.fail_next += 1;
+        Ok(())
+    }
+
     /// Charges every schedule follow-up due by the fake's clock (each a new `captured`
     /// transaction with its notification) and fails 3-D Secure challenges older than 20
     /// minutes. Returns the new follow-ups' `Tid`s. Every request does the same first.
@@ -309,6 +423,7 @@ impl EasytransacFake {
     /// follow-ups.
     pub(crate) fn tick(&self, state: &mut State, ctx: &Context<'_>) -> Vec<String> {
         let now = ctx.now();
+        state.last_seen = Some(now);
         let stale: Vec<String> = state
             .txns
             .values()
@@ -340,10 +455,18 @@ impl EasytransacFake {
                 let Some(first) = state.txns.get(&original).cloned() else {
                     break;
                 };
+                let declined = schedule.fail_next > 0;
                 let tid = state.new_tid();
                 let mut txn = Txn::new(tid.clone(), first.method, amount, due);
-                txn.status = Status::Captured;
-                txn.message = "Payment was successful".to_owned();
+                if declined {
+                    txn.status = Status::Failed;
+                    txn.message = "Payment failed".to_owned();
+                    txn.error = Some("Insufficient funds".to_owned());
+                    txn.additional_error = Some("Do not honor".to_owned());
+                } else {
+                    txn.status = Status::Captured;
+                    txn.message = "Payment was successful".to_owned();
+                }
                 txn.order_id = first.order_id.clone();
                 txn.uid = first.uid.clone();
                 txn.description = first.description.clone();
@@ -361,6 +484,7 @@ impl EasytransacFake {
                 if let Some(schedule) = state.schedules.get_mut(&original) {
                     schedule.charged = next;
                     schedule.follow_ups.push(tid.clone());
+                    schedule.fail_next = schedule.fail_next.saturating_sub(u32::from(declined));
                 }
                 self.notify(state, ctx, &tid);
                 created.push(tid);
@@ -400,6 +524,7 @@ impl EasytransacFake {
                     charged: 1,
                     cancelled: false,
                     follow_ups: Vec::new(),
+                    fail_next: 0,
                 },
             );
         }
@@ -417,6 +542,22 @@ impl EasytransacFake {
         let schedule = schedule_of(state, txn);
         if let Some(notification) = notify::push(url, txn, schedule, &self.config.api_key) {
             ctx.webhooks().push(notification);
+        }
+    }
+
+    /// Queues what the customer's browser sends to `ReturnUrl` for `tid`, when the
+    /// request that started it named one (INFERRED: the fake stands in for the browser
+    /// and delivers it through the outbox, loopback only).
+    pub(crate) fn browser_return(&self, state: &State, ctx: &Context<'_>, tid: &str) {
+        let Some(txn) = state.txns.get(tid) else {
+            return;
+        };
+        let Some(to) = &txn.return_to else {
+            return;
+        };
+        let schedule = schedule_of(state, txn);
+        if let Some(sent) = notify::browser_return(to, txn, schedule, &self.config.api_key) {
+            ctx.webhooks().push(sent);
         }
     }
 
@@ -467,6 +608,7 @@ impl EasytransacFake {
         txn.card_year = Some("2030".to_owned());
         txn.card_behaviour = Some(behaviour);
         txn.save_card = page.save_card;
+        txn.return_to = page.return_to.clone();
         if !paid {
             txn.error = Some("Insufficient funds".to_owned());
             txn.additional_error = Some("Do not honor".to_owned());
@@ -489,6 +631,7 @@ impl EasytransacFake {
         } else {
             self.transition(&mut state, ctx, &tid, Status::Failed, "Payment failed");
         }
+        self.browser_return(&state, ctx, &tid);
         Ok(tid)
     }
 
@@ -502,7 +645,7 @@ impl EasytransacFake {
             let mut resource = Resource::new(ResourceKind::Payment, &txn.tid, txn.status.as_str())
                 .with_field("amount", amount_text(txn.amount))
                 .with_field("amount_refunded", amount_text(txn.refunded))
-                .with_field("operation_type", txn.method.operation_type())
+                .with_field("operation_type", notify::operation_type(txn))
                 .with_field("date", atom(txn.created))
                 .with_field("client_id", &txn.customer.id);
             let optional = [
@@ -523,6 +666,12 @@ impl EasytransacFake {
             }
             if let Some(n) = txn.charge_number {
                 resource = resource.with_field("charge_number", n.to_string());
+            }
+            if let Some(at) = txn.chargeback_at {
+                resource = resource.with_field("date_chargeback", atom(at));
+            }
+            if let Some(at) = txn.representment_at {
+                resource = resource.with_field("date_representment", atom(at));
             }
             snapshot.push(resource);
             for n in 1..=txn.refunds {
@@ -609,6 +758,15 @@ pub(crate) fn save_card(state: &mut State, tid: &str, ctx: &Context<'_>) {
     if let Some(txn) = state.txns.get_mut(tid) {
         txn.alias = Some(alias);
         txn.save_card = false;
+    }
+}
+
+/// The status for a [`ScenarioError`], with a chargeback named.
+fn status_text(txn: &Txn) -> String {
+    if txn.chargeback_at.is_some() {
+        format!("{} (charged back)", txn.status.as_str())
+    } else {
+        txn.status.as_str().to_owned()
     }
 }
 

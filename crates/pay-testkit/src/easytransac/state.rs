@@ -75,6 +75,15 @@ pub(crate) struct Customer {
     pub(crate) lastname: Option<String>,
 }
 
+/// Where the customer's browser is sent after a 3-D Secure challenge or a payment page,
+/// and how (`ReturnUrl`, `ReturnMethod`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReturnTo {
+    pub(crate) url: String,
+    /// `ReturnMethod=GET`: only `Tid`, `OrderId` and `Status` travel, in the query.
+    pub(crate) get: bool,
+}
+
 /// A schedule's plan: instalments (fixed amounts) or a subscription (no end).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Plan {
@@ -113,6 +122,8 @@ pub(crate) struct Schedule {
     pub(crate) charged: u32,
     pub(crate) cancelled: bool,
     pub(crate) follow_ups: Vec<String>,
+    /// How many of the next follow-ups are declined (a testkit scenario control).
+    pub(crate) fail_next: u32,
 }
 
 impl Schedule {
@@ -189,6 +200,12 @@ pub(crate) struct Txn {
     pub(crate) charge_number: Option<u32>,
     /// Created through V2 (answers use V2 shapes); notifications are the same.
     pub(crate) v2: bool,
+    /// `ReturnUrl` and `ReturnMethod`, for the browser's return after 3-D Secure.
+    pub(crate) return_to: Option<ReturnTo>,
+    /// When a chargeback was opened (`DateChargeback`).
+    pub(crate) chargeback_at: Option<SystemTime>,
+    /// When the merchant contested it (`DateRepresentment`).
+    pub(crate) representment_at: Option<SystemTime>,
 }
 
 impl Txn {
@@ -229,6 +246,9 @@ impl Txn {
             original_tid: None,
             charge_number: None,
             v2: false,
+            return_to: None,
+            chargeback_at: None,
+            representment_at: None,
         }
     }
 }
@@ -255,6 +275,8 @@ pub(crate) struct Page {
     pub(crate) three_ds: bool,
     pub(crate) plan: Option<PlanRequest>,
     pub(crate) tid: Option<String>,
+    /// `ReturnUrl` and `ReturnMethod`, for the browser's return from the page.
+    pub(crate) return_to: Option<ReturnTo>,
 }
 
 /// A card saved with `SaveCard=yes`.
@@ -297,6 +319,9 @@ pub(crate) struct State {
     pub(crate) next_alias: u64,
     pub(crate) next_client: u64,
     pub(crate) next_mandate: u64,
+    /// The clock reading of the latest request or scenario control, for the dates of
+    /// injected fault bodies (which are built without a clock).
+    pub(crate) last_seen: Option<SystemTime>,
 }
 
 impl State {

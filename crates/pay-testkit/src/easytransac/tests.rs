@@ -284,3 +284,26 @@ fn three_ds_challenges_expire_after_twenty_minutes() {
         Err(ScenarioError::UnknownTransaction("ET999999".to_owned()))
     );
 }
+
+#[test]
+fn injected_fault_bodies_follow_the_api_generation() {
+    let env = Env::new();
+    let fake = fake();
+    let v2_route = FakeRequest::new("GET", "/v2/transaction/status?tid=ET000001");
+    let before = body(&fake.error_response_for(&v2_route, 503));
+    assert_eq!(before["success"], false);
+    assert!(before["date"].is_string());
+    // Once a request was seen, the date is the fake's clock.
+    fake.handle(
+        &signed("/api/payment/status", &[("Tid", "ET000001")]),
+        &env.ctx(),
+    );
+    let answer = fake.error_response_for(&v2_route, 503);
+    assert_eq!(answer.status(), 503);
+    let json = body(&answer);
+    assert_eq!(json["date"], "2023-11-14T23:13:20+01:00");
+    assert_eq!(json["detail"], "Service temporarily unavailable");
+    let v1 = fake.error_response_for(&signed("/api/payment/status", &[]), 500);
+    assert_eq!(v1.status(), 500);
+    assert_eq!(body(&v1)["Code"], 10);
+}

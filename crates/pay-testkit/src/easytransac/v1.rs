@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use super::notify::{done_transaction, v1_error, v1_success};
 use super::scenario::{THREE_DS_TIMEOUT, save_card, schedule_of};
 use super::state::{
-    CardBehaviour, Method, Page, Plan, PlanRequest, State, Status, Txn, amount_text, mask_card,
-    mask_iban, v1_date,
+    CardBehaviour, Method, Page, Plan, PlanRequest, ReturnTo, State, Status, Txn, amount_text,
+    mask_card, mask_iban, v1_date,
 };
 use super::{EasytransacFake, cards, same_secret};
 use crate::generated::easytransac as wire;
@@ -259,6 +259,26 @@ pub(crate) fn plan_request(ask: &PlanAsk<'_>) -> Result<Option<PlanRequest>, Ref
     }))
 }
 
+/// [`plan_request`] for a card payment (direct or page), which cannot also be a
+/// pre-authorisation.
+fn card_plan(pre_auth: bool, ask: &PlanAsk<'_>) -> Result<Option<PlanRequest>, Refusal> {
+    let plan = plan_request(ask)?;
+    if pre_auth && plan.is_some() {
+        return Err(Refusal::parameter(
+            "PreAuth cannot be combined with MultiplePayments or Rebill",
+        ));
+    }
+    Ok(plan)
+}
+
+/// `ReturnUrl` with `ReturnMethod` (`POST` unless `GET` is asked for).
+fn return_to(url: Option<&String>, method: Option<&wire::ReturnMethod>) -> Option<ReturnTo> {
+    url.filter(|u| !u.is_empty()).map(|url| ReturnTo {
+        url: url.clone(),
+        get: matches!(method, Some(wire::ReturnMethod::Get)),
+    })
+}
+
 fn flag(value: Option<wire::YesNo>, default: bool) -> bool {
     value.map_or(default, wire::YesNo::as_bool)
 }
@@ -326,20 +346,18 @@ fn direct(
     let behaviour = card_behaviour(&r.card_number)
         .ok_or_else(|| Refusal::parameter("invalid value for CardNumber"))?;
     let pre_auth = flag(r.pre_auth, false);
-    let plan = plan_request(&PlanAsk {
-        amount: r.amount.0,
-        multiple: flag(r.multiple_payments, false),
-        repeat: r.multiple_payments_repeat,
-        default_repeat: 3,
-        down_payment: r.down_payment.map(|d| d.0),
-        rebill: flag(r.rebill, false),
-        recurrence: r.recurrence.as_ref().map(wire::Recurrence::as_str),
-    })?;
-    if pre_auth && plan.is_some() {
-        return Err(Refusal::parameter(
-            "PreAuth cannot be combined with MultiplePayments or Rebill",
-        ));
-    }
+    let plan = card_plan(
+        pre_auth,
+        &PlanAsk {
+            amount: r.amount.0,
+            multiple: flag(r.multiple_payments, false),
+            repeat: r.multiple_payments_repeat,
+            default_repeat: 3,
+            down_payment: r.down_payment.map(|d| d.0),
+            rebill: flag(r.rebill, false),
+            recurrence: r.recurrence.as_ref().map(wire::Recurrence::as_str),
+        },
+    )?;
     let mut state = fake.lock();
     let tid = state.new_tid();
     let key = r.uid.clone().or_else(|| r.email.clone());
@@ -363,6 +381,7 @@ fn direct(
     txn.pre_auth = pre_auth;
     txn.save_card = flag(r.save_card, false);
     txn.plan = plan;
+    txn.return_to = return_to(r.return_url.as_ref(), r.return_method.as_ref());
     Ok(charge_card(
         fake,
         &mut state,
@@ -402,6 +421,7 @@ fn oneclick(
     txn.card_year = Some(card.year.clone());
     txn.card_behaviour = Some(card.behaviour);
     txn.pre_auth = flag(r.pre_auth, false);
+    txn.return_to = return_to(r.return_url.as_ref(), None);
     Ok(charge_card(
         fake,
         &mut state,
@@ -527,20 +547,18 @@ fn page(
         ));
     }
     let pre_auth = flag(r.pre_auth, false);
-    let plan = plan_request(&PlanAsk {
-        amount: r.amount.0,
-        multiple: flag(r.multiple_payments, false),
-        repeat: r.multiple_payments_repeat,
-        default_repeat: 3,
-        down_payment: r.down_payment.map(|d| d.0),
-        rebill: flag(r.rebill, false),
-        recurrence: r.recurrence.as_ref().map(wire::Recurrence::as_str),
-    })?;
-    if pre_auth && plan.is_some() {
-        return Err(Refusal::parameter(
-            "PreAuth cannot be combined with MultiplePayments or Rebill",
-        ));
-    }
+    let plan = card_plan(
+        pre_auth,
+        &PlanAsk {
+            amount: r.amount.0,
+            multiple: flag(r.multiple_payments, false),
+            repeat: r.multiple_payments_repeat,
+            default_repeat: 3,
+            down_payment: r.down_payment.map(|d| d.0),
+            rebill: flag(r.rebill, false),
+            recurrence: r.recurrence.as_ref().map(wire::Recurrence::as_str),
+        },
+    )?;
     let mut state = fake.lock();
     let request_id = state.new_request_id();
     let send_email = flag(r.send_email, false);
@@ -565,6 +583,7 @@ fn page(
         three_ds: flag(r.three_ds, true),
         plan,
         tid: None,
+        return_to: return_to(r.return_url.as_ref(), r.return_method.as_ref()),
     };
     let result = page_result(&page, false);
     state.pages.insert(request_id, page);
@@ -660,6 +679,12 @@ fn refund(
     if txn.status != Status::Captured {
         return Err(Refusal::state(
             "only a captured transaction can be refunded",
+        ));
+    }
+    if txn.chargeback_at.is_some() {
+        // INFERRED: the cardholder's bank already took the money back.
+        return Err(Refusal::state(
+            "a charged-back transaction cannot be refunded",
         ));
     }
     let left = txn.amount - txn.refunded;

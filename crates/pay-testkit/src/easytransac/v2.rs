@@ -28,6 +28,9 @@ pub(crate) fn handle(
     if let Err(answer) = bearer(fake, request, ctx) {
         return answer;
     }
+    if let Err(rejection) = wire::check_path(found) {
+        return error(ctx, 400, &refusal_of(&rejection).message);
+    }
     match found.operation.id {
         "v2_transaction_status" => transaction_status(fake, request, ctx),
         "v2_sdd_mandate_create" => body(request, found.operation.id, ctx)

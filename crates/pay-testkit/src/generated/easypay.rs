@@ -1774,7 +1774,7 @@ pub struct CustomerInput {
     pub name: Option<String>,
     /// E-mail address.
     ///
-    /// Constraints: at most 70 characters.
+    /// Constraints: at most 70 characters, format `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone number without country prefix; required for MB WAY.
@@ -1825,6 +1825,7 @@ impl CustomerInput {
         }
         if let Some(value) = &self.email {
             check::max_length("email", value.as_str(), 70)?;
+            check_email("email", value.as_str())?;
         }
         if let Some(value) = &self.phone {
             check::max_length("phone", value.as_str(), 15)?;
@@ -2310,7 +2311,7 @@ pub struct CaptureInput {
     pub transaction_key: Option<String>,
     /// Capture date (defaults to today).
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
     /// Reference to an Easypay account (multi-account merchants).
@@ -2355,6 +2356,7 @@ impl CaptureInput {
                 &PATTERN_1,
                 "a date YYYY-MM-DD",
             )?;
+            check_date("capture_date", value.as_str())?;
         }
         if let Some(value) = &self.account {
             value.validate().map_err(|error| error.within("account"))?;
@@ -2384,7 +2386,7 @@ pub struct CheckoutCaptureInput {
     pub transaction_key: Option<String>,
     /// Capture date.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
     /// Reference to an Easypay account (multi-account merchants).
@@ -2417,6 +2419,7 @@ impl CheckoutCaptureInput {
                 &PATTERN_1,
                 "a date YYYY-MM-DD",
             )?;
+            check_date("capture_date", value.as_str())?;
         }
         if let Some(value) = &self.account {
             value.validate().map_err(|error| error.within("account"))?;
@@ -2538,6 +2541,8 @@ pub struct PaymentMethodDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Card form / 3-D Secure page to send the customer to.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     /// Virtual IBAN to pay into (method vi).
@@ -2554,7 +2559,7 @@ pub struct PaymentMethodDetails {
     pub card_type: Option<CardType>,
     /// Card expiry.
     ///
-    /// Constraints: time format `mm-yy`.
+    /// Constraints: time format `mm-yy` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
     /// Direct-debit mandate as returned by Easypay.
@@ -2643,6 +2648,8 @@ pub struct Error {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Link to the error's documentation.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_url: Option<String>,
 }
@@ -2717,7 +2724,7 @@ pub struct SinglePayment {
     pub value: Option<JsonNumber>,
     /// Last moment the payment can be made.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2745,7 +2752,7 @@ pub struct SinglePayment {
     pub payment_status: Option<SinglePaymentStatus>,
     /// When it was paid.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2754,7 +2761,7 @@ pub struct SinglePayment {
     pub paid_at: Option<String>,
     /// When it was created.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -2780,6 +2787,8 @@ impl SingleList {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SingleCreateRequest {
     /// Client-chosen payment id (UUID).
+    ///
+    /// Constraints: format `uuid`.
     ///
     /// Inferred: only in the 2021 spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2860,6 +2869,14 @@ impl SingleCreateRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.id {
+            check_pattern(
+                "id",
+                value.as_str(),
+                &PATTERN_2,
+                "a UUID (8-4-4-4-12 hexadecimal digits)",
+            )?;
+        }
         if let Some(value) = &self.r#type {
             if !value.is_known() {
                 return Err(ValidationError::new(
@@ -2931,7 +2948,7 @@ impl SingleCreateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -3135,7 +3152,7 @@ impl SingleUpdateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -3195,7 +3212,7 @@ pub struct SingleUpdated {
     pub value: Option<JsonNumber>,
     /// Last moment the payment can be made.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3223,7 +3240,7 @@ pub struct SingleUpdated {
     pub payment_status: Option<SinglePaymentStatus>,
     /// When it was paid.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3232,7 +3249,7 @@ pub struct SingleUpdated {
     pub paid_at: Option<String>,
     /// When it was created.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// "ok".
@@ -3255,7 +3272,7 @@ pub struct FrequentPayment {
     pub key: Option<String>,
     /// Expiry.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hm`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3298,7 +3315,7 @@ pub struct FrequentPayment {
     pub value: Option<JsonNumber>,
     /// Creation time.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -3442,7 +3459,7 @@ impl FrequentCreateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -3630,7 +3647,7 @@ impl FrequentUpdateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -3791,7 +3808,7 @@ pub struct Subscription {
     pub key: Option<String>,
     /// End of the subscription.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hm`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -3800,7 +3817,7 @@ pub struct Subscription {
     pub expiration_time: Option<String>,
     /// Start of billing.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// Subscription billing frequency.
@@ -3846,7 +3863,7 @@ pub struct Subscription {
     pub value: Option<JsonNumber>,
     /// Creation time.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -3874,6 +3891,8 @@ impl SubscriptionList {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SubscriptionCreateRequest {
     /// Create from this active frequent payment.
+    ///
+    /// Constraints: format `uuid`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frequent_id: Option<String>,
     /// Capture settings applied to every subscription charge.
@@ -3971,6 +3990,14 @@ impl SubscriptionCreateRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.frequent_id {
+            check_pattern(
+                "frequent_id",
+                value.as_str(),
+                &PATTERN_2,
+                "a UUID (8-4-4-4-12 hexadecimal digits)",
+            )?;
+        }
         if let Some(value) = &self.capture {
             value.validate().map_err(|error| error.within("capture"))?;
         }
@@ -3978,7 +4005,7 @@ impl SubscriptionCreateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -4036,7 +4063,7 @@ impl SubscriptionCreateRequest {
             check_pattern(
                 "start_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -4211,7 +4238,7 @@ impl SubscriptionUpdateRequest {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -4266,7 +4293,7 @@ impl SubscriptionUpdateRequest {
             check_pattern(
                 "start_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -4297,7 +4324,7 @@ pub struct CaptureRequest {
     pub transaction_key: Option<String>,
     /// Capture date.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
     /// Reference to an Easypay account (multi-account merchants).
@@ -4364,6 +4391,7 @@ impl CaptureRequest {
                 &PATTERN_1,
                 "a date YYYY-MM-DD",
             )?;
+            check_date("capture_date", value.as_str())?;
         }
         if let Some(value) = &self.account {
             value.validate().map_err(|error| error.within("account"))?;
@@ -4884,7 +4912,7 @@ pub struct TransactionReportRow {
     pub key: Option<String>,
     /// Transaction time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Amounts of a settled transaction (signed).
@@ -4892,7 +4920,7 @@ pub struct TransactionReportRow {
     pub values: Option<TransactionValues>,
     /// Settlement date.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `date`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -5081,7 +5109,7 @@ pub struct OutPaymentCreateRequest {
     pub r#type: Option<OutPaymentType>,
     /// When to execute (UTC).
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm`, `rfc3339` or `ymd-hms`.
     ///
     /// Inferred: format conflict: current text YYYY-MM-DD HH:MM UTC, current example ISO date-time, 2021 Y-m-d H:i:s.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5169,8 +5197,8 @@ impl OutPaymentCreateRequest {
             check_pattern(
                 "schedule_at",
                 value.as_str(),
-                &PATTERN_2,
-                "a time YYYY-MM-DD HH:MM",
+                &PATTERN_4,
+                "a time YYYY-MM-DD HH:MM, an RFC 3339 date-time such as 2024-12-31T23:59:59Z or a time YYYY-MM-DD HH:MM:SS",
             )?;
         }
         if let Some(value) = &self.descriptive {
@@ -5178,7 +5206,7 @@ impl OutPaymentCreateRequest {
             check_pattern(
                 "descriptive",
                 value.as_str(),
-                &PATTERN_3,
+                &PATTERN_5,
                 "text matching ^[a-zA-Z0-9 .,/+*$%]+$",
             )?;
         }
@@ -5272,7 +5300,7 @@ pub struct OutPaymentTransaction {
     pub key: Option<String>,
     /// Time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Amounts of a settled transaction (signed).
@@ -5280,7 +5308,7 @@ pub struct OutPaymentTransaction {
     pub values: Option<TransactionValues>,
     /// Settlement date.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `date`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -5342,7 +5370,7 @@ pub struct OutPayment {
     pub value: Option<JsonNumber>,
     /// Scheduled execution.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -5354,7 +5382,7 @@ pub struct OutPayment {
     pub transactions: Option<OutPaymentTransactions>,
     /// Creation time.
     ///
-    /// Constraints: time format `ymd-hms`.
+    /// Constraints: time format `ymd-hms` or `rfc3339`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// Unix seconds of the last update (may be empty).
@@ -5387,18 +5415,28 @@ impl OutPaymentList {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Config {
     /// Generic notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generic: Option<String>,
     /// Authorisation notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorisation: Option<String>,
     /// Transaction (capture) notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<String>,
     /// Where the card form redirects the customer.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visa_fwd: Option<String>,
     /// Card detail URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visa_detail: Option<String>,
     /// Account id.
@@ -5415,18 +5453,28 @@ pub struct Config {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ConfigUpdateRequest {
     /// Generic notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generic: Option<String>,
     /// Authorisation notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorisation: Option<String>,
     /// Transaction notification URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<String>,
     /// Card form redirect URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visa_fwd: Option<String>,
     /// Card detail URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visa_detail: Option<String>,
 }
@@ -5440,6 +5488,21 @@ impl ConfigUpdateRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.generic {
+            check_url("generic", value.as_str())?;
+        }
+        if let Some(value) = &self.authorisation {
+            check_url("authorisation", value.as_str())?;
+        }
+        if let Some(value) = &self.transaction {
+            check_url("transaction", value.as_str())?;
+        }
+        if let Some(value) = &self.visa_fwd {
+            check_url("visa_fwd", value.as_str())?;
+        }
+        if let Some(value) = &self.visa_detail {
+            check_url("visa_detail", value.as_str())?;
+        }
         Ok(())
     }
 }
@@ -5459,7 +5522,7 @@ pub struct CheckoutCustomerInput {
     pub name: Option<String>,
     /// E-mail.
     ///
-    /// Constraints: at most 70 characters.
+    /// Constraints: at most 70 characters, format `email`.
     pub email: String,
     /// Phone (required for mbw).
     ///
@@ -5526,6 +5589,7 @@ impl CheckoutCustomerInput {
         {
             let value = &self.email;
             check::max_length("email", value.as_str(), 70)?;
+            check_email("email", value.as_str())?;
         }
         if let Some(value) = &self.phone {
             check::max_length("phone", value.as_str(), 15)?;
@@ -5684,7 +5748,7 @@ impl CheckoutPaymentInput {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -5757,7 +5821,7 @@ impl CheckoutPaymentInput {
             check_pattern(
                 "start_time",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -6236,7 +6300,7 @@ pub struct AuthorisationNotification {
     pub key: Option<String>,
     /// Expiry.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -6282,7 +6346,7 @@ pub struct TransactionNotification {
     pub key: Option<String>,
     /// Expiry.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -7045,6 +7109,8 @@ pub struct CaptureCreatedMethod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<PaymentMethodCode>,
     /// 3-D Secure page when a challenge is needed.
+    ///
+    /// Constraints: format `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
@@ -7390,7 +7456,7 @@ pub struct CheckoutDetailsPayment {
     pub methods: Option<Vec<PaymentMethodCode>>,
     /// Expiry.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -7429,7 +7495,7 @@ pub struct CheckoutDetailsPayment {
     pub max_captures: Option<i64>,
     /// Start.
     ///
-    /// Constraints: time format `ymd-hm`.
+    /// Constraints: time format `ymd-hm` or `rfc3339`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -7533,7 +7599,7 @@ pub struct TransactionNotificationTransaction {
     pub r#type: Option<String>,
     /// Transaction time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339` or `ymd-hms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
     /// Transaction amounts as sent in notifications (numbers or numeric strings).
@@ -7567,7 +7633,7 @@ pub struct SingleListQuery {
     pub r#type: Option<SingleType>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
     /// Filter by method.
@@ -7591,7 +7657,7 @@ pub struct SingleListQuery {
     pub value: Option<JsonNumber>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -7638,14 +7704,20 @@ impl SingleListQuery {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "expiration_time",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         if let Some(value) = &self.method {
@@ -7669,14 +7741,20 @@ impl SingleListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -7810,7 +7888,7 @@ pub struct FrequentListQuery {
     pub records_per_page: Option<i64>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
     /// Filter by method.
@@ -7829,7 +7907,7 @@ pub struct FrequentListQuery {
     pub key: Option<String>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -7866,14 +7944,20 @@ impl FrequentListQuery {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "expiration_time",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         if let Some(value) = &self.method {
@@ -7893,14 +7977,20 @@ impl FrequentListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -8025,7 +8115,7 @@ pub struct SubscriptionListQuery {
     pub records_per_page: Option<i64>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_time: Option<String>,
     /// Filter by method.
@@ -8044,7 +8134,7 @@ pub struct SubscriptionListQuery {
     pub key: Option<String>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -8081,14 +8171,20 @@ impl SubscriptionListQuery {
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "expiration_time",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "expiration_time",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         if let Some(value) = &self.method {
@@ -8108,14 +8204,20 @@ impl SubscriptionListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -8207,12 +8309,12 @@ pub struct CaptureListQuery {
     pub limit: Option<i64>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
@@ -8241,28 +8343,40 @@ impl CaptureListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         if let Some(value) = &self.updated_at {
             check_pattern(
                 "updated_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "updated_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "updated_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -8295,12 +8409,12 @@ pub struct RefundListQuery {
     pub limit: Option<i64>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
@@ -8329,28 +8443,40 @@ impl RefundListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         if let Some(value) = &self.updated_at {
             check_pattern(
                 "updated_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "updated_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "updated_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -8452,7 +8578,7 @@ impl ReportTransactionsQuery {
             check_pattern(
                 "start_date",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -8460,7 +8586,7 @@ impl ReportTransactionsQuery {
             check_pattern(
                 "end_date",
                 value.as_str(),
-                &PATTERN_2,
+                &PATTERN_3,
                 "a time YYYY-MM-DD HH:MM",
             )?;
         }
@@ -8572,7 +8698,7 @@ pub struct OutPaymentListQuery {
     pub value: Option<JsonNumber>,
     /// interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM), UTC, at most 30 days.
     ///
-    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`.
+    /// Constraints: pattern `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, time format `interval-ymd-hm`, spans at most 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -8636,14 +8762,20 @@ impl OutPaymentListQuery {
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "text matching ^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
             )?;
             check_pattern(
                 "created_at",
                 value.as_str(),
-                &PATTERN_4,
+                &PATTERN_6,
                 "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)",
+            )?;
+            check_interval(
+                "created_at",
+                value.as_str(),
+                30,
+                "must span at most 30 days",
             )?;
         }
         Ok(())
@@ -9717,6 +9849,55 @@ pub fn operation(id: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|op| op.id == id)
 }
 
+/// Checks the path parameters of `operation_id` (`(name, value)` pairs, as sent,
+/// before percent-encoding) against every constraint the description documents
+/// for them, so a path the provider would refuse is refused before it is sent.
+/// An operation without path parameters, or an unknown one, has nothing to check.
+///
+/// # Errors
+///
+/// The first broken rule, naming the parameter by its wire name; a parameter of
+/// the operation's path that `params` lacks is [`Rule::Required`].
+pub fn validate_path<S: AsRef<str>>(
+    operation_id: &str,
+    params: &[(&str, S)],
+) -> Result<(), ValidationError> {
+    match operation_id {
+        "single_get"
+        | "single_update"
+        | "single_delete"
+        | "frequent_get"
+        | "frequent_update"
+        | "frequent_delete"
+        | "frequent_authorise"
+        | "subscription_get"
+        | "subscription_update"
+        | "subscription_delete"
+        | "capture_create"
+        | "capture_get"
+        | "authorisation_get"
+        | "void_create"
+        | "void_get"
+        | "refund_create"
+        | "refund_get"
+        | "out_payment_get"
+        | "out_payment_delete"
+        | "checkout_get"
+        | "checkout_delete" => {
+            let value = path_param(params, "id")?;
+            check::min_length("id", value, 1)?;
+        }
+        "capture_split_update" => {
+            let value = path_param(params, "capture-uuid")?;
+            check::min_length("capture-uuid", value, 1)?;
+            let value = path_param(params, "capture-split-uuid")?;
+            check::min_length("capture-split-uuid", value, 1)?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The fake server's routes: every path operation, in description order.
 pub const ROUTES: &[Route] = &[
     Route {
@@ -10572,6 +10753,16 @@ mod route_tests {
     }
 }
 
+/// Validates the path parameters of a matched route ([`validate_path`]); the
+/// route table itself matches any non-empty segment.
+///
+/// # Errors
+///
+/// [`RequestRejection::Invalid`] naming the first parameter that breaks a rule.
+pub fn check_path(found: &RouteMatch) -> Result<(), RequestRejection> {
+    validate_path(found.operation.id, &found.params).map_err(RequestRejection::Invalid)
+}
+
 /// Reads the query parameters of `operation_id` and validates them; `None` when
 /// the operation takes none.
 pub fn check_query(
@@ -10607,20 +10798,34 @@ static PATTERN_1: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the API description's patterns compile (tested below)")
 });
 
-/// `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$`, compiled on first use.
+/// `^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`, compiled on first use.
 static PATTERN_2: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+        .expect("the API description's patterns compile (tested below)")
+});
+
+/// `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$`, compiled on first use.
+static PATTERN_3: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}$")
         .expect("the API description's patterns compile (tested below)")
 });
 
+/// `^(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})$`, compiled on first use.
+static PATTERN_4: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+            "^(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})$",
+        )
+        .expect("the API description's patterns compile (tested below)")
+});
+
 /// `^[a-zA-Z0-9 .,/+*$%]+$`, compiled on first use.
-static PATTERN_3: LazyLock<Regex> = LazyLock::new(|| {
+static PATTERN_5: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new("^[a-zA-Z0-9 .,/+*$%]+$")
         .expect("the API description's patterns compile (tested below)")
 });
 
 /// `^interval\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\)$`, compiled on first use.
-static PATTERN_4: LazyLock<Regex> = LazyLock::new(|| {
+static PATTERN_6: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
             "^interval\\([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2},[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\\)$",
         )
@@ -10636,5 +10841,7 @@ mod pattern_tests {
         std::sync::LazyLock::force(&super::PATTERN_2);
         std::sync::LazyLock::force(&super::PATTERN_3);
         std::sync::LazyLock::force(&super::PATTERN_4);
+        std::sync::LazyLock::force(&super::PATTERN_5);
+        std::sync::LazyLock::force(&super::PATTERN_6);
     }
 }

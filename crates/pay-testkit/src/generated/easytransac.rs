@@ -1003,6 +1003,8 @@ pub struct V1DirectPaymentRequest {
     #[serde(rename = "Uid", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<V1Uid>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// First name.
@@ -1037,7 +1039,7 @@ pub struct V1DirectPaymentRequest {
     pub phone: Option<V1Phone>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Three-letter nationality code (FRA).
@@ -1073,6 +1075,8 @@ pub struct V1DirectPaymentRequest {
     )]
     pub pre_auth_duration: Option<V1PreAuthDuration>,
     /// Where the customer lands afterwards; the status is always sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "ReturnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<V1ReturnUrl>,
     /// How the status is passed to ReturnUrl (GET passes only essential params).
@@ -1083,6 +1087,8 @@ pub struct V1DirectPaymentRequest {
     )]
     pub return_method: Option<ReturnMethod>,
     /// Where the customer lands on cancel; the status is sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "CancelUrl", default, skip_serializing_if = "Option::is_none")]
     pub cancel_url: Option<V1CancelUrl>,
     /// Split the payment into instalments.
@@ -1126,6 +1132,8 @@ pub struct V1DirectPaymentRequest {
     )]
     pub recurrence: Option<Recurrence>,
     /// Collect on behalf of this Easytransac account (e-mail).
+    ///
+    /// Constraints: format `email`.
     #[serde(
         rename = "PayToEmail",
         default,
@@ -1273,6 +1281,9 @@ impl V1DirectPaymentRequest {
                 "text matching ^[0-9]{3,4}$",
             )?;
         }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         if let Some(value) = &self.country {
             check_pattern(
                 "Country",
@@ -1283,6 +1294,7 @@ impl V1DirectPaymentRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -1300,6 +1312,9 @@ impl V1DirectPaymentRequest {
                 ));
             }
         }
+        if let Some(value) = &self.return_url {
+            check_url("ReturnUrl", value.as_str())?;
+        }
         if let Some(value) = &self.return_method {
             if !value.is_known() {
                 return Err(ValidationError::new(
@@ -1309,6 +1324,9 @@ impl V1DirectPaymentRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.cancel_url {
+            check_url("CancelUrl", value.as_str())?;
         }
         if let Some(value) = &self.multiple_payments_repeat {
             if !(2..=12).contains(value) {
@@ -1338,6 +1356,9 @@ impl V1DirectPaymentRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.pay_to_email {
+            check_email("PayToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -1449,6 +1470,8 @@ pub struct V1OneClickPaymentRequest {
     #[serde(rename = "3DS", default, skip_serializing_if = "Option::is_none")]
     pub three_ds: Option<YesNo>,
     /// Where the customer lands afterwards; the status is always sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "ReturnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<V1ReturnUrl>,
     /// Card security code.
@@ -1474,6 +1497,8 @@ pub struct V1OneClickPaymentRequest {
     )]
     pub pre_auth_duration: Option<V1PreAuthDuration>,
     /// Collect on behalf of this Easytransac account (e-mail).
+    ///
+    /// Constraints: format `email`.
     #[serde(
         rename = "PayToEmail",
         default,
@@ -1561,6 +1586,9 @@ impl V1OneClickPaymentRequest {
                 ));
             }
         }
+        if let Some(value) = &self.return_url {
+            check_url("ReturnUrl", value.as_str())?;
+        }
         if let Some(value) = &self.card_cvv {
             check_pattern(
                 "CardCVV",
@@ -1576,6 +1604,9 @@ impl V1OneClickPaymentRequest {
                     Rule::Range { min: 1, max: 6 },
                 ));
             }
+        }
+        if let Some(value) = &self.pay_to_email {
+            check_email("PayToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -1641,6 +1672,8 @@ pub struct V1SddInitRequest {
     #[serde(rename = "Uid")]
     pub uid: V1Uid,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email")]
     pub email: V1Email,
     /// Last name.
@@ -1711,7 +1744,7 @@ pub struct V1SddInitRequest {
     pub phone: Option<V1Phone>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Three-letter nationality code (FRA).
@@ -1724,6 +1757,8 @@ pub struct V1SddInitRequest {
     )]
     pub nationality: Option<V1Nationality>,
     /// Where the customer lands afterwards; the status is always sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "ReturnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<V1ReturnUrl>,
     /// How the status is passed to ReturnUrl (GET passes only essential params).
@@ -1774,6 +1809,8 @@ pub struct V1SddInitRequest {
     )]
     pub recurrence: Option<Recurrence>,
     /// Collect on behalf of this Easytransac account (e-mail).
+    ///
+    /// Constraints: format `email`.
     #[serde(
         rename = "PayToEmail",
         default,
@@ -1905,6 +1942,10 @@ impl V1SddInitRequest {
             }
         }
         {
+            let value = &self.email;
+            check_email("Email", value.as_str())?;
+        }
+        {
             let value = &self.country;
             check_pattern(
                 "Country",
@@ -1915,6 +1956,7 @@ impl V1SddInitRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -1923,6 +1965,9 @@ impl V1SddInitRequest {
                 &PATTERN_3,
                 "text matching ^[A-Z]{3}$",
             )?;
+        }
+        if let Some(value) = &self.return_url {
+            check_url("ReturnUrl", value.as_str())?;
         }
         if let Some(value) = &self.return_method {
             if !value.is_known() {
@@ -1962,6 +2007,9 @@ impl V1SddInitRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.pay_to_email {
+            check_email("PayToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -2057,6 +2105,8 @@ pub struct V1PayByBankRequest {
     )]
     pub description: Option<V1Description>,
     /// Where the customer lands afterwards; the status is always sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "ReturnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<V1ReturnUrl>,
     /// How the status is passed to ReturnUrl (GET passes only essential params).
@@ -2073,6 +2123,8 @@ pub struct V1PayByBankRequest {
     #[serde(rename = "Uid", default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<V1Uid>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// First name.
@@ -2107,7 +2159,7 @@ pub struct V1PayByBankRequest {
     pub phone: Option<V1Phone>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Three-letter nationality code (FRA).
@@ -2120,6 +2172,8 @@ pub struct V1PayByBankRequest {
     )]
     pub nationality: Option<V1Nationality>,
     /// Collect on behalf of this Easytransac account (e-mail).
+    ///
+    /// Constraints: format `email`.
     #[serde(
         rename = "PayToEmail",
         default,
@@ -2214,6 +2268,9 @@ impl V1PayByBankRequest {
                 ));
             }
         }
+        if let Some(value) = &self.return_url {
+            check_url("ReturnUrl", value.as_str())?;
+        }
         if let Some(value) = &self.return_method {
             if !value.is_known() {
                 return Err(ValidationError::new(
@@ -2223,6 +2280,9 @@ impl V1PayByBankRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
         }
         if let Some(value) = &self.country {
             check_pattern(
@@ -2234,6 +2294,7 @@ impl V1PayByBankRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -2242,6 +2303,9 @@ impl V1PayByBankRequest {
                 &PATTERN_3,
                 "text matching ^[A-Z]{3}$",
             )?;
+        }
+        if let Some(value) = &self.pay_to_email {
+            check_email("PayToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -2318,6 +2382,8 @@ pub struct V1PaymentPageRequest {
     #[serde(rename = "ClientIp")]
     pub client_ip: V1ClientIp,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// E-mail the page link to the customer.
@@ -2370,7 +2436,7 @@ pub struct V1PaymentPageRequest {
     pub b2_b: Option<YesNo>,
     /// Send the page on this date.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "SendLater", default, skip_serializing_if = "Option::is_none")]
     pub send_later: Option<V1SendLater>,
     /// Kind of payment offered by the page.
@@ -2381,9 +2447,13 @@ pub struct V1PaymentPageRequest {
     )]
     pub operation_type: Option<V1OperationType>,
     /// Where the customer lands afterwards; the status is always sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "ReturnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<V1ReturnUrl>,
     /// Where the customer lands on cancel; the status is sent to it.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "CancelUrl", default, skip_serializing_if = "Option::is_none")]
     pub cancel_url: Option<V1CancelUrl>,
     /// How the status is passed to ReturnUrl (GET passes only essential params).
@@ -2421,7 +2491,7 @@ pub struct V1PaymentPageRequest {
     pub country: Option<V1Country>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Three-letter nationality code (FRA).
@@ -2484,6 +2554,8 @@ pub struct V1PaymentPageRequest {
     )]
     pub recurrence: Option<Recurrence>,
     /// Collect on behalf of this Easytransac account (e-mail).
+    ///
+    /// Constraints: format `email`.
     #[serde(
         rename = "PayToEmail",
         default,
@@ -2631,6 +2703,9 @@ impl V1PaymentPageRequest {
                 ));
             }
         }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         if let Some(value) = &self.pre_auth_duration {
             if !(1..=6).contains(value) {
                 return Err(ValidationError::new(
@@ -2641,6 +2716,7 @@ impl V1PaymentPageRequest {
         }
         if let Some(value) = &self.send_later {
             check_pattern("SendLater", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("SendLater", value.as_str())?;
         }
         if let Some(value) = &self.operation_type {
             if !value.is_known() {
@@ -2651,6 +2727,12 @@ impl V1PaymentPageRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.return_url {
+            check_url("ReturnUrl", value.as_str())?;
+        }
+        if let Some(value) = &self.cancel_url {
+            check_url("CancelUrl", value.as_str())?;
         }
         if let Some(value) = &self.return_method {
             if !value.is_known() {
@@ -2672,6 +2754,7 @@ impl V1PaymentPageRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -2709,6 +2792,9 @@ impl V1PaymentPageRequest {
                     },
                 ));
             }
+        }
+        if let Some(value) = &self.pay_to_email {
+            check_email("PayToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -3571,10 +3657,12 @@ pub struct V1HistoryRequest {
     pub page: Option<V1Page>,
     /// Start date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "DateFrom", default, skip_serializing_if = "Option::is_none")]
     pub date_from: Option<V1DateFrom>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Merchant (user) id, e.g. 28861561.
@@ -3626,6 +3714,10 @@ impl V1HistoryRequest {
         }
         if let Some(value) = &self.date_from {
             check_pattern("DateFrom", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("DateFrom", value.as_str())?;
+        }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
         }
         if let Some(value) = &self.limit {
             if *value < 1 {
@@ -3686,10 +3778,12 @@ pub struct V1PaymentRequestsRequest {
     pub remote: Option<YesNo>,
     /// Start date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "DateFrom", default, skip_serializing_if = "Option::is_none")]
     pub date_from: Option<V1DateFrom>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Merchant (user) id, e.g. 28861561.
@@ -3742,6 +3836,10 @@ impl V1PaymentRequestsRequest {
         }
         if let Some(value) = &self.date_from {
             check_pattern("DateFrom", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("DateFrom", value.as_str())?;
+        }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
         }
         Ok(())
     }
@@ -3835,6 +3933,8 @@ impl fmt::Debug for V1CardInfoRequest {
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct V1UserAddRequest {
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Password.
@@ -3884,7 +3984,7 @@ pub struct V1UserAddRequest {
     pub phone: Option<V1Phone>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Birth name.
@@ -4022,6 +4122,9 @@ impl V1UserAddRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         if let Some(value) = &self.country {
             check_pattern(
                 "Country",
@@ -4032,6 +4135,7 @@ impl V1UserAddRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -4106,6 +4210,8 @@ pub struct V1UserUpdateRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<V1Id>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Password.
@@ -4155,7 +4261,7 @@ pub struct V1UserUpdateRequest {
     pub phone: Option<V1Phone>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "BirthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<V1BirthDate>,
     /// Birth name.
@@ -4293,6 +4399,9 @@ impl V1UserUpdateRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         if let Some(value) = &self.country {
             check_pattern(
                 "Country",
@@ -4303,6 +4412,7 @@ impl V1UserUpdateRequest {
         }
         if let Some(value) = &self.birth_date {
             check_pattern("BirthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("BirthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check_pattern(
@@ -4371,6 +4481,8 @@ impl fmt::Debug for V1UserUpdateRequest {
 #[derive(Clone, Default, Serialize, Deserialize)]
 pub struct V1UserFindRequest {
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Merchant (user) id, e.g. 28861561.
@@ -4399,6 +4511,9 @@ impl V1UserFindRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         if self.email.is_none() && self.id.is_none() {
             return Err(ValidationError::new(
                 "Email",
@@ -4437,10 +4552,12 @@ pub struct V1OperationsListRequest {
     pub page: Option<V1Page>,
     /// Start date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "DateFrom", default, skip_serializing_if = "Option::is_none")]
     pub date_from: Option<V1DateFrom>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Merchant (user) id, e.g. 28861561.
@@ -4492,6 +4609,10 @@ impl V1OperationsListRequest {
         }
         if let Some(value) = &self.date_from {
             check_pattern("DateFrom", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("DateFrom", value.as_str())?;
+        }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
         }
         if let Some(value) = &self.limit {
             if *value < 1 {
@@ -4582,13 +4703,15 @@ pub struct V1PayoutsListRequest {
     pub page: Option<V1Page>,
     /// Start date YYYY-MM-DD.
     ///
-    /// Constraints: time format `date`.
+    /// Constraints: time format `date`, format `date`.
     #[serde(rename = "DateFrom", default, skip_serializing_if = "Option::is_none")]
     pub date_from: Option<V1DateFrom>,
     /// Live (not test) records only.
     #[serde(rename = "Live", default, skip_serializing_if = "Option::is_none")]
     pub live: Option<YesNo>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Merchant (user) id, e.g. 28861561.
@@ -4640,6 +4763,10 @@ impl V1PayoutsListRequest {
         }
         if let Some(value) = &self.date_from {
             check_pattern("DateFrom", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("DateFrom", value.as_str())?;
+        }
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
         }
         if let Some(value) = &self.limit {
             if *value < 1 {
@@ -4811,6 +4938,8 @@ pub struct V1KycAddRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<V1Id>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Document type.
@@ -4862,6 +4991,9 @@ impl V1KycAddRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         {
             let value = &self.document_type;
             if !value.is_known() {
@@ -4963,6 +5095,8 @@ pub struct V1KycFindRequest {
     #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<V1Id>,
     /// Customer e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<V1Email>,
     /// Free-form client identification (signed like every field).
@@ -4988,6 +5122,9 @@ impl V1KycFindRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("Email", value.as_str())?;
+        }
         Ok(())
     }
 }
@@ -5150,6 +5287,8 @@ pub struct DoneTransaction {
     #[serde(rename = "3DSecure", default, skip_serializing_if = "Option::is_none")]
     pub three_d_secure: Option<YesNo>,
     /// Send the customer here to complete 3-D Secure.
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "3DSecureUrl",
         default,
@@ -5197,6 +5336,8 @@ pub struct DoneTransaction {
     #[serde(rename = "Client", default, skip_serializing_if = "Option::is_none")]
     pub client: Option<V1Client>,
     /// SEPA e-mandate signing page.
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "MandateUrl",
         default,
@@ -5204,6 +5345,8 @@ pub struct DoneTransaction {
     )]
     pub mandate_url: Option<String>,
     /// Bank redirect (Open Banking).
+    ///
+    /// Constraints: format `uri`.
     ///
     /// Inferred: field name seen in notifications; its presence in bybank results is inferred.
     #[serde(
@@ -5307,6 +5450,8 @@ pub struct V1PaymentPageInfos {
     #[serde(rename = "3DSecure", default, skip_serializing_if = "Option::is_none")]
     pub three_d_secure: Option<YesNo>,
     /// Redirect the customer here.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "PageUrl", default, skip_serializing_if = "Option::is_none")]
     pub page_url: Option<String>,
     /// Whether the e-mail was sent (probably yes/no).
@@ -5379,6 +5524,8 @@ pub struct V1PaymentPageCancellationInfos {
     #[serde(rename = "3DSecure", default, skip_serializing_if = "Option::is_none")]
     pub three_d_secure: Option<YesNo>,
     /// Page URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "PageUrl", default, skip_serializing_if = "Option::is_none")]
     pub page_url: Option<String>,
     /// Customer e-mail.
@@ -5768,6 +5915,8 @@ pub struct V1PaymentRequestItem {
     #[serde(rename = "3DSecure", default, skip_serializing_if = "Option::is_none")]
     pub three_d_secure: Option<YesNo>,
     /// Page URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "PageUrl", default, skip_serializing_if = "Option::is_none")]
     pub page_url: Option<String>,
     /// E-mail.
@@ -6731,7 +6880,7 @@ pub struct V2AuthData {
     pub expires_in: Option<i64>,
     /// ATOM date-time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339`, format `date-time`.
     #[serde(
         rename = "expiresDate",
         default,
@@ -6774,11 +6923,11 @@ pub struct V2OpenBankingInitRequest {
     pub amount: MinorUnits,
     /// Customer e-mail.
     ///
-    /// Constraints: at least 6 characters, at most 128 characters.
+    /// Constraints: at least 6 characters, at most 128 characters, format `email`.
     pub email: String,
     /// Where the customer comes back.
     ///
-    /// Constraints: at least 12 characters, at most 255 characters.
+    /// Constraints: at least 12 characters, at most 255 characters, format `uri`.
     #[serde(rename = "returnUrl")]
     pub return_url: String,
     /// Customer IP (v4 or v6).
@@ -6849,7 +6998,7 @@ pub struct V2OpenBankingInitRequest {
     pub country: Option<String>,
     /// Birth date YYYY-MM-DD.
     ///
-    /// Constraints: at least 10 characters, at most 10 characters, time format `date`.
+    /// Constraints: at least 10 characters, at most 10 characters, time format `date`, format `date`.
     #[serde(rename = "birthDate", default, skip_serializing_if = "Option::is_none")]
     pub birth_date: Option<String>,
     /// Three-letter nationality.
@@ -6890,7 +7039,7 @@ pub struct V2OpenBankingInitRequest {
     pub user_agent: Option<String>,
     /// Collect for another account (e-mail).
     ///
-    /// Constraints: at least 6 characters, at most 128 characters.
+    /// Constraints: at least 6 characters, at most 128 characters, format `email`.
     ///
     /// Inferred: field list truncated; assumed like the debit endpoint.
     #[serde(
@@ -6967,11 +7116,13 @@ impl V2OpenBankingInitRequest {
             let value = &self.email;
             check::min_length("email", value.as_str(), 6)?;
             check::max_length("email", value.as_str(), 128)?;
+            check_email("email", value.as_str())?;
         }
         {
             let value = &self.return_url;
             check::min_length("returnUrl", value.as_str(), 12)?;
             check::max_length("returnUrl", value.as_str(), 255)?;
+            check_url("returnUrl", value.as_str())?;
         }
         if let Some(value) = &self.client_ip {
             check::min_length("clientIp", value.as_str(), 7)?;
@@ -7061,6 +7212,7 @@ impl V2OpenBankingInitRequest {
             check::min_length("birthDate", value.as_str(), 10)?;
             check::max_length("birthDate", value.as_str(), 10)?;
             check_pattern("birthDate", value.as_str(), &PATTERN_4, "a date YYYY-MM-DD")?;
+            check_date("birthDate", value.as_str())?;
         }
         if let Some(value) = &self.nationality {
             check::min_length("nationality", value.as_str(), 3)?;
@@ -7101,6 +7253,7 @@ impl V2OpenBankingInitRequest {
         if let Some(value) = &self.pay_to_email {
             check::min_length("payToEmail", value.as_str(), 6)?;
             check::max_length("payToEmail", value.as_str(), 128)?;
+            check_email("payToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -7136,7 +7289,7 @@ pub struct V2TransactionData {
     pub amount: MinorUnits,
     /// ATOM date-time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339`, format `date-time`.
     #[serde(rename = "dateCreated")]
     pub date_created: String,
     /// Your order id.
@@ -7145,6 +7298,8 @@ pub struct V2TransactionData {
     #[serde(rename = "orderId", default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     /// Send the customer here (Open Banking).
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "redirectUrl",
         default,
@@ -7189,7 +7344,7 @@ pub struct V2DebitData {
     pub amount: MinorUnits,
     /// ATOM date-time.
     ///
-    /// Constraints: time format `rfc3339`.
+    /// Constraints: time format `rfc3339`, format `date-time`.
     #[serde(rename = "dateCreated")]
     pub date_created: String,
     /// Your order id.
@@ -7278,7 +7433,7 @@ pub struct V2MandateDebitRequest {
     pub recurrence: Option<V2Recurrence>,
     /// Collect for another account (e-mail).
     ///
-    /// Constraints: at least 6 characters, at most 128 characters.
+    /// Constraints: at least 6 characters, at most 128 characters, format `email`.
     #[serde(
         rename = "payToEmail",
         default,
@@ -7392,6 +7547,7 @@ impl V2MandateDebitRequest {
         if let Some(value) = &self.pay_to_email {
             check::min_length("payToEmail", value.as_str(), 6)?;
             check::max_length("payToEmail", value.as_str(), 128)?;
+            check_email("payToEmail", value.as_str())?;
         }
         if let Some(value) = &self.pay_to_id {
             if !(1..=99999999999).contains(value) {
@@ -7438,6 +7594,8 @@ pub struct V2MandateCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bic: Option<String>,
     /// Debtor e-mail.
+    ///
+    /// Constraints: format `email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// First name.
@@ -7447,6 +7605,8 @@ pub struct V2MandateCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lastname: Option<String>,
     /// Where the debtor returns after signing.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "returnUrl", default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<String>,
 }
@@ -7460,6 +7620,12 @@ impl V2MandateCreateRequest {
     /// The first broken rule, naming the field by its wire name (a dotted path for
     /// nested values).
     pub fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.email {
+            check_email("email", value.as_str())?;
+        }
+        if let Some(value) = &self.return_url {
+            check_url("returnUrl", value.as_str())?;
+        }
         Ok(())
     }
 }
@@ -7846,6 +8012,8 @@ pub struct V1Notification {
     )]
     pub rebill_count: Option<V1NotificationRebillCount>,
     /// 3-D Secure page.
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "3DSecureUrl",
         default,
@@ -7853,6 +8021,8 @@ pub struct V1Notification {
     )]
     pub three_d_secure_url: Option<String>,
     /// Mandate signing page.
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "MandateUrl",
         default,
@@ -7860,6 +8030,8 @@ pub struct V1Notification {
     )]
     pub mandate_url: Option<String>,
     /// Bank redirect.
+    ///
+    /// Constraints: format `uri`.
     #[serde(
         rename = "RedirectUrl",
         default,
@@ -7874,6 +8046,8 @@ pub struct V1Notification {
     )]
     pub qr_code_image: Option<String>,
     /// QR code URL.
+    ///
+    /// Constraints: format `uri`.
     #[serde(rename = "QRCodeUrl", default, skip_serializing_if = "Option::is_none")]
     pub qr_code_url: Option<String>,
 }
@@ -8663,7 +8837,7 @@ pub struct V2AuthDataResponse {
     pub success: bool,
     /// Response date (ATOM, 25 characters).
     ///
-    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`.
+    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`, format `date-time`.
     pub date: String,
     /// Token data.
     ///
@@ -8689,7 +8863,7 @@ pub struct V2TransactionDataResponse {
     pub success: bool,
     /// Response date (ATOM, 25 characters).
     ///
-    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`.
+    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`, format `date-time`.
     pub date: String,
     /// Transaction data (open-banking init, transaction status).
     ///
@@ -8715,7 +8889,7 @@ pub struct V2MandateDataResponse {
     pub success: bool,
     /// Response date (ATOM, 25 characters).
     ///
-    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`.
+    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`, format `date-time`.
     pub date: String,
     /// Mandate data.
     ///
@@ -8743,7 +8917,7 @@ pub struct V2DebitDataResponse {
     pub success: bool,
     /// Response date (ATOM, 25 characters).
     ///
-    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`.
+    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`, format `date-time`.
     pub date: String,
     /// Result of a mandate debit.
     pub data: V2DebitData,
@@ -8767,7 +8941,7 @@ pub struct V2MandateStatusDataResponse {
     pub success: bool,
     /// Response date (ATOM, 25 characters).
     ///
-    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`.
+    /// Constraints: at least 25 characters, at most 25 characters, time format `rfc3339`, format `date-time`.
     pub date: String,
     /// Mandate status.
     ///
@@ -10061,6 +10235,36 @@ pub fn operation(id: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|op| op.id == id)
 }
 
+/// Checks the path parameters of `operation_id` (`(name, value)` pairs, as sent,
+/// before percent-encoding) against every constraint the description documents
+/// for them, so a path the provider would refuse is refused before it is sent.
+/// An operation without path parameters, or an unknown one, has nothing to check.
+///
+/// # Errors
+///
+/// The first broken rule, naming the parameter by its wire name; a parameter of
+/// the operation's path that `params` lacks is [`Rule::Required`].
+pub fn validate_path<S: AsRef<str>>(
+    operation_id: &str,
+    params: &[(&str, S)],
+) -> Result<(), ValidationError> {
+    match operation_id {
+        "v2_sdd_mandate_debit" | "v2_sdd_mandate_status" => {
+            let value = path_param(params, "mandateId")?;
+            check::min_length("mandateId", value, 20)?;
+            check::max_length("mandateId", value, 20)?;
+            check_pattern(
+                "mandateId",
+                value,
+                &PATTERN_9,
+                "text matching ^[a-z0-9]{20}$",
+            )?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The fake server's routes: every path operation, in description order.
 pub const ROUTES: &[Route] = &[
     Route {
@@ -11014,6 +11218,16 @@ mod route_tests {
     }
 }
 
+/// Validates the path parameters of a matched route ([`validate_path`]); the
+/// route table itself matches any non-empty segment.
+///
+/// # Errors
+///
+/// [`RequestRejection::Invalid`] naming the first parameter that breaks a rule.
+pub fn check_path(found: &RouteMatch) -> Result<(), RequestRejection> {
+    validate_path(found.operation.id, &found.params).map_err(RequestRejection::Invalid)
+}
+
 /// Reads the query parameters of `operation_id` and validates them; `None` when
 /// the operation takes none.
 pub fn check_query(
@@ -11077,6 +11291,11 @@ static PATTERN_8: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the API description's patterns compile (tested below)")
 });
 
+/// `^[a-z0-9]{20}$`, compiled on first use.
+static PATTERN_9: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new("^[a-z0-9]{20}$").expect("the API description's patterns compile (tested below)")
+});
+
 #[cfg(test)]
 mod pattern_tests {
     #[test]
@@ -11090,5 +11309,6 @@ mod pattern_tests {
         std::sync::LazyLock::force(&super::PATTERN_6);
         std::sync::LazyLock::force(&super::PATTERN_7);
         std::sync::LazyLock::force(&super::PATTERN_8);
+        std::sync::LazyLock::force(&super::PATTERN_9);
     }
 }

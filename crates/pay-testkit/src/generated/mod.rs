@@ -8,6 +8,7 @@ pub mod easypay;
 pub mod easytransac;
 
 use pay_core::Decimal;
+use pay_core::Email;
 use pay_core::Rule;
 use pay_core::ValidationError;
 use regex_lite::Regex;
@@ -331,6 +332,151 @@ fn check_pattern(
     } else {
         Err(ValidationError::new(field, Rule::Format { expected }))
     }
+}
+
+/// Checks `format: email` with the rules of [`Email::parse`].
+fn check_email(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), ValidationError> {
+    Email::parse(value)
+        .map(|_| ())
+        .map_err(|error| error.for_field(field))
+}
+
+/// Checks `format: uri`/`url`: an absolute `http://` or `https://` URL (scheme in
+/// any case) with a host, and no whitespace or control characters. Plain `http` is
+/// allowed: neither provider requires https for the merchant's own addresses.
+fn check_url(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), ValidationError> {
+    let absolute = value.split_once("://").is_some_and(|(scheme, rest)| {
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+            && !host.is_empty()
+            && !host.starts_with(':')
+    });
+    if absolute && !value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            field,
+            Rule::Format {
+                expected: "an absolute http:// or https:// URL without spaces",
+            },
+        ))
+    }
+}
+
+/// The number written by `bytes`, if they are all ASCII digits.
+fn digits(bytes: &[u8]) -> Option<u32> {
+    if bytes.is_empty() {
+        return None;
+    }
+    bytes.iter().try_fold(0_u32, |number, byte| {
+        byte.is_ascii_digit()
+            .then(|| number * 10 + u32::from(byte - b'0'))
+    })
+}
+
+/// Year, month and day of `YYYY-MM-DD`, if it is a real calendar date.
+fn date_parts(bytes: &[u8]) -> Option<(u32, u32, u32)> {
+    let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = bytes else {
+        return None;
+    };
+    let year = digits(&[*y0, *y1, *y2, *y3])?;
+    let month = digits(&[*m0, *m1])?;
+    let day = digits(&[*d0, *d1])?;
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        _ => return None,
+    };
+    (1..=days).contains(&day).then_some((year, month, day))
+}
+
+/// Whether `HH:MM` (or `HH:MM:SS` when `bytes` has 8 of them) is a real time of
+/// day; a leap second (`:60`) is allowed.
+fn is_clock(bytes: &[u8]) -> bool {
+    match bytes {
+        [h0, h1, b':', m0, m1] => {
+            digits(&[*h0, *h1]).is_some_and(|hour| hour <= 23)
+                && digits(&[*m0, *m1]).is_some_and(|minute| minute <= 59)
+        }
+        [clock @ .., b':', s0, s1] if clock.len() == 5 => {
+            is_clock(clock) && digits(&[*s0, *s1]).is_some_and(|second| second <= 60)
+        }
+        _ => false,
+    }
+}
+
+/// Checks `format: date`: `YYYY-MM-DD` naming a real calendar date.
+fn check_date(field: impl Into<Cow<'static, str>>, value: &str) -> Result<(), ValidationError> {
+    match date_parts(value.as_bytes()) {
+        Some(_) => Ok(()),
+        None => Err(ValidationError::new(
+            field,
+            Rule::Format {
+                expected: "a calendar date YYYY-MM-DD",
+            },
+        )),
+    }
+}
+
+/// Minutes since 0000-03-01 of `YYYY-MM-DD HH:MM`, if it is a real date and time.
+fn minutes(text: &str) -> Option<i64> {
+    let (date, clock) = text.split_once(' ')?;
+    let (year, month, day) = date_parts(date.as_bytes())?;
+    if clock.len() != 5 || !is_clock(clock.as_bytes()) {
+        return None;
+    }
+    let (hour, minute) = clock.split_once(':')?;
+    let year = i64::from(year) - i64::from(month <= 2);
+    let month = i64::from(month);
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(day) - 1;
+    let days =
+        year * 365 + year.div_euclid(4) - year.div_euclid(100) + year.div_euclid(400) + day_of_year;
+    Some(days * 1440 + i64::from(digits(hour.as_bytes())? * 60 + digits(minute.as_bytes())?))
+}
+
+/// Checks `x-max-range-days` on an `interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)`
+/// filter: both ends real dates and times, the end at most `max_days` after the
+/// start. The order of the ends is not checked (undocumented).
+fn check_interval(
+    field: impl Into<Cow<'static, str>>,
+    value: &str,
+    max_days: i64,
+    limit: &'static str,
+) -> Result<(), ValidationError> {
+    let span = value
+        .strip_prefix("interval(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .and_then(|inner| inner.split_once(','))
+        .and_then(|(start, end)| Some(minutes(end)? - minutes(start)?));
+    match span {
+        Some(span) if span <= max_days * 1440 => Ok(()),
+        Some(_) => Err(ValidationError::new(
+            field,
+            Rule::Other(Cow::Borrowed(limit)),
+        )),
+        None => Err(ValidationError::new(
+            field,
+            Rule::Format {
+                expected: "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM) with real dates and times",
+            },
+        )),
+    }
+}
+
+/// The value of path parameter `name`; a parameter that is not given is missing.
+fn path_param<'a, S: AsRef<str>>(
+    params: &'a [(&str, S)],
+    name: &'static str,
+) -> Result<&'a str, ValidationError> {
+    params
+        .iter()
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.as_ref())
+        .ok_or_else(|| ValidationError::new(name, Rule::Required))
 }
 
 /// One route of a fake server: a method and path template, and the operation it serves.

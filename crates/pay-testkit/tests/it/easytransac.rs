@@ -1,12 +1,15 @@
 //! The Easytransac fake over real loopback HTTP: V1 and V2 authentication, validation,
-//! every lifecycle it models with its signed notifications, schedules on the manual
-//! clock, token expiry, and faults on Easytransac routes.
+//! every lifecycle it models with its signed notifications and browser returns,
+//! schedules (declined follow-ups included) on the manual clock, chargebacks, token
+//! expiry, and faults on Easytransac routes.
 
 use std::time::Duration;
 
 use pay_core::{ManualClock, from_unix_seconds};
-use pay_signing::easytransac::{Params, sign, verify_notification, verify_response};
-use pay_testkit::easytransac::{EasytransacConfig, EasytransacFake, TEST_API_KEY, cards};
+use pay_signing::easytransac::{Params, sign, verify, verify_notification, verify_response};
+use pay_testkit::easytransac::{
+    EasytransacConfig, EasytransacFake, ScenarioError, TEST_API_KEY, cards,
+};
 use pay_testkit::testing::Ledger;
 use pay_testkit::{Context, FakeProvider, FakeServer, Fault, FaultKind, ResourceKind, Route};
 use secrecy::SecretString;
@@ -829,10 +832,13 @@ async fn v2_mandates_debits_and_open_banking() {
             .v2("GET", "/v2/sdd/mandate/aaaaaaaaaaaaaaaaaaaa/status", Some(&token), None)
             .await;
         assert_eq!(status, 404);
-        let (status, _) = s
+        let (status, refused) = s
             .v2("GET", "/v2/sdd/mandate/NOT-VALID/status", Some(&token), None)
             .await;
         assert_eq!(status, 400);
+        // The documented path rule (20 lower-case letters or digits), from the description.
+        let detail = refused["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("mandateId"), "{refused}");
 
         let debit_path = format!("/v2/sdd/mandate/{mandate}/debit");
         let (status, debit) = s
@@ -1081,6 +1087,373 @@ async fn every_v1_operation_is_modelled_or_refused_by_name() {
         }
         assert_eq!(refused, 30 - MODELLED.len());
         assert!(s.server.provider().payments().is_empty());
+    })
+    .await;
+}
+
+/// Delivers what is queued and returns the `n`th entry (from 1) a Ledger receiver
+/// stored, as a form whose signature was checked.
+fn signed_entry(receiver: &FakeServer<Ledger>, n: usize) -> Vec<(String, String)> {
+    let body = receiver.provider().body_of(&format!("e{n}")).unwrap();
+    let form = pay_testkit::form::decode(&body);
+    let params = Params::from_form(&form).unwrap();
+    verify_notification(&params, &SecretString::from(KEY)).unwrap();
+    form
+}
+
+#[tokio::test]
+async fn the_browser_return_is_posted_signed_or_sent_as_a_get_with_essentials() {
+    within(async {
+        let s = setup().await;
+        let returns = FakeServer::start(Ledger::new()).await.unwrap();
+        let post_url = returns.url("/entries");
+        let get_url = returns.url("/echo?shop=1");
+
+        // 3-D Secure completed, ReturnMethod absent: POST.
+        let mut fields = card(cards::THREE_DS_CHALLENGE, "700", "r-1");
+        fields.push(("ReturnUrl", &post_url));
+        let completed = tid(&s.v1("/api/payment/direct", &fields).await);
+        // 3-D Secure failed, ReturnMethod=GET.
+        let mut fields = card(cards::THREE_DS_CHALLENGE, "800", "r-2");
+        fields.extend([("ReturnUrl", get_url.as_str()), ("ReturnMethod", "GET")]);
+        let failed = tid(&s.v1("/api/payment/direct", &fields).await);
+        // No challenge: the answer is synchronous, no browser return.
+        let mut fields = card(cards::SUCCESS, "900", "r-3");
+        fields.push(("ReturnUrl", &post_url));
+        s.v1("/api/payment/direct", &fields).await;
+        assert_eq!(s.server.webhooks().pending().len(), 3);
+
+        s.control(|fake, ctx| fake.complete_3ds(ctx, &completed))
+            .unwrap();
+        s.control(|fake, ctx| fake.fail_3ds(ctx, &failed)).unwrap();
+        assert_eq!(s.notifications().await.len(), 5);
+        assert_eq!(returns.provider().len(), 1);
+        let posted = signed_entry(&returns, 1);
+        assert_eq!(field(&posted, "Tid"), Some(completed.as_str()));
+        assert_eq!(field(&posted, "Status"), Some("captured"));
+        assert_eq!(field(&posted, "OrderId"), Some("r-1"));
+        assert_eq!(field(&posted, "Amount"), Some("7.00"));
+
+        let gets: Vec<_> = returns
+            .requests()
+            .into_iter()
+            .filter(|r| r.method() == "GET")
+            .collect();
+        assert_eq!(gets.len(), 1);
+        assert_eq!(gets[0].path(), "/echo");
+        let query = pay_testkit::form::decode(gets[0].query().unwrap());
+        let expected = [
+            ("shop", "1"),
+            ("Tid", failed.as_str()),
+            ("OrderId", "r-2"),
+            ("Status", "failed"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        assert_eq!(query, expected);
+        assert!(gets[0].body().is_empty());
+
+        // Payment pages: paid, declined and abandoned all send the browser back.
+        let page = |order: &'static str| {
+            vec![
+                ("Amount", "1250"),
+                ("ClientIp", "10.0.0.2"),
+                ("OrderId", order),
+                ("ReturnUrl", post_url.as_str()),
+                ("ReturnMethod", "POST"),
+            ]
+        };
+        let mut request_ids = Vec::new();
+        for order in ["rp-1", "rp-2", "rp-3"] {
+            let created = s.v1("/api/payment/page", &page(order)).await;
+            request_ids.push(created["Result"]["RequestId"].as_str().unwrap().to_owned());
+        }
+        let paid = s
+            .control(|fake, ctx| fake.pay_page(ctx, &request_ids[0]))
+            .unwrap();
+        let declined = s
+            .control(|fake, ctx| fake.fail_page(ctx, &request_ids[1]))
+            .unwrap();
+        s.control(|fake, ctx| fake.abandon_page(ctx, &request_ids[2]))
+            .unwrap();
+        assert_eq!(s.notifications().await.len(), 2);
+        assert_eq!(returns.provider().len(), 4);
+        let paid_form = signed_entry(&returns, 2);
+        assert_eq!(field(&paid_form, "Tid"), Some(paid.as_str()));
+        assert_eq!(field(&paid_form, "Status"), Some("captured"));
+        assert_eq!(
+            field(&paid_form, "RequestId"),
+            Some(request_ids[0].as_str())
+        );
+        let declined_form = signed_entry(&returns, 3);
+        assert_eq!(field(&declined_form, "Tid"), Some(declined.as_str()));
+        assert_eq!(field(&declined_form, "Status"), Some("failed"));
+        assert_eq!(field(&declined_form, "Error"), Some("Insufficient funds"));
+        // No transaction, so no `Tid`: `verify_notification` (which needs one) refuses
+        // it, but the signature holds.
+        let abandoned = pay_testkit::form::decode(&returns.provider().body_of("e4").unwrap());
+        let params = Params::from_form(&abandoned).unwrap();
+        assert!(verify_notification(&params, &SecretString::from(KEY)).is_err());
+        let signature = field(&abandoned, "Signature").unwrap();
+        verify(&params, &SecretString::from(KEY), signature).unwrap();
+        assert_eq!(field(&abandoned, "Tid"), None);
+        assert_eq!(field(&abandoned, "Status"), Some("failed"));
+        assert_eq!(field(&abandoned, "OrderId"), Some("rp-3"));
+        assert_eq!(
+            field(&abandoned, "RequestId"),
+            Some(request_ids[2].as_str())
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_chargeback_keeps_the_status_and_shows_its_dates() {
+    within(async {
+        let s = setup().await;
+        let captured = tid(&s
+            .v1("/api/payment/direct", &card(cards::SUCCESS, "4200", "cb-1"))
+            .await);
+        let pending = tid(&s
+            .v1(
+                "/api/payment/direct",
+                &card(cards::THREE_DS_CHALLENGE, "100", "cb-2"),
+            )
+            .await);
+        assert!(matches!(
+            s.control(|fake, ctx| fake.open_chargeback(ctx, &pending)),
+            Err(ScenarioError::WrongState { .. })
+        ));
+        assert_eq!(
+            s.control(|fake, ctx| fake.open_chargeback(ctx, "ET999999")),
+            Err(ScenarioError::UnknownTransaction("ET999999".to_owned()))
+        );
+        assert!(matches!(
+            s.control(|fake, ctx| fake.represent_chargeback(ctx, &captured)),
+            Err(ScenarioError::WrongState { .. })
+        ));
+
+        s.clock.advance(Duration::from_secs(3_600));
+        s.control(|fake, ctx| fake.open_chargeback(ctx, &captured))
+            .unwrap();
+        let looked_up = s.status_of(&captured).await;
+        assert_eq!(looked_up["Result"]["Status"], "captured");
+        assert_eq!(looked_up["Result"]["OperationType"], "chargeback");
+        assert_eq!(looked_up["Result"]["DateChargeback"], "2023-11-15 00:13:20");
+        assert!(looked_up["Result"].get("DateRepresentment").is_none());
+        assert!(matches!(
+            s.control(|fake, ctx| fake.open_chargeback(ctx, &captured)),
+            Err(ScenarioError::WrongState { .. })
+        ));
+        // The bank took the money back already: no refund on top.
+        assert_eq!(
+            s.v1("/api/payment/refund", &[("Tid", &captured)]).await["Code"],
+            1
+        );
+
+        s.clock.advance(Duration::from_secs(86_400));
+        s.control(|fake, ctx| fake.represent_chargeback(ctx, &captured))
+            .unwrap();
+        let looked_up = s.status_of(&captured).await;
+        assert_eq!(looked_up["Result"]["Status"], "captured");
+        assert_eq!(looked_up["Result"]["DateChargeback"], "2023-11-15 00:13:20");
+        assert_eq!(
+            looked_up["Result"]["DateRepresentment"],
+            "2023-11-16 00:13:20"
+        );
+        assert!(matches!(
+            s.control(|fake, ctx| fake.represent_chargeback(ctx, &captured)),
+            Err(ScenarioError::WrongState { .. })
+        ));
+        let view = s.server.provider().payment(&captured).unwrap();
+        assert_eq!(view.operation_type, "chargeback");
+        assert_eq!(view.date_chargeback.as_deref(), Some("2023-11-15 00:13:20"));
+        assert_eq!(
+            view.date_representment.as_deref(),
+            Some("2023-11-16 00:13:20")
+        );
+        let snapshot = s.server.snapshot();
+        let resource = snapshot
+            .of_kind(&ResourceKind::Payment)
+            .into_iter()
+            .find(|r| r.id() == captured)
+            .unwrap();
+        assert_eq!(
+            resource.field("date_chargeback"),
+            Some("2023-11-15T00:13:20+01:00")
+        );
+
+        let sent: Vec<_> = s
+            .notifications()
+            .await
+            .into_iter()
+            .filter(|n| field(n, "Tid") == Some(captured.as_str()))
+            .collect();
+        assert_eq!(sent.len(), 3);
+        assert_eq!(field(&sent[0], "DateChargeback"), None);
+        assert_eq!(field(&sent[1], "Status"), Some("captured"));
+        assert_eq!(field(&sent[1], "OperationType"), Some("chargeback"));
+        assert_eq!(
+            field(&sent[1], "DateChargeback"),
+            Some("2023-11-15 00:13:20")
+        );
+        assert_eq!(field(&sent[1], "DateRepresentment"), None);
+        assert_eq!(
+            field(&sent[2], "DateRepresentment"),
+            Some("2023-11-16 00:13:20")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_declined_follow_up_fails_with_its_notification_and_the_schedule_goes_on() {
+    within(async {
+        let s = setup().await;
+        let mut fields = card(cards::SUCCESS, "990", "fail-sub");
+        fields.extend([("Rebill", "yes"), ("Recurrence", "weekly")]);
+        let original = tid(&s.v1("/api/payment/direct", &fields).await);
+        let once = tid(&s
+            .v1("/api/payment/direct", &card(cards::SUCCESS, "100", "once"))
+            .await);
+        assert!(matches!(
+            s.server.provider().fail_next_charge(&once),
+            Err(ScenarioError::WrongState { .. })
+        ));
+        assert_eq!(
+            s.server.provider().fail_next_charge("ET999999"),
+            Err(ScenarioError::UnknownTransaction("ET999999".to_owned()))
+        );
+        s.server.provider().fail_next_charge(&original).unwrap();
+
+        s.clock.advance(Duration::from_secs(7 * 86_400));
+        assert_eq!(s.control(|fake, ctx| fake.run_due_schedules(ctx)).len(), 1);
+        s.clock.advance(Duration::from_secs(7 * 86_400));
+        assert_eq!(s.control(|fake, ctx| fake.run_due_schedules(ctx)).len(), 1);
+        let follow_ups = s.server.provider().follow_ups(&original);
+        assert_eq!(follow_ups[0].status, "failed");
+        assert_eq!(follow_ups[0].error.as_deref(), Some("Insufficient funds"));
+        assert_eq!(follow_ups[0].charge_number, Some(2));
+        assert_eq!(follow_ups[1].status, "captured");
+        assert_eq!(follow_ups[1].charge_number, Some(3));
+        assert_eq!(
+            s.server.provider().schedule_status(&original),
+            Some("active")
+        );
+        let looked_up = s.status_of(&follow_ups[0].tid).await;
+        assert_eq!(looked_up["Result"]["Status"], "failed");
+        assert_eq!(looked_up["Result"]["RebillCount"], "2");
+
+        let sent: Vec<_> = s
+            .notifications()
+            .await
+            .into_iter()
+            .filter(|n| field(n, "OrderId") == Some("fail-sub"))
+            .collect();
+        assert_eq!(sent.len(), 3);
+        assert_eq!(field(&sent[1], "Tid"), Some(follow_ups[0].tid.as_str()));
+        assert_eq!(field(&sent[1], "Status"), Some("failed"));
+        assert_eq!(field(&sent[1], "Error"), Some("Insufficient funds"));
+        assert_eq!(field(&sent[1], "AdditionalError"), Some("Do not honor"));
+        assert_eq!(
+            field(&sent[1], "OriginalPaymentTid"),
+            Some(original.as_str())
+        );
+        assert_eq!(field(&sent[1], "RebillCount"), Some("2"));
+        assert_eq!(field(&sent[1], "RebillStatus"), Some("active"));
+        assert_eq!(field(&sent[2], "Status"), Some("captured"));
+        assert_eq!(field(&sent[2], "RebillCount"), Some("3"));
+
+        // Instalments: a follow-up's Tid names the schedule too; the last instalment
+        // fails and the schedule is finished.
+        let mut fields = card(cards::SUCCESS, "9000", "fail-inst");
+        fields.extend([("MultiplePayments", "yes"), ("MultiplePaymentsRepeat", "3")]);
+        let first = tid(&s.v1("/api/payment/direct", &fields).await);
+        s.clock.advance(Duration::from_secs(31 * 86_400));
+        s.control(|fake, ctx| fake.run_due_schedules(ctx));
+        let second = s.server.provider().follow_ups(&first)[0].tid.clone();
+        s.server.provider().fail_next_charge(&second).unwrap();
+        s.clock.advance(Duration::from_secs(31 * 86_400));
+        s.control(|fake, ctx| fake.run_due_schedules(ctx));
+        let follow_ups = s.server.provider().follow_ups(&first);
+        assert_eq!(follow_ups.len(), 2);
+        assert_eq!(follow_ups[0].status, "captured");
+        assert_eq!(follow_ups[1].status, "failed");
+        assert_eq!(follow_ups[1].amount_cents, 3000);
+        assert_eq!(
+            s.server.provider().schedule_status(&first),
+            Some("finished")
+        );
+        assert!(matches!(
+            s.server.provider().fail_next_charge(&first),
+            Err(ScenarioError::WrongState { .. })
+        ));
+        let sent: Vec<_> = s
+            .notifications()
+            .await
+            .into_iter()
+            .filter(|n| field(n, "OrderId") == Some("fail-inst"))
+            .collect();
+        assert_eq!(sent.len(), 3);
+        assert_eq!(field(&sent[2], "Status"), Some("failed"));
+        assert_eq!(field(&sent[2], "MultiplePaymentsCount"), Some("3"));
+        assert_eq!(field(&sent[2], "MultiplePaymentsStatus"), Some("finished"));
+        assert_eq!(field(&sent[2], "OriginalPaymentTid"), Some(first.as_str()));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn injected_faults_answer_in_the_shape_of_their_api_generation() {
+    within(async {
+        let s = setup().await;
+        let token = s.token().await;
+        s.server
+            .faults()
+            .on(Route::new("GET", "/v2/transaction/status"))
+            .then(Fault::status(503))
+            .then(Fault::RateLimited {
+                retry_after: Duration::from_secs(2),
+            })
+            .then_normal();
+        let bearer = format!("Bearer {token}");
+        let headers = [("Authorization", bearer.as_str())];
+        for expected in [503, 429] {
+            let answer = call(
+                s.server.addr(),
+                "GET",
+                "/v2/transaction/status?tid=ET000001",
+                &headers,
+                b"",
+            )
+            .await;
+            assert_eq!(answer.status, expected);
+            let body: Value = serde_json::from_str(&answer.text()).unwrap();
+            assert_eq!(body["success"], false, "{body}");
+            assert_eq!(body["date"], "2023-11-14T23:13:20+01:00");
+            assert!(body["detail"].is_string());
+            assert!(body.get("Code").is_none());
+        }
+
+        s.server
+            .faults()
+            .on(Route::new("POST", "/api/payment/status"))
+            .then(Fault::status(503))
+            .then_normal();
+        let answer = call(
+            s.server.addr(),
+            "POST",
+            "/api/payment/status",
+            &[("EASYTRANSAC-API-KEY", KEY)],
+            signed_form(&[("Tid", "ET000001")], KEY).as_bytes(),
+        )
+        .await;
+        assert_eq!(answer.status, 503);
+        let body: Value = serde_json::from_str(&answer.text()).unwrap();
+        assert_eq!(body["Code"], 9);
+        assert!(body.get("success").is_none());
     })
     .await;
 }

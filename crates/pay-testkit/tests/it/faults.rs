@@ -5,7 +5,9 @@ use std::io::ErrorKind;
 use std::time::{Duration, Instant};
 
 use pay_testkit::testing::Ledger;
-use pay_testkit::{FakeServer, Fault, FaultKind, Route};
+use pay_testkit::{
+    Context, FakeProvider, FakeRequest, FakeResponse, FakeServer, Fault, FaultKind, Route,
+};
 
 use crate::support::{call, hyper_client, hyper_send, parse, raw, request, within};
 
@@ -415,6 +417,87 @@ async fn every_fault_kind_is_injected_and_recorded() {
             .filter(|k| k.reaches_provider())
             .count();
         assert_eq!(server.provider().len(), applied);
+    })
+    .await;
+}
+
+/// A provider with two error shapes: `/new/…` routes get their own.
+#[derive(Debug)]
+struct TwoShapes;
+
+impl FakeProvider for TwoShapes {
+    fn name(&self) -> &'static str {
+        "two-shapes"
+    }
+
+    fn handle(&self, _request: &FakeRequest, _ctx: &Context<'_>) -> FakeResponse {
+        FakeResponse::json(200, "{}")
+    }
+
+    fn error_response(&self, status: u16) -> FakeResponse {
+        FakeResponse::json(status, format!(r#"{{"old":{status}}}"#))
+    }
+
+    fn error_response_for(&self, request: &FakeRequest, status: u16) -> FakeResponse {
+        if request.path().starts_with("/new/") {
+            FakeResponse::json(status, format!(r#"{{"new":{status}}}"#))
+        } else {
+            self.error_response(status)
+        }
+    }
+}
+
+#[tokio::test]
+async fn injected_bodies_come_from_the_route_aware_error_response() {
+    within(async {
+        // Boxed, so the forwarding implementation is exercised too.
+        let server = FakeServer::start(Box::new(TwoShapes)).await.unwrap();
+        for path in ["/new/thing", "/old/thing"] {
+            server
+                .faults()
+                .on(Route::new("POST", path))
+                .then(Fault::status(503))
+                .then(Fault::RateLimited {
+                    retry_after: Duration::from_secs(1),
+                })
+                .then_normal();
+        }
+        let mut seen = Vec::new();
+        for path in ["/new/thing", "/old/thing"] {
+            for _ in 0..2 {
+                let answer = call(server.addr(), "POST", path, &[], b"").await;
+                seen.push((answer.status, answer.text()));
+            }
+            assert_eq!(
+                call(server.addr(), "POST", path, &[], b"").await.status,
+                200
+            );
+        }
+        let expected = [
+            (503, r#"{"new":503}"#),
+            (429, r#"{"new":429}"#),
+            (503, r#"{"old":503}"#),
+            (429, r#"{"old":429}"#),
+        ];
+        let expected: Vec<(u16, String)> = expected
+            .iter()
+            .map(|(s, b)| (*s, (*b).to_owned()))
+            .collect();
+        assert_eq!(seen, expected);
+
+        // A provider that overrides only `error_response` keeps its shape everywhere.
+        let ledger = ledger().await;
+        ledger
+            .faults()
+            .on(Route::new("POST", "/new/thing"))
+            .then(Fault::status(502))
+            .then_normal();
+        let answer = call(ledger.addr(), "POST", "/new/thing", &[], b"").await;
+        assert_eq!(answer.status, 502);
+        assert_eq!(
+            answer.text(),
+            r#"{"error":{"status":502,"message":"injected fault"}}"#
+        );
     })
     .await;
 }
