@@ -74,6 +74,7 @@
 mod body;
 mod fault;
 mod inspect;
+mod present;
 mod provider;
 mod route;
 mod server;

@@ -49,7 +49,7 @@ impl Obj {
 
     /// An amount member, as an exact JSON number token (`12.5`).
     pub(crate) fn amount(self, key: &str, cents: i64) -> Self {
-        self.raw(key, &amount(cents))
+        self.raw(key, &crate::present::json_number(cents))
     }
 
     /// An amount member or `null`.
@@ -80,27 +80,6 @@ pub(crate) fn array(items: impl IntoIterator<Item = String>) -> String {
 /// A JSON array of strings.
 pub(crate) fn strings(items: &[&str]) -> String {
     array(items.iter().map(|item| string(item)))
-}
-
-/// Cents as the shortest exact decimal (`1250` → `12.5`, `1000` → `10`).
-pub(crate) fn amount(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    let (whole, frac) = (abs / 100, abs % 100);
-    if frac == 0 {
-        format!("{sign}{whole}")
-    } else if frac % 10 == 0 {
-        format!("{sign}{whole}.{}", frac / 10)
-    } else {
-        format!("{sign}{whole}.{frac:02}")
-    }
-}
-
-/// Cents with two places (`1250` → `12.50`), as transaction notifications write them.
-pub(crate) fn amount_fixed(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// Days since 1970-01-01 to a civil date (proleptic Gregorian).
@@ -188,42 +167,9 @@ pub(crate) fn add_months(secs: i64, months: i64) -> i64 {
     days_from_civil(ny, nm, day) * 86_400 + h * 3_600 + i * 60 + s
 }
 
-/// Standard base64 with padding (for `Authorization: Basic`).
-pub(crate) fn base64(input: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (index, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
-            if index <= chunk.len() {
-                let sextet = usize::try_from((n >> shift) & 63).unwrap_or(0);
-                out.push(char::from(TABLE[sextet]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_are_exact_tokens() {
-        assert_eq!(amount(1250), "12.5");
-        assert_eq!(amount(1000), "10");
-        assert_eq!(amount(1), "0.01");
-        assert_eq!(amount(-505), "-5.05");
-        assert_eq!(amount_fixed(4010), "40.10");
-        assert_eq!(amount_fixed(0), "0.00");
-    }
 
     #[test]
     fn dates_round_trip() {
@@ -239,13 +185,6 @@ mod tests {
         );
         assert_eq!(parse_minute("2024-13-01 00:00"), None);
         assert_eq!(datetime(0), "1970-01-01 00:00:00");
-    }
-
-    #[test]
-    fn base64_pads() {
-        assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
-        assert_eq!(base64(b"ab"), "YWI=");
-        assert_eq!(base64(b"a"), "YQ==");
     }
 
     #[test]

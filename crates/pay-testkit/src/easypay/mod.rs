@@ -210,7 +210,10 @@ impl EasypayFake {
         let basic = config.notification_basic.as_ref().map(|(user, pass)| {
             format!(
                 "Basic {}",
-                json::base64(format!("{user}:{pass}").as_bytes())
+                base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    format!("{user}:{pass}")
+                )
             )
         });
         let state = State {

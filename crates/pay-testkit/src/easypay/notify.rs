@@ -93,7 +93,7 @@ pub(crate) fn transaction(
     payment: &Payment,
     capture: &Capture,
 ) {
-    let paid = json::amount_fixed(capture.value);
+    let paid = crate::present::decimal_text(capture.value);
     let values = Obj::new()
         .str("requested", &paid)
         .str("paid", &paid)

@@ -4,6 +4,7 @@
 
 use crate::easypay::idempotency::IdempotencyStore;
 use crate::easypay::json::{self, Obj};
+use crate::present::mask_iban;
 use crate::provider::{Resource, ResourceKind, Snapshot};
 
 /// Which payment resource.
@@ -446,7 +447,7 @@ impl State {
                 .with_field("currency", &p.currency)
                 .with_field("created_at", json::datetime(p.created_at));
             if let Some(value) = p.value {
-                r = r.with_field("value", json::amount(value));
+                r = r.with_field("value", crate::present::json_number(value));
             }
             if let Some(key) = &p.key {
                 r = r.with_field("key", key);
@@ -470,22 +471,22 @@ impl State {
                     &a.status,
                 )
                 .with_field("payment_id", &a.payment_id)
-                .with_field("value", json::amount(a.value))
-                .with_field("value_captured", json::amount(a.captured)),
+                .with_field("value", crate::present::json_number(a.value))
+                .with_field("value_captured", crate::present::json_number(a.captured)),
             );
         }
         for c in &self.captures {
             snapshot.push(
                 Resource::new(ResourceKind::Capture, &c.id, &c.status)
                     .with_field("payment_id", &c.payment_id)
-                    .with_field("value", json::amount(c.value))
-                    .with_field("value_refunded", json::amount(c.refunded)),
+                    .with_field("value", crate::present::json_number(c.value))
+                    .with_field("value_refunded", crate::present::json_number(c.refunded)),
             );
         }
         for r in &self.refunds {
             let mut res = Resource::new(ResourceKind::Refund, &r.id, &r.status)
                 .with_field("capture_id", &r.capture_id)
-                .with_field("value", json::amount(r.value));
+                .with_field("value", crate::present::json_number(r.value));
             if let Some(iban) = &r.iban {
                 res = res.with_field("iban", mask_iban(iban));
             }
@@ -501,36 +502,24 @@ impl State {
             snapshot.push(
                 Resource::new(ResourceKind::Other("chargeback".to_owned()), &c.id, "open")
                     .with_field("capture_id", &c.capture_id)
-                    .with_field("value", json::amount(c.value)),
+                    .with_field("value", crate::present::json_number(c.value)),
             );
         }
         for o in &self.out_payments {
             snapshot.push(
                 Resource::new(ResourceKind::Payout, &o.id, &o.status)
-                    .with_field("value", json::amount(o.value))
+                    .with_field("value", crate::present::json_number(o.value))
                     .with_field("iban", mask_iban(&o.iban)),
             );
         }
         for c in &self.checkouts {
             snapshot.push(
                 Resource::new(ResourceKind::Other("checkout".to_owned()), &c.id, &c.status)
-                    .with_field("value", json::amount(c.value)),
+                    .with_field("value", crate::present::json_number(c.value)),
             );
         }
         snapshot
     }
-}
-
-/// `PT50 **** 0154`: the country, check digits and last four only.
-pub(crate) fn mask_iban(iban: &str) -> String {
-    let compact: String = iban.chars().filter(|c| !c.is_whitespace()).collect();
-    let count = compact.chars().count();
-    if count < 8 {
-        return "****".to_owned();
-    }
-    let head: String = compact.chars().take(4).collect();
-    let tail: String = compact.chars().skip(count - 4).collect();
-    format!("{head} **** {tail}")
 }
 
 #[cfg(test)]

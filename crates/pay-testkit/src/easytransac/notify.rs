@@ -5,8 +5,9 @@ use pay_signing::easytransac::{Params, sign};
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 
-use super::state::{ReturnTo, Schedule, Txn, amount_text, v1_date};
+use super::state::{ReturnTo, Schedule, Txn, v1_date};
 use crate::form;
+use crate::present::decimal_text as amount_text;
 use crate::provider::FakeResponse;
 use crate::webhook::Notification;
 

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use super::EasytransacFake;
 use super::notify;
-use super::state::{
-    CardBehaviour, Method, SavedCard, Schedule, State, Status, Txn, amount_text, atom, v1_date,
-};
+use super::state::{CardBehaviour, Method, SavedCard, Schedule, State, Status, Txn, atom, v1_date};
+use crate::present::{decimal_text as amount_text, mask_card};
 use crate::provider::{Context, Resource, ResourceKind, Snapshot};
 
 /// How long a 3-D Secure challenge may stay unfinished before it fails (documented:
@@ -603,7 +602,7 @@ impl EasytransacFake {
                 CardBehaviour::Decline,
             )
         };
-        txn.card_masked = Some(super::state::mask_card(card));
+        txn.card_masked = Some(mask_card(card));
         txn.card_month = Some("12".to_owned());
         txn.card_year = Some("2030".to_owned());
         txn.card_behaviour = Some(behaviour);

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use pay_core::{Currency, Money, unix_seconds};
+use pay_core::unix_seconds;
 
 /// A transaction's status, as the provider writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -384,35 +384,6 @@ impl State {
     }
 }
 
-/// `1234` cents in EUR as `"12.34"`: exact, through [`Money::format_major`].
-pub(crate) fn amount_text(cents: i64) -> String {
-    Money::from_minor(cents, Currency::EUR)
-        .map(|m| m.format_major())
-        .unwrap_or_else(|_| cents.to_string())
-}
-
-/// `************1111`: only the last four digits.
-pub(crate) fn mask_card(number: &str) -> String {
-    let digits: Vec<char> = number.chars().filter(char::is_ascii_digit).collect();
-    let keep = digits.len().saturating_sub(4);
-    digits
-        .iter()
-        .enumerate()
-        .map(|(i, c)| if i < keep { '*' } else { *c })
-        .collect()
-}
-
-/// `FR76 **** 0189`-like: the country, check digits and last four characters.
-pub(crate) fn mask_iban(iban: &str) -> String {
-    let compact: String = iban.chars().filter(|c| !c.is_whitespace()).collect();
-    let head: String = compact.chars().take(4).collect();
-    let tail: String = compact
-        .chars()
-        .skip(compact.chars().count().saturating_sub(4))
-        .collect();
-    format!("{head} **** {tail}")
-}
-
 /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's
 /// `civil_from_days`).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -521,23 +492,6 @@ mod tests {
     use pay_core::from_unix_seconds;
 
     use super::*;
-
-    #[test]
-    fn amounts_are_exact_text() {
-        assert_eq!(amount_text(2999), "29.99");
-        assert_eq!(amount_text(1), "0.01");
-        assert_eq!(amount_text(1800), "18.00");
-        assert_eq!(amount_text(100_000_000_005), "1000000000.05");
-    }
-
-    #[test]
-    fn masks_keep_four_characters() {
-        assert_eq!(mask_card("4111111111111111"), "************1111");
-        assert_eq!(
-            mask_iban("FR76 3000 6000 0112 3456 7890 189"),
-            "FR76 **** 0189"
-        );
-    }
 
     #[test]
     fn dates_follow_paris_time() {

@@ -6,11 +6,12 @@ use pay_signing::easytransac::{Params, verify};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::present::{decimal_text as amount_text, mask_card, mask_iban};
+
 use super::notify::{done_transaction, v1_error, v1_success};
 use super::scenario::{THREE_DS_TIMEOUT, save_card, schedule_of};
 use super::state::{
-    CardBehaviour, Method, Page, Plan, PlanRequest, ReturnTo, State, Status, Txn, amount_text,
-    mask_card, mask_iban, v1_date,
+    CardBehaviour, Method, Page, Plan, PlanRequest, ReturnTo, State, Status, Txn, v1_date,
 };
 use super::{EasytransacFake, cards, same_secret};
 use crate::generated::easytransac as wire;

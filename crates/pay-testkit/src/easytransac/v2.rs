@@ -8,11 +8,12 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::state::{Mandate, Method, PlanRequest, Status, Txn, atom, mask_iban};
+use super::state::{Mandate, Method, PlanRequest, Status, Txn, atom};
 use super::v1::{PlanAsk, plan_request, refusal_of};
 use super::{EasytransacFake, same_secret};
 use crate::generated::RouteMatch;
 use crate::generated::easytransac as wire;
+use crate::present::mask_iban;
 use crate::provider::{Context, FakeRequest, FakeResponse};
 
 /// Answers one V2 request.
