@@ -62,10 +62,7 @@ impl RecordedRequest {
 
     /// The first header called `name` (ignoring case), redacted.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::provider::find_header(&self.headers, name)
     }
 
     /// The body, redacted (a placeholder for bodies that are not UTF-8).

@@ -246,10 +246,7 @@ impl FakeRequest {
 
     /// The first header called `name`, compared ignoring case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     /// The `Content-Type` header.
@@ -380,10 +377,7 @@ impl FakeResponse {
 
     /// The first header called `name`, compared ignoring case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
 
     /// The body.
@@ -559,6 +553,14 @@ impl Snapshot {
     pub(crate) fn resources_mut(&mut self) -> &mut [Resource] {
         &mut self.resources
     }
+}
+
+/// The first header called `name` in `headers`, compared ignoring case.
+pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]

@@ -73,10 +73,7 @@ impl Notification {
 
     /// The first header called `name`, ignoring case.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::provider::find_header(&self.headers, name)
     }
 
     /// The body.

@@ -1,5 +1,7 @@
 //! Single, frequent and subscription payments: create, list, get, update, delete.
 
+use pay_core::wire::JsonNumber;
+
 use crate::easypay::flows::{self, Outcome};
 use crate::easypay::json::{self, Obj};
 use crate::easypay::notify::Env;
@@ -223,7 +225,7 @@ pub(crate) fn list(state: &State, request: &FakeRequest, operation: &str) -> Fak
     }
     let mut value_filter = None;
     if let Some((_, text)) = filters.iter().find(|(k, _)| k == "value") {
-        let number: pay_core::wire::JsonNumber = match serde_json::from_str(text) {
+        let number: JsonNumber = match serde_json::from_str(text) {
             Ok(number) => number,
             Err(_) => return error(400, &["`value` must be a number"]),
         };
@@ -385,19 +387,9 @@ pub(crate) fn frequent_create(
         Ok(req) => req,
         Err(answer) => return answer,
     };
-    let limits = (
-        req.max_value
-            .as_ref()
-            .map(|v| cents("max_value", v))
-            .transpose(),
-        req.min_value
-            .as_ref()
-            .map(|v| cents("min_value", v))
-            .transpose(),
-    );
-    let (max_value, min_value) = match limits {
-        (Ok(max), Ok(min)) => (max, min),
-        (Err(answer), _) | (_, Err(answer)) => return answer,
+    let (max_value, min_value) = match limits(req.max_value.as_ref(), req.min_value.as_ref()) {
+        Ok(limits) => limits,
+        Err(answer) => return answer,
     };
     let method = req
         .method
@@ -443,6 +435,16 @@ pub(crate) fn frequent_create(
     created_payment(state, &id)
 }
 
+/// A frequent payment's optional `max_value` and `min_value`, in cents.
+fn limits(
+    max_value: Option<&JsonNumber>,
+    min_value: Option<&JsonNumber>,
+) -> Result<(Option<i64>, Option<i64>), FakeResponse> {
+    let max = max_value.map(|v| cents("max_value", v)).transpose()?;
+    let min = min_value.map(|v| cents("min_value", v)).transpose()?;
+    Ok((max, min))
+}
+
 /// `PATCH /frequent/{id}`.
 pub(crate) fn frequent_update(
     state: &mut State,
@@ -453,19 +455,9 @@ pub(crate) fn frequent_update(
         Ok(req) => req,
         Err(answer) => return answer,
     };
-    let limits = (
-        req.max_value
-            .as_ref()
-            .map(|v| cents("max_value", v))
-            .transpose(),
-        req.min_value
-            .as_ref()
-            .map(|v| cents("min_value", v))
-            .transpose(),
-    );
-    let (max_value, min_value) = match limits {
-        (Ok(max), Ok(min)) => (max, min),
-        (Err(answer), _) | (_, Err(answer)) => return answer,
+    let (max_value, min_value) = match limits(req.max_value.as_ref(), req.min_value.as_ref()) {
+        Ok(limits) => limits,
+        Err(answer) => return answer,
     };
     let payment = match find_mut(state, path_id(found), Kind::Frequent) {
         Ok(p) => p,

@@ -260,6 +260,25 @@ pub(crate) fn plan_request(ask: &PlanAsk<'_>) -> Result<Option<PlanRequest>, Ref
     }))
 }
 
+/// [`card_plan`] for a direct payment or payment page request `$r`: the generated request
+/// types differ but name the schedule fields the same way.
+macro_rules! card_plan_of {
+    ($r:expr, $pre_auth:expr) => {
+        card_plan(
+            $pre_auth,
+            &PlanAsk {
+                amount: $r.amount.0,
+                multiple: flag($r.multiple_payments, false),
+                repeat: $r.multiple_payments_repeat,
+                default_repeat: 3,
+                down_payment: $r.down_payment.map(|d| d.0),
+                rebill: flag($r.rebill, false),
+                recurrence: $r.recurrence.as_ref().map(wire::Recurrence::as_str),
+            },
+        )
+    };
+}
+
 /// [`plan_request`] for a card payment (direct or page), which cannot also be a
 /// pre-authorisation.
 fn card_plan(pre_auth: bool, ask: &PlanAsk<'_>) -> Result<Option<PlanRequest>, Refusal> {
@@ -347,18 +366,7 @@ fn direct(
     let behaviour = card_behaviour(&r.card_number)
         .ok_or_else(|| Refusal::parameter("invalid value for CardNumber"))?;
     let pre_auth = flag(r.pre_auth, false);
-    let plan = card_plan(
-        pre_auth,
-        &PlanAsk {
-            amount: r.amount.0,
-            multiple: flag(r.multiple_payments, false),
-            repeat: r.multiple_payments_repeat,
-            default_repeat: 3,
-            down_payment: r.down_payment.map(|d| d.0),
-            rebill: flag(r.rebill, false),
-            recurrence: r.recurrence.as_ref().map(wire::Recurrence::as_str),
-        },
-    )?;
+    let plan = card_plan_of!(r, pre_auth)?;
     let mut state = fake.lock();
     let tid = state.new_tid();
     let key = r.uid.clone().or_else(|| r.email.clone());
@@ -548,18 +556,7 @@ fn page(
         ));
     }
     let pre_auth = flag(r.pre_auth, false);
-    let plan = card_plan(
-        pre_auth,
-        &PlanAsk {
-            amount: r.amount.0,
-            multiple: flag(r.multiple_payments, false),
-            repeat: r.multiple_payments_repeat,
-            default_repeat: 3,
-            down_payment: r.down_payment.map(|d| d.0),
-            rebill: flag(r.rebill, false),
-            recurrence: r.recurrence.as_ref().map(wire::Recurrence::as_str),
-        },
-    )?;
+    let plan = card_plan_of!(r, pre_auth)?;
     let mut state = fake.lock();
     let request_id = state.new_request_id();
     let send_email = flag(r.send_email, false);
