@@ -34,7 +34,7 @@ pub enum ExtraValue {
 /// assert_eq!(opts.idempotency_key.as_ref().unwrap().as_str(), "order-42-create");
 /// # Ok::<(), pay_core::ValidationError>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallOptions {
     /// The idempotency key for a write; reuse it when you retry the same logical operation
@@ -48,6 +48,19 @@ pub struct CallOptions {
     /// provider's field name. Adapters validate them against their API description and
     /// refuse unknown names.
     pub extra: BTreeMap<String, ExtraValue>,
+}
+
+impl std::fmt::Debug for CallOptions {
+    /// Shows the names of the provider-specific fields, not their values: callers may pass
+    /// anything there, secrets included.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("idempotency_key", &self.idempotency_key)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl CallOptions {
@@ -82,5 +95,24 @@ impl CallOptions {
     pub fn extra(mut self, name: impl Into<String>, value: ExtraValue) -> Self {
         self.extra.insert(name.into(), value);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_names_extra_fields_without_their_values() {
+        let opts = CallOptions::new()
+            .extra(
+                "ClientId",
+                ExtraValue::Text("secret-client-token".to_owned()),
+            )
+            .extra("SaveCard", ExtraValue::Bool(true));
+        let shown = format!("{opts:?}");
+        assert!(shown.contains("\"ClientId\""), "{shown}");
+        assert!(shown.contains("\"SaveCard\""), "{shown}");
+        assert!(!shown.contains("secret-client-token"), "{shown}");
     }
 }
