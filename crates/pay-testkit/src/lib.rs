@@ -72,6 +72,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod body;
+mod calendar;
 mod fault;
 mod inspect;
 mod present;

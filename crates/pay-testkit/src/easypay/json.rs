@@ -82,38 +82,7 @@ pub(crate) fn strings(items: &[&str]) -> String {
     array(items.iter().map(|item| string(item)))
 }
 
-/// Days since 1970-01-01 to a civil date (proleptic Gregorian).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// A civil date to days since 1970-01-01.
-pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The (year, month, day, hour, minute, second) of unix seconds, UTC.
-pub(crate) fn parts(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = secs.div_euclid(86_400);
-    let rest = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    (y, m, d, rest / 3_600, rest % 3_600 / 60, rest % 60)
-}
+pub(crate) use crate::calendar::{add_months, days_from_civil, parts};
 
 /// `Y-m-d H:i:s`, as Easypay writes `created_at` and notification dates.
 pub(crate) fn datetime(secs: i64) -> String {
@@ -150,21 +119,6 @@ pub(crate) fn parse_minute(text: &str) -> Option<i64> {
         return None;
     }
     Some(days_from_civil(y, m, day) * 86_400 + h * 3_600 + i * 60)
-}
-
-/// Unix seconds plus `months` calendar months, the day clamped to the month's length.
-pub(crate) fn add_months(secs: i64, months: i64) -> i64 {
-    let (y, m, d, h, i, s) = parts(secs);
-    let total = y * 12 + (m - 1) + months;
-    let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
-    let next_first = if nm == 12 {
-        days_from_civil(ny + 1, 1, 1)
-    } else {
-        days_from_civil(ny, nm + 1, 1)
-    };
-    let length = next_first - days_from_civil(ny, nm, 1);
-    let day = d.min(length);
-    days_from_civil(ny, nm, day) * 86_400 + h * 3_600 + i * 60 + s
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ use std::time::{Duration, SystemTime};
 
 use pay_core::unix_seconds;
 
+use crate::calendar::{add_months, civil_from_days, days_from_civil, days_in_month, parts};
+
 /// A transaction's status, as the provider writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Status {
@@ -384,48 +386,8 @@ impl State {
     }
 }
 
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
-}
-
-/// (year, month, day) → days since 1970-01-01.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(month);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
 /// The last Sunday of `month`, 01:00 UTC, as unix seconds (the EU summer-time switch).
-fn last_sunday_0100_utc(year: i64, month: u32) -> i64 {
+fn last_sunday_0100_utc(year: i64, month: i64) -> i64 {
     let last = days_from_civil(year, month, days_in_month(year, month));
     // 1970-01-01 was a Thursday: weekday 0 = Sunday is (days + 4) mod 7.
     let weekday = (last + 4).rem_euclid(7);
@@ -439,16 +401,10 @@ fn paris_offset(unix: i64) -> i64 {
     if summer { 7_200 } else { 3_600 }
 }
 
-fn split(unix: i64) -> (i64, u32, u32, i64, i64, i64) {
-    let (y, mo, d) = civil_from_days(unix.div_euclid(86_400));
-    let secs = unix.rem_euclid(86_400);
-    (y, mo, d, secs / 3600, secs % 3600 / 60, secs % 60)
-}
-
 /// V1 `Date`: `YYYY-MM-DD HH:MM:SS`, Paris time.
 pub(crate) fn v1_date(t: SystemTime) -> String {
     let unix = unix_seconds(t);
-    let (y, mo, d, h, mi, s) = split(unix + paris_offset(unix));
+    let (y, mo, d, h, mi, s) = parts(unix + paris_offset(unix));
     format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
 }
 
@@ -456,7 +412,7 @@ pub(crate) fn v1_date(t: SystemTime) -> String {
 pub(crate) fn atom(t: SystemTime) -> String {
     let unix = unix_seconds(t);
     let offset = paris_offset(unix);
-    let (y, mo, d, h, mi, s) = split(unix + offset);
+    let (y, mo, d, h, mi, s) = parts(unix + offset);
     format!(
         "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}+{:02}:00",
         offset / 3600
@@ -477,14 +433,7 @@ pub(crate) fn add_period(t: SystemTime, recurrence: &str, periods: u32) -> Syste
         "yearly" => 12,
         _ => 1,
     } * periods_i;
-    let unix = unix_seconds(t);
-    let (y, mo, d) = civil_from_days(unix.div_euclid(86_400));
-    let secs = unix.rem_euclid(86_400);
-    let total = y * 12 + i64::from(mo) - 1 + months;
-    let year = total.div_euclid(12);
-    let month = u32::try_from(total.rem_euclid(12) + 1).unwrap_or(1);
-    let day = d.min(days_in_month(year, month));
-    pay_core::from_unix_seconds(days_from_civil(year, month, day) * 86_400 + secs)
+    pay_core::from_unix_seconds(add_months(unix_seconds(t), months))
 }
 
 #[cfg(test)]
