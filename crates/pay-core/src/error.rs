@@ -26,7 +26,7 @@ use crate::validation::ValidationError;
 /// use pay_core::{ErrorKind, MerchantReference, PayError, ProviderId};
 ///
 /// let reference = MerchantReference::new("order-42")?;
-/// let err = PayError::new(ErrorKind::AmbiguousOutcome { reference: Some(reference), idempotency_key: None })
+/// let err = PayError::new(ErrorKind::AmbiguousOutcome { reference: Some(reference) })
 ///     .with_provider(ProviderId::new("easytransac"))
 ///     .with_operation("payment_direct");
 /// assert!(err.is_ambiguous());
@@ -50,6 +50,8 @@ struct Inner {
     provider_code: Option<String>,
     provider_message: Option<String>,
     request_id: Option<RequestId>,
+    idempotency_key: Option<IdempotencyKey>,
+    replayed: bool,
     body: Option<RedactedBody>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
@@ -96,11 +98,14 @@ pub enum ErrorKind {
     /// de-duplicate it. Look the payment up by its merchant reference
     /// ([`Payments::find_by_reference`](crate::Payments::find_by_reference)) before doing
     /// anything else, or a retry could charge twice.
+    ///
+    /// When the write carried an idempotency key, [`PayError::idempotency_key`] has it.
+    /// A keyed write is reported ambiguous when the provider stored a server error under
+    /// the key (Easypay replays a `POST`'s 500 for 24 h): repeating with that key would
+    /// only replay the error, so reconcile instead.
     AmbiguousOutcome {
         /// The merchant reference to reconcile by.
         reference: Option<MerchantReference>,
-        /// The idempotency key used, when there was one.
-        idempotency_key: Option<IdempotencyKey>,
     },
     /// The provider (or this adapter) does not offer the capability.
     NotSupported {
@@ -165,6 +170,8 @@ impl PayError {
                 provider_code: None,
                 provider_message: None,
                 request_id: None,
+                idempotency_key: None,
+                replayed: false,
                 body: None,
                 source: None,
             }),
@@ -210,6 +217,23 @@ impl PayError {
     #[must_use]
     pub fn with_request_id(mut self, request_id: RequestId) -> Self {
         self.inner.request_id = Some(request_id);
+        self
+    }
+
+    /// The idempotency key the call sent (on every attempt). Transports set it on every
+    /// error of a keyed write, so a caller can repeat the call with the same key when
+    /// [`is_retryable`](Self::is_retryable) says so.
+    #[must_use]
+    pub fn with_idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.inner.idempotency_key = Some(key);
+        self
+    }
+
+    /// Marks the answer as a replay of an earlier request with the same idempotency key
+    /// (Easypay's `Idempotency-Replay: true`).
+    #[must_use]
+    pub fn with_replayed(mut self, replayed: bool) -> Self {
+        self.inner.replayed = replayed;
         self
     }
 
@@ -269,9 +293,34 @@ impl PayError {
         self.inner.body.as_ref()
     }
 
-    /// Whether repeating the same call (after [`retry_after`](Self::retry_after), with the
-    /// same idempotency key) is safe and may succeed. False for ambiguous outcomes: those
-    /// need reconciliation first.
+    /// The idempotency key the failed call sent, when it was a keyed write. Every error of
+    /// a keyed call carries it, whatever its kind.
+    pub fn idempotency_key(&self) -> Option<&IdempotencyKey> {
+        self.inner.idempotency_key.as_ref()
+    }
+
+    /// Whether the provider's answer was a replay of an earlier request with the same
+    /// idempotency key.
+    pub fn is_replayed(&self) -> bool {
+        self.inner.replayed
+    }
+
+    /// Whether repeating the same call may succeed and cannot apply anything twice.
+    ///
+    /// True for [`RateLimited`](ErrorKind::RateLimited) (wait
+    /// [`retry_after`](Self::retry_after) first),
+    /// [`ProviderUnavailable`](ErrorKind::ProviderUnavailable) and
+    /// [`Timeout`](ErrorKind::Timeout); the transport only reports those kinds for calls
+    /// that are safe to repeat:
+    /// - a read: repeat it as it is;
+    /// - a keyed write: repeat it **with the same key**, [`idempotency_key`](Self::idempotency_key)
+    ///   (set it in [`CallOptions::idempotency_key`](crate::CallOptions::idempotency_key)),
+    ///   within the provider's key lifetime (Easypay: 24 hours). A new key, or a repeat
+    ///   after the key expired, is a new request and may charge twice;
+    /// - an unkeyed write that certainly never reached the provider (connection refused).
+    ///
+    /// False for everything else, and always for
+    /// [`AmbiguousOutcome`](ErrorKind::AmbiguousOutcome): reconcile first.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.inner.kind,
@@ -333,7 +382,7 @@ impl fmt::Display for ErrorKind {
             },
             ErrorKind::ProviderUnavailable => f.write_str("provider unavailable"),
             ErrorKind::Timeout => f.write_str("timed out"),
-            ErrorKind::AmbiguousOutcome { reference, .. } => {
+            ErrorKind::AmbiguousOutcome { reference } => {
                 f.write_str("the request may or may not have been applied; ")?;
                 match reference {
                     Some(r) => write!(
@@ -375,6 +424,12 @@ impl fmt::Display for PayError {
         if let Some(r) = &i.request_id {
             evidence.push(format!("request id {r}"));
         }
+        if let Some(k) = &i.idempotency_key {
+            evidence.push(format!("idempotency key {k}"));
+        }
+        if i.replayed {
+            evidence.push("replayed".to_owned());
+        }
         if !evidence.is_empty() {
             write!(f, " [{}]", evidence.join(", "))?;
         }
@@ -404,6 +459,12 @@ impl fmt::Debug for PayError {
         }
         if let Some(r) = &i.request_id {
             d.field("request_id", r);
+        }
+        if let Some(k) = &i.idempotency_key {
+            d.field("idempotency_key", k);
+        }
+        if i.replayed {
+            d.field("replayed", &true);
         }
         if let Some(b) = &i.body {
             d.field("body", b);
@@ -479,6 +540,40 @@ mod tests {
             capability: Capability::Payouts,
         });
         assert_eq!(unsupported.to_string(), "not supported: payouts");
+    }
+
+    #[test]
+    fn every_error_of_a_keyed_write_keeps_its_key() {
+        let key = IdempotencyKey::new("order-42-create").unwrap();
+        for kind in [
+            ErrorKind::Timeout,
+            ErrorKind::ProviderUnavailable,
+            ErrorKind::Conflict,
+            ErrorKind::Rejected,
+            ErrorKind::AmbiguousOutcome { reference: None },
+        ] {
+            let err = PayError::new(kind).with_idempotency_key(key.clone());
+            assert_eq!(err.idempotency_key(), Some(&key));
+            assert!(
+                err.to_string().contains("idempotency key order-42-create"),
+                "{err}"
+            );
+            assert!(format!("{err:?}").contains("order-42-create"));
+        }
+        let ambiguous = PayError::new(ErrorKind::AmbiguousOutcome {
+            reference: Some(MerchantReference::new("order-42").unwrap()),
+        })
+        .with_idempotency_key(key.clone())
+        .with_replayed(true);
+        assert!(!ambiguous.is_retryable());
+        assert!(ambiguous.is_replayed());
+        assert!(
+            ambiguous
+                .to_string()
+                .ends_with("[idempotency key order-42-create, replayed]")
+        );
+        assert!(!PayError::new(ErrorKind::Timeout).is_replayed());
+        assert_eq!(PayError::new(ErrorKind::Timeout).idempotency_key(), None);
     }
 
     #[test]

@@ -62,6 +62,7 @@ mod encoding;
 mod error;
 mod ids;
 mod money;
+mod operation;
 mod options;
 mod payment;
 mod provider;
@@ -95,6 +96,10 @@ pub use crate::ids::{
     ProviderPaymentId, ProviderRefundId, RequestId, SubscriptionId,
 };
 pub use crate::money::{Money, minor_unit_exponent};
+pub use crate::operation::{
+    CallSafety, ContentType, Envelope, Generation, IdempotencyHeader, Method, Operation,
+    OperationKind, Pagination, PathConfidence, RetryRules, Signing,
+};
 pub use crate::options::{CallOptions, ExtraValue};
 pub use crate::payment::{
     Address, CaptureMode, CreatePayment, Customer, Failure, NextAction, Payment, PaymentMethod,
@@ -106,7 +111,7 @@ pub use crate::recurring::{
     Mandate, MandateDebit, Payout, Subscription,
 };
 pub use crate::redact::{DEFAULT_SENSITIVE_KEYS, RedactedBody, Redactor};
-pub use crate::retry::{AttemptOutcome, CallSafety, Decision, RetryPolicy};
+pub use crate::retry::{AttemptOutcome, Decision, RetryPolicy};
 pub use crate::status::{
     MandateStatus, PaymentMethodKind, PaymentStatus, PayoutStatus, RefundStatus, SubscriptionStatus,
 };

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use crate::operation::{CallSafety, Method, RetryRules};
+
 /// How often and how patiently to retry.
 ///
 /// The default is 2 retries (3 attempts), exponential backoff from 500 ms capped at 5 s,
@@ -25,20 +27,6 @@ impl Default for RetryPolicy {
             max_retry_after: Duration::from_secs(30),
         }
     }
-}
-
-/// What a call may safely repeat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CallSafety {
-    /// A read (GET): repeating it changes nothing.
-    Read,
-    /// A write the provider de-duplicates by idempotency key (same key on every attempt).
-    /// Repeating it cannot apply it twice.
-    IdempotentWrite,
-    /// A write the provider cannot de-duplicate. Repeated only when it certainly did not
-    /// reach the provider.
-    UnsafeWrite,
 }
 
 /// What happened to one attempt.
@@ -109,40 +97,55 @@ impl RetryPolicy {
         self.max_retries
     }
 
-    /// Decides what to do after attempt number `attempt` (1 for the first) failed with
-    /// `outcome`. `jitter` is a random number (any `u64`) from the caller, so the function
-    /// stays pure and tests are deterministic.
+    /// Decides what to do after attempt number `attempt` (1 for the first) of a `method`
+    /// call of `safety` failed with `outcome`, under the provider's documented `rules`.
+    /// `jitter` is a random number (any `u64`) from the caller, so the function stays pure
+    /// and tests are deterministic.
     ///
     /// The rules, in order:
     /// 1. A request that was never sent is retried whatever the call, while retries last.
     /// 2. An unsafe write that may have arrived is never retried: no answer, or a 500,
     ///    502 or 504 (which may come after the provider applied it), is
     ///    [`Decision::Ambiguous`]; any other error status is reported as it is.
-    /// 3. Otherwise `X-Easypay-Should-Retry: false` stops, and `true` retries.
-    /// 4. Without that advice, retry no answer, 408, 409 (the first request may still be
-    ///    running), 425, 429, 502, 503, 504, and 500 for reads only (a 500 answer to a
-    ///    keyed write is replayed as it is by the provider).
-    /// 5. The delay is full jitter over `base × 2^(attempt-1)` capped at `max_delay`, but
+    /// 3. A keyed write answered with a server error that the provider stores under the key
+    ///    and that its rules do not retry (Easypay: a `POST`'s 500, replayed for 24 h) is
+    ///    [`Decision::Ambiguous`]: repeating it would only replay the stored answer, and the
+    ///    write may have been applied.
+    /// 4. Otherwise the provider's advice header (`X-Easypay-Should-Retry`) decides when
+    ///    present; without it, `rules` decide: no answer when
+    ///    [`retry_on_no_response`](RetryRules::retry_on_no_response), the
+    ///    [`retry_statuses`](RetryRules::retry_statuses), and 500 except for the
+    ///    [`no_retry_500_methods`](RetryRules::no_retry_500_methods).
+    /// 5. Retries stop after [`max_retries`](Self::max_retries), or the provider's
+    ///    [`max_attempts`](RetryRules::max_attempts) if fewer.
+    /// 6. The delay is full jitter over `base × 2^(attempt-1)` capped at `max_delay`, but
     ///    at least `Retry-After`; a `Retry-After` beyond `max_retry_after` gives up.
     ///
     /// ```
-    /// use pay_core::{AttemptOutcome, CallSafety, Decision, RetryPolicy};
+    /// use pay_core::{AttemptOutcome, CallSafety, Decision, Method, RetryPolicy, RetryRules};
     ///
     /// let policy = RetryPolicy::default();
+    /// let rules = RetryRules::GENERIC;
     /// let lost = AttemptOutcome::NoAnswer;
-    /// assert_eq!(policy.decide(1, CallSafety::UnsafeWrite, lost, 7), Decision::Ambiguous);
-    /// assert!(matches!(policy.decide(1, CallSafety::IdempotentWrite, lost, 7), Decision::Retry { .. }));
-    /// assert_eq!(policy.decide(3, CallSafety::IdempotentWrite, lost, 7), Decision::GiveUp);
+    /// let decide = |safety, attempt| policy.decide(&rules, Method::Post, safety, attempt, lost, 7);
+    /// assert_eq!(decide(CallSafety::UnsafeWrite, 1), Decision::Ambiguous);
+    /// assert!(matches!(decide(CallSafety::IdempotentWrite, 1), Decision::Retry { .. }));
+    /// assert_eq!(decide(CallSafety::IdempotentWrite, 3), Decision::GiveUp);
     /// ```
     pub fn decide(
         &self,
-        attempt: u32,
+        rules: &RetryRules,
+        method: Method,
         safety: CallSafety,
+        attempt: u32,
         outcome: AttemptOutcome,
         jitter: u64,
     ) -> Decision {
-        let retries_left = attempt <= self.max_retries;
-        // Rule 2 first: ambiguity does not depend on retries left.
+        let max_retries = rules.max_attempts.map_or(self.max_retries, |cap| {
+            self.max_retries.min(cap.saturating_sub(1))
+        });
+        let retries_left = attempt <= max_retries;
+        // Rules 2 and 3 first: ambiguity does not depend on retries left.
         if safety == CallSafety::UnsafeWrite {
             return match outcome {
                 AttemptOutcome::NotSent if retries_left => self.retry(attempt, None, jitter),
@@ -157,24 +160,31 @@ impl RetryPolicy {
                 }
             };
         }
+        if let AttemptOutcome::Answered { status, .. } = outcome {
+            if safety == CallSafety::IdempotentWrite
+                && status >= 500
+                && rules.stores_answer(status)
+                && !rules.retries_status(method, status)
+            {
+                return Decision::Ambiguous;
+            }
+        }
         if !retries_left {
             return Decision::GiveUp;
         }
         match outcome {
-            AttemptOutcome::NotSent | AttemptOutcome::NoAnswer => self.retry(attempt, None, jitter),
+            AttemptOutcome::NotSent => self.retry(attempt, None, jitter),
+            AttemptOutcome::NoAnswer if rules.retry_on_no_response => {
+                self.retry(attempt, None, jitter)
+            }
+            AttemptOutcome::NoAnswer => Decision::GiveUp,
             AttemptOutcome::Answered {
                 status,
                 should_retry,
                 retry_after,
             } => {
-                let retryable = match should_retry {
-                    Some(advice) => advice,
-                    None => match status {
-                        408 | 409 | 425 | 429 | 502 | 503 | 504 => true,
-                        500 => safety == CallSafety::Read,
-                        _ => false,
-                    },
-                };
+                let retryable =
+                    should_retry.unwrap_or_else(|| rules.retries_status(method, status));
                 if !retryable {
                     return Decision::GiveUp;
                 }
@@ -204,6 +214,16 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Easypay's documented rules, as its API description states them.
+    const EASYPAY: RetryRules = RetryRules {
+        advice_header: Some("X-Easypay-Should-Retry"),
+        retry_statuses: &[409, 429, 502, 503],
+        no_retry_500_methods: &[Method::Post],
+        retry_on_no_response: true,
+        transient_statuses: &[429, 502, 503],
+        max_attempts: Some(3),
+    };
+
     fn answered(status: u16) -> AttemptOutcome {
         AttemptOutcome::Answered {
             status,
@@ -212,9 +232,12 @@ mod tests {
         }
     }
 
+    fn decide(method: Method, safety: CallSafety, outcome: AttemptOutcome) -> Decision {
+        RetryPolicy::default().decide(&EASYPAY, method, safety, 1, outcome, 0)
+    }
+
     #[test]
     fn unsafe_writes_are_never_repeated_once_they_may_have_arrived() {
-        let p = RetryPolicy::default();
         for outcome in [
             AttemptOutcome::NoAnswer,
             answered(500),
@@ -222,14 +245,14 @@ mod tests {
             answered(504),
         ] {
             assert_eq!(
-                p.decide(1, CallSafety::UnsafeWrite, outcome, 0),
+                decide(Method::Post, CallSafety::UnsafeWrite, outcome),
                 Decision::Ambiguous,
                 "{outcome:?}"
             );
         }
         for status in [400, 401, 403, 404, 409, 429, 503] {
             assert_eq!(
-                p.decide(1, CallSafety::UnsafeWrite, answered(status), 0),
+                decide(Method::Post, CallSafety::UnsafeWrite, answered(status)),
                 Decision::GiveUp
             );
         }
@@ -240,49 +263,153 @@ mod tests {
             retry_after: None,
         };
         assert_eq!(
-            p.decide(1, CallSafety::UnsafeWrite, advised, 0),
+            decide(Method::Post, CallSafety::UnsafeWrite, advised),
             Decision::GiveUp
         );
         assert!(matches!(
-            p.decide(1, CallSafety::UnsafeWrite, AttemptOutcome::NotSent, 0),
+            decide(
+                Method::Post,
+                CallSafety::UnsafeWrite,
+                AttemptOutcome::NotSent
+            ),
             Decision::Retry { .. }
         ));
         assert_eq!(
-            p.decide(3, CallSafety::UnsafeWrite, AttemptOutcome::NotSent, 0),
+            RetryPolicy::default().decide(
+                &EASYPAY,
+                Method::Post,
+                CallSafety::UnsafeWrite,
+                3,
+                AttemptOutcome::NotSent,
+                0
+            ),
             Decision::GiveUp
         );
     }
 
     #[test]
-    fn status_table_for_safe_calls() {
-        let p = RetryPolicy::default();
-        let retries = |safety, status| {
+    fn easypay_documented_table() {
+        let retries = |method, safety, status| {
             matches!(
-                p.decide(1, safety, answered(status), 0),
+                decide(method, safety, answered(status)),
                 Decision::Retry { .. }
             )
         };
-        for status in [408, 409, 425, 429, 502, 503, 504] {
-            assert!(retries(CallSafety::Read, status), "{status}");
-            assert!(retries(CallSafety::IdempotentWrite, status), "{status}");
+        // Retried: 409, 429, 502, 503, for reads and keyed writes alike.
+        for status in [409, 429, 502, 503] {
+            assert!(retries(Method::Get, CallSafety::Read, status), "{status}");
+            assert!(
+                retries(Method::Post, CallSafety::IdempotentWrite, status),
+                "{status}"
+            );
+            assert!(
+                retries(Method::Patch, CallSafety::IdempotentWrite, status),
+                "{status}"
+            );
         }
-        assert!(retries(CallSafety::Read, 500));
-        assert!(!retries(CallSafety::IdempotentWrite, 500));
-        for status in [400, 401, 403, 404, 412, 422] {
-            assert!(!retries(CallSafety::Read, status), "{status}");
+        // Not in the documented rule: 408, 425, 504 and every other 4xx.
+        for status in [400, 401, 403, 404, 408, 412, 422, 425, 504] {
+            assert!(!retries(Method::Get, CallSafety::Read, status), "{status}");
         }
+        // 500: retried for every method but POST, PATCH included.
+        assert!(retries(Method::Get, CallSafety::Read, 500));
+        assert!(retries(Method::Delete, CallSafety::Read, 500));
+        assert!(retries(Method::Patch, CallSafety::IdempotentWrite, 500));
+        assert!(!retries(Method::Post, CallSafety::IdempotentWrite, 500));
+    }
+
+    #[test]
+    fn a_keyed_posts_stored_server_error_is_ambiguous_not_retryable() {
+        // Easypay stores the 500 under the key and replays it for 24 h: repeating cannot
+        // help, and the payment may exist. Same for a 504, which is stored too.
+        for status in [500, 504] {
+            assert_eq!(
+                decide(Method::Post, CallSafety::IdempotentWrite, answered(status)),
+                Decision::Ambiguous,
+                "{status}"
+            );
+        }
+        // Even when the provider's header advises a retry, and even on the last attempt.
+        let advised = AttemptOutcome::Answered {
+            status: 500,
+            should_retry: Some(true),
+            retry_after: None,
+        };
+        assert_eq!(
+            decide(Method::Post, CallSafety::IdempotentWrite, advised),
+            Decision::Ambiguous
+        );
+        assert_eq!(
+            RetryPolicy::default().decide(
+                &EASYPAY,
+                Method::Post,
+                CallSafety::IdempotentWrite,
+                9,
+                answered(500),
+                0
+            ),
+            Decision::Ambiguous
+        );
+        // A transient answer is not stored: the same key runs again, so it is retried.
+        assert!(matches!(
+            decide(Method::Post, CallSafety::IdempotentWrite, answered(502)),
+            Decision::Retry { .. }
+        ));
+        // A read's 500 is plainly retried.
+        assert!(matches!(
+            decide(Method::Get, CallSafety::Read, answered(500)),
+            Decision::Retry { .. }
+        ));
+    }
+
+    #[test]
+    fn generic_rules_without_a_description() {
+        let p = RetryPolicy::default();
+        let d = |method, safety, status| {
+            p.decide(&RetryRules::GENERIC, method, safety, 1, answered(status), 0)
+        };
+        for status in [408, 429, 502, 503, 504] {
+            assert!(matches!(
+                d(Method::Get, CallSafety::Read, status),
+                Decision::Retry { .. }
+            ));
+        }
+        assert!(matches!(
+            d(Method::Get, CallSafety::Read, 500),
+            Decision::Retry { .. }
+        ));
+        assert_eq!(d(Method::Get, CallSafety::Read, 409), Decision::GiveUp);
+        assert_eq!(
+            d(Method::Post, CallSafety::IdempotentWrite, 500),
+            Decision::Ambiguous
+        );
+        assert_eq!(RetryRules::default(), RetryRules::GENERIC);
+        let no_lost = RetryRules {
+            retry_on_no_response: false,
+            ..RetryRules::GENERIC
+        };
+        assert_eq!(
+            p.decide(
+                &no_lost,
+                Method::Get,
+                CallSafety::Read,
+                1,
+                AttemptOutcome::NoAnswer,
+                0
+            ),
+            Decision::GiveUp
+        );
     }
 
     #[test]
     fn provider_advice_and_retry_after() {
-        let p = RetryPolicy::default();
         let with = |should_retry, retry_after| AttemptOutcome::Answered {
             status: 503,
             should_retry,
             retry_after,
         };
         assert_eq!(
-            p.decide(1, CallSafety::Read, with(Some(false), None), 0),
+            decide(Method::Get, CallSafety::Read, with(Some(false), None)),
             Decision::GiveUp
         );
         let advised = AttemptOutcome::Answered {
@@ -291,40 +418,114 @@ mod tests {
             retry_after: None,
         };
         assert!(matches!(
-            p.decide(1, CallSafety::Read, advised, 0),
+            decide(Method::Get, CallSafety::Read, advised),
             Decision::Retry { .. }
         ));
         assert_eq!(
-            p.decide(
-                1,
+            decide(
+                Method::Get,
                 CallSafety::Read,
-                with(None, Some(Duration::from_secs(7))),
-                0
+                with(None, Some(Duration::from_secs(7)))
             ),
             Decision::Retry {
                 after: Duration::from_secs(7)
             }
         );
         assert_eq!(
-            p.decide(
-                1,
+            decide(
+                Method::Get,
                 CallSafety::Read,
-                with(None, Some(Duration::from_secs(31))),
+                with(None, Some(Duration::from_secs(31)))
+            ),
+            Decision::GiveUp
+        );
+        let short = RetryPolicy::default().with_max_retry_after(Duration::from_secs(5));
+        assert_eq!(
+            short.decide(
+                &EASYPAY,
+                Method::Get,
+                CallSafety::Read,
+                1,
+                with(None, Some(Duration::from_secs(6))),
                 0
             ),
             Decision::GiveUp
         );
         assert_eq!(
-            RetryPolicy::none().decide(1, CallSafety::Read, answered(503), 0),
+            RetryPolicy::none().decide(
+                &EASYPAY,
+                Method::Get,
+                CallSafety::Read,
+                1,
+                answered(503),
+                0
+            ),
             Decision::GiveUp
         );
+    }
+
+    #[test]
+    fn the_providers_attempt_cap_wins_when_lower() {
+        let p = RetryPolicy::new(5, Duration::from_millis(1), Duration::from_millis(2));
+        let d = |attempt| {
+            p.decide(
+                &EASYPAY,
+                Method::Get,
+                CallSafety::Read,
+                attempt,
+                AttemptOutcome::NoAnswer,
+                0,
+            )
+        };
+        assert!(matches!(d(2), Decision::Retry { .. }));
+        assert_eq!(d(3), Decision::GiveUp);
+        assert!(matches!(
+            p.decide(
+                &RetryRules::GENERIC,
+                Method::Get,
+                CallSafety::Read,
+                5,
+                AttemptOutcome::NoAnswer,
+                0
+            ),
+            Decision::Retry { .. }
+        ));
+    }
+
+    #[test]
+    fn backoff_ceilings_grow_until_the_cap() {
+        let p = RetryPolicy::new(10, Duration::from_millis(100), Duration::from_millis(1000));
+        // The largest delay any jitter gives is the attempt's ceiling.
+        let max_delay = |attempt| {
+            (0..=2000u64)
+                .filter_map(|jitter| {
+                    match p.decide(
+                        &RetryRules::GENERIC,
+                        Method::Get,
+                        CallSafety::Read,
+                        attempt,
+                        AttemptOutcome::NoAnswer,
+                        jitter,
+                    ) {
+                        Decision::Retry { after } => Some(after),
+                        _ => None,
+                    }
+                })
+                .max()
+        };
+        let ms = Duration::from_millis;
+        assert_eq!(max_delay(1), Some(ms(100)));
+        assert_eq!(max_delay(2), Some(ms(200)));
+        assert_eq!(max_delay(3), Some(ms(400)));
+        assert_eq!(max_delay(4), Some(ms(800)));
+        assert_eq!(max_delay(5), Some(ms(1000)));
     }
 
     proptest! {
         #[test]
         fn delays_stay_under_the_exponential_cap(attempt in 1u32..=2, jitter in any::<u64>()) {
             let p = RetryPolicy::default();
-            match p.decide(attempt, CallSafety::Read, AttemptOutcome::NoAnswer, jitter) {
+            match p.decide(&RetryRules::GENERIC, Method::Get, CallSafety::Read, attempt, AttemptOutcome::NoAnswer, jitter) {
                 Decision::Retry { after } => {
                     let cap = Duration::from_millis(500 * (1 << (attempt - 1))).min(Duration::from_secs(5));
                     prop_assert!(after <= cap);
@@ -336,8 +537,18 @@ mod tests {
         #[test]
         fn attempts_are_bounded(max in 0u32..5, attempt in 1u32..10, jitter in any::<u64>()) {
             let p = RetryPolicy::new(max, Duration::from_millis(10), Duration::from_millis(100));
-            let d = p.decide(attempt, CallSafety::Read, AttemptOutcome::NoAnswer, jitter);
+            let d = p.decide(&RetryRules::GENERIC, Method::Get, CallSafety::Read, attempt, AttemptOutcome::NoAnswer, jitter);
             prop_assert_eq!(matches!(d, Decision::Retry { .. }), attempt <= max);
+        }
+
+        #[test]
+        fn unsafe_writes_never_retry_once_sent(status in 100u16..600, attempt in 1u32..5, jitter in any::<u64>(), advice in proptest::option::of(any::<bool>())) {
+            let p = RetryPolicy::default();
+            for outcome in [AttemptOutcome::NoAnswer, AttemptOutcome::Answered { status, should_retry: advice, retry_after: None }] {
+                let d = p.decide(&EASYPAY, Method::Post, CallSafety::UnsafeWrite, attempt, outcome, jitter);
+                let retried = matches!(d, Decision::Retry { .. });
+                prop_assert!(!retried, "retried after it was sent: {:?}", d);
+            }
         }
     }
 }

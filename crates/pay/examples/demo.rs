@@ -11,8 +11,8 @@
 
 use pay::{
     AmountEncoding, AttemptOutcome, CallSafety, CardNumber, CreatePayment, Currency, Decision,
-    ErrorKind, Iban, MerchantReference, Money, PayError, PaymentMethod, Phone, Redactor,
-    RetryPolicy, ValidationError,
+    ErrorKind, Iban, MerchantReference, Method, Money, PayError, PaymentMethod, Phone, Redactor,
+    RetryPolicy, RetryRules, ValidationError,
 };
 
 fn main() -> Result<(), ValidationError> {
@@ -102,7 +102,14 @@ fn main() -> Result<(), ValidationError> {
             CallSafety::UnsafeWrite,
         ),
     ] {
-        let decision = policy.decide(1, safety, AttemptOutcome::NoAnswer, 42);
+        let decision = policy.decide(
+            &RetryRules::GENERIC,
+            Method::Post,
+            safety,
+            1,
+            AttemptOutcome::NoAnswer,
+            42,
+        );
         let said = match decision {
             Decision::Retry { after } => format!("retry after {} ms", after.as_millis()),
             Decision::GiveUp => "give up".to_owned(),
@@ -112,7 +119,6 @@ fn main() -> Result<(), ValidationError> {
     }
     let ambiguous = PayError::new(ErrorKind::AmbiguousOutcome {
         reference: Some(reference),
-        idempotency_key: None,
     })
     .with_provider(pay::ProviderId::new("easytransac"))
     .with_operation("payment_direct");

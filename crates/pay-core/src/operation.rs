@@ -1,0 +1,300 @@
+//! What a transport needs to know about one API operation, and a provider's documented
+//! retry rules: the types of the operation tables that `cargo xtask codegen` writes into
+//! each adapter from its API description (`OPERATIONS`, `RETRY_RULES`).
+//!
+//! They live here, once, so every adapter, the shared transport and the fakes use the same
+//! types; the generated tables are `const` data of these types. Nothing here does I/O.
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`.
+    Get,
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+    /// `PATCH`.
+    Patch,
+    /// `DELETE`.
+    Delete,
+}
+
+impl Method {
+    /// The method as HTTP writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// Whether HTTP itself calls the method idempotent (`GET`, `PUT`, `DELETE`). Providers
+    /// do not always honour this; [`Operation::idempotent`] is what the description says.
+    pub fn is_read(self) -> bool {
+        self == Method::Get
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether the provider serves the operation or calls the merchant with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OperationKind {
+    /// A call to the provider's API (`paths` in the description).
+    Path,
+    /// A notification the provider sends (`webhooks`); `path` is the webhook's name.
+    Webhook,
+}
+
+/// How a request body is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ContentType {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+}
+
+impl ContentType {
+    /// The media type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            ContentType::Json => "application/json",
+            ContentType::Form => "application/x-www-form-urlencoded",
+        }
+    }
+}
+
+/// An idempotency header the operation accepts (`x-idempotency-header`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IdempotencyHeader {
+    /// The header name.
+    pub name: &'static str,
+    /// The longest key the provider accepts, in characters.
+    pub max_length: usize,
+}
+
+/// How the message is signed (`x-signed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Signing {
+    /// Easytransac V1: keyed SHA-1 over the form fields.
+    EasytransacV1,
+    /// Easypay: RSA PKCS#1 v1.5 / SHA-256 over the exact body bytes.
+    EasypayRsa,
+}
+
+/// How a list operation pages (`x-pagination`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Pagination {
+    /// `page` (1-based) and `records_per_page`.
+    Page,
+    /// `cursor` and `limit`.
+    Cursor,
+}
+
+/// The shape of a success body (`x-envelope`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Envelope {
+    /// `{Code: 0, Signature, Result}`; errors are `{Code != 0, Error}` under the same status.
+    EasytransacV1,
+    /// `{success, date, data}`; `success: false` is an error.
+    EasytransacV2,
+    /// `{meta, data: [..]}`.
+    EasypayPage,
+    /// `{data: [..], ..}`.
+    EasypayCursor,
+    /// `{status: "ok", message: [..], id, ..}`.
+    EasypayAck,
+    /// The resource itself.
+    Plain,
+    /// No body (204).
+    Empty,
+}
+
+/// API generation, for providers with several (`x-generation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Generation {
+    /// Easytransac V1: form-encoded, signed, PascalCase.
+    V1,
+    /// Easytransac V2: JSON, camelCase, bearer JWT.
+    V2,
+}
+
+/// Where a path comes from (`x-path-confidence`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PathConfidence {
+    /// Official docs or official SDK code.
+    Documented,
+    /// Only a third-party client shows it.
+    Unofficial,
+    /// The real path is unknown; this one is a stand-in.
+    Placeholder,
+}
+
+/// One operation of an API description, with everything a transport needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Operation {
+    /// The description's `operationId`.
+    pub id: &'static str,
+    /// A call to the provider, or a notification from it.
+    pub kind: OperationKind,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template (`/single/{id}`), or the webhook's name.
+    pub path: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Security alternatives, each the list of schemes sent together; an empty
+    /// alternative means the call may be unauthenticated.
+    pub auth: &'static [&'static [&'static str]],
+    /// Request body encodings (empty: no body).
+    pub content_types: &'static [ContentType],
+    /// The generated type of the request body.
+    pub request_body: Option<&'static str>,
+    /// The generated type of the query parameters.
+    pub query: Option<&'static str>,
+    /// Path parameter names, in template order.
+    pub path_params: &'static [&'static str],
+    /// Whether repeating the call cannot duplicate an effect (`x-idempotent`); always
+    /// false for webhooks.
+    pub idempotent: bool,
+    /// The idempotency header the operation accepts.
+    pub idempotency_header: Option<IdempotencyHeader>,
+    /// How the message is signed.
+    pub signed: Option<Signing>,
+    /// How a list pages.
+    pub pagination: Option<Pagination>,
+    /// The success body's shape (none for webhooks).
+    pub envelope: Option<Envelope>,
+    /// The adapter module that owns the operation (`x-rust-module`).
+    pub rust_module: &'static str,
+    /// The adapter function that calls it (`x-rust-fn`), once there is one.
+    pub rust_fn: Option<&'static str>,
+    /// API generation, for providers with several.
+    pub generation: Option<Generation>,
+    /// Where the path comes from.
+    pub path_confidence: Option<PathConfidence>,
+    /// What the description had to infer about the operation (`x-inferred`).
+    pub inferred: Option<&'static str>,
+}
+
+impl Operation {
+    /// How safely the operation may be repeated, given whether this call carries an
+    /// idempotency key: a read (or any operation the description marks idempotent) is
+    /// [`CallSafety::Read`]; a write sent with a key to an operation that accepts one is
+    /// [`CallSafety::IdempotentWrite`]; every other write is [`CallSafety::UnsafeWrite`].
+    ///
+    /// ```
+    /// use pay_core::{CallSafety, ContentType, Method, Operation, OperationKind};
+    ///
+    /// let charge = Operation {
+    ///     id: "charge", kind: OperationKind::Path, method: Method::Post, path: "/charge",
+    ///     summary: "", auth: &[], content_types: &[ContentType::Json], request_body: None,
+    ///     query: None, path_params: &[], idempotent: false, idempotency_header: None,
+    ///     signed: None, pagination: None, envelope: None, rust_module: "", rust_fn: None,
+    ///     generation: None, path_confidence: None, inferred: None,
+    /// };
+    /// assert_eq!(charge.safety(true), CallSafety::UnsafeWrite); // no header to carry a key
+    /// ```
+    pub fn safety(&self, keyed: bool) -> CallSafety {
+        if self.idempotent || self.method.is_read() {
+            CallSafety::Read
+        } else if keyed && self.idempotency_header.is_some() {
+            CallSafety::IdempotentWrite
+        } else {
+            CallSafety::UnsafeWrite
+        }
+    }
+}
+
+/// What a call may safely repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CallSafety {
+    /// A read (GET), or an operation the provider documents as idempotent: repeating it
+    /// changes nothing.
+    Read,
+    /// A write the provider de-duplicates by idempotency key (same key on every attempt).
+    /// Repeating it cannot apply it twice.
+    IdempotentWrite,
+    /// A write the provider cannot de-duplicate. Repeated only when it certainly did not
+    /// reach the provider.
+    UnsafeWrite,
+}
+
+/// A provider's documented retry rules (`x-retry-policy` in its API description), the one
+/// source for the adapter's transport and the provider's fake.
+///
+/// [`RetryPolicy::decide`](crate::RetryPolicy::decide) applies them; the caller's
+/// [`RetryPolicy`](crate::RetryPolicy) only sets how many times and how patiently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RetryRules {
+    /// The response header carrying the provider's own advice (`X-Easypay-Should-Retry`:
+    /// `true`/`false`), when it sends one. The advice wins over `retry_statuses`.
+    pub advice_header: Option<&'static str>,
+    /// Answers worth repeating for reads and keyed writes (Easypay: 409, 429, 502, 503).
+    pub retry_statuses: &'static [u16],
+    /// Methods whose 500 answer is *not* retried (Easypay: `POST`). Every other method's
+    /// 500 is retried.
+    pub no_retry_500_methods: &'static [Method],
+    /// Whether a lost answer (timeout after sending, reset) is retried for reads and keyed
+    /// writes.
+    pub retry_on_no_response: bool,
+    /// Answers the provider does *not* store under an idempotency key (Easypay: 429, 502,
+    /// 503): repeating with the same key runs the request again. Any other answer to a
+    /// keyed write is stored and replayed for the key's lifetime, so repeating it cannot
+    /// change the outcome.
+    pub transient_statuses: &'static [u16],
+    /// The provider's cap on attempts, when its docs give one.
+    pub max_attempts: Option<u32>,
+}
+
+impl RetryRules {
+    /// Rules for a provider that documents none: retry no answer, 408, 429, 502, 503 and
+    /// 504, and 500 only for reads; no idempotency store.
+    pub const GENERIC: RetryRules = RetryRules {
+        advice_header: None,
+        retry_statuses: &[408, 429, 502, 503, 504],
+        no_retry_500_methods: &[Method::Post, Method::Put, Method::Patch, Method::Delete],
+        retry_on_no_response: true,
+        transient_statuses: &[408, 429, 502, 503, 504],
+        max_attempts: None,
+    };
+
+    /// Whether a `status` answer to `method` is worth repeating, by the table alone
+    /// (without the provider's advice header).
+    pub fn retries_status(&self, method: Method, status: u16) -> bool {
+        if status == 500 {
+            return !self.no_retry_500_methods.contains(&method);
+        }
+        self.retry_statuses.contains(&status)
+    }
+
+    /// Whether the provider stores a `status` answer under the idempotency key and replays
+    /// it to every repeat (so repeating a keyed write that got it cannot change anything).
+    pub fn stores_answer(&self, status: u16) -> bool {
+        !self.transient_statuses.contains(&status)
+    }
+}
+
+impl Default for RetryRules {
+    fn default() -> Self {
+        Self::GENERIC
+    }
+}
