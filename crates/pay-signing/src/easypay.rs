@@ -5,10 +5,14 @@
 //! account's strong-authentication private key. The body itself carries `timestamp`,
 //! unix seconds as a JSON *string*, which Easypay accepts within ±60 s of its clock.
 //!
-//! [`sign_out_payment`] stamps the body with the caller's "now", serialises it once and
-//! returns those bytes together with the header value, so what is signed is what is
-//! sent. [`RsaVerifyingKey::verify`] and [`check_timestamp`] are the server side, for a
-//! fake Easypay in tests.
+//! [`sign_out_payment`] serialises the caller's body once, splices the caller's "now"
+//! into those bytes as `timestamp`, and returns them together with the header value, so
+//! what is signed is what is sent. Amounts are JSON numbers (`"value": 17.5`); no
+//! number in the body is ever parsed, let alone read through a float, on the way from
+//! the caller's serialisation to the signed bytes, so an exact amount (pay-core's
+//! `JsonNumber`, a [`RawValue`]) is signed and sent token for token.
+//! [`RsaVerifyingKey::verify`] and [`check_timestamp`] are the server side, for a fake
+//! Easypay in tests; [`check_timestamp`] decodes only `timestamp` and parses no number.
 //!
 //! Keys load from PEM: private keys as PKCS#1 (`BEGIN RSA PRIVATE KEY`) or PKCS#8
 //! (`BEGIN PRIVATE KEY`), public keys as SPKI (`BEGIN PUBLIC KEY`) or PKCS#1
@@ -25,6 +29,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, KeyProblem, Source};
@@ -247,23 +253,50 @@ impl SignedBody {
     }
 }
 
-/// Stamps `body` with `"timestamp": "<now as unix seconds>"` (replacing any timestamp it
-/// had), serialises it once as JSON, and signs those bytes.
+/// Serialises `body` once, stamps those bytes with `"timestamp": "<now as unix
+/// seconds>"`, and signs the result.
 ///
-/// `body` must serialise to a JSON object. Member order is whatever `serde_json`
-/// produces in this build; it does not matter, because the bytes returned are the
-/// bytes signed.
+/// The bytes signed and returned are `serde_json::to_vec(body)` with one change, made
+/// by splicing text, never by re-serialising:
+///
+/// - if the object has no top-level `timestamp` member, `,"timestamp":"<secs>"` is
+///   inserted before its closing `}` (`"timestamp":"<secs>"` for an empty object), so
+///   the stamp comes last;
+/// - if it has one (the generated `OutPaymentCreateRequest` requires the field), that
+///   member's value is replaced where it stands by `"<secs>"`, whatever it was.
+///
+/// Everything else is the caller's serialisation byte for byte: member order (the
+/// order of the struct's fields, not sorted), string escapes, and every number token
+/// exactly as written (`17.50` stays `17.50`, `9007199254740993` stays itself). Only
+/// the top-level member names are decoded, to find `timestamp`; values are skipped
+/// over as raw text, so no amount ever passes through `f64`, not even transiently.
+///
+/// `body` must serialise to a JSON object with at most one top-level `timestamp`.
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
 /// use pay_signing::easypay::{check_timestamp, sign_out_payment, RsaSigningKey, TIMESTAMP_WINDOW};
 /// use secrecy::SecretString;
+/// use serde_json::value::RawValue;
+///
+/// #[derive(serde::Serialize)]
+/// struct Payout {
+///     key: &'static str,
+///     method: &'static str,
+///     /// An exact amount, as pay-core's `JsonNumber` writes it.
+///     value: Box<RawValue>,
+/// }
 ///
 /// # let pem = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/easypay/keys/test-rsa-2048-pkcs8.pem")).unwrap();
 /// let key = RsaSigningKey::from_pem(&SecretString::from(pem))?;
 /// let now = UNIX_EPOCH + Duration::from_secs(1_696_642_539);
-/// let body = serde_json::json!({ "key": "payout-1", "method": "transfer", "value": 17.5 });
+/// let value = serde_json::from_str::<Box<RawValue>>("17.50").unwrap();
+/// let body = Payout { key: "payout-1", method: "transfer", value };
 /// let signed = sign_out_payment(&body, &key, now)?;
+/// assert_eq!(
+///     signed.body(),
+///     br#"{"key":"payout-1","method":"transfer","value":17.50,"timestamp":"1696642539"}"#,
+/// );
 /// key.verifying_key()?.verify(signed.body(), signed.signature())?;
 /// check_timestamp(signed.body(), now + Duration::from_secs(30), TIMESTAMP_WINDOW)?;
 /// # Ok::<(), pay_signing::Error>(())
@@ -272,29 +305,21 @@ impl SignedBody {
 /// # Errors
 ///
 /// [`Error::Serialize`] if `body` cannot be serialised; [`Error::MalformedInput`] if it
-/// is not a JSON object or `now` is before 1970; [`Error::Crypto`] if signing fails.
+/// is not a JSON object, has more than one top-level `timestamp`, or `now` is before
+/// 1970; [`Error::Crypto`] if signing fails.
 pub fn sign_out_payment<T: Serialize + ?Sized>(
     body: &T,
     key: &RsaSigningKey,
     now: SystemTime,
 ) -> Result<SignedBody, Error> {
-    let mut value = serde_json::to_value(body).map_err(|e| Error::Serialize {
+    let serialised = serde_json::to_vec(body).map_err(|e| Error::Serialize {
         source: Source::new(e),
     })?;
-    let object = value
-        .as_object_mut()
-        .ok_or_else(|| Error::malformed("out_payment body must be a JSON object"))?;
     let seconds = now
         .duration_since(UNIX_EPOCH)
         .map_err(|_| Error::malformed("time is before 1970"))?
         .as_secs();
-    object.insert(
-        "timestamp".to_owned(),
-        serde_json::Value::String(seconds.to_string()),
-    );
-    let bytes = serde_json::to_vec(&value).map_err(|e| Error::Serialize {
-        source: Source::new(e),
-    })?;
+    let bytes = stamp(&serialised, seconds)?;
     let signature = key.sign(&bytes)?;
     Ok(SignedBody {
         body: bytes,
@@ -305,31 +330,35 @@ pub fn sign_out_payment<T: Serialize + ?Sized>(
 /// Checks that a body's `timestamp` (unix seconds as a JSON string) is within `window`
 /// of `now`, in either direction. Easypay's window is [`TIMESTAMP_WINDOW`].
 ///
+/// Only the top-level member names and the `timestamp` value are decoded; every other
+/// value is skipped as raw text, so no number in the body is parsed (a float-sized or
+/// out-of-range amount is no reason to refuse a timestamp).
+///
 /// # Errors
 ///
-/// [`Error::MalformedInput`] if the body is not a JSON object or `timestamp` is not a
-/// string of digits; [`Error::MissingField`] without `timestamp`;
+/// [`Error::MalformedInput`] if the body is not a JSON object, has more than one
+/// top-level `timestamp`, or `timestamp` is not a string of digits;
+/// [`Error::MissingField`] without `timestamp` (or with `null`);
 /// [`Error::TimestampOutOfWindow`] when it is too far from `now`.
 pub fn check_timestamp(body: &[u8], now: SystemTime, window: Duration) -> Result<(), Error> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|_| Error::malformed("body is not valid JSON"))?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| Error::malformed("body is not a JSON object"))?;
-    let timestamp = match object.get("timestamp") {
-        None | Some(serde_json::Value::Null) => {
-            return Err(Error::MissingField { name: "timestamp" });
-        }
-        Some(serde_json::Value::String(s))
-            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            s.parse::<i64>()
+    let members = top_level_members(body)?;
+    let timestamp = match timestamp_member(&members)? {
+        None => return Err(Error::MissingField { name: "timestamp" }),
+        Some(raw) => {
+            let text = raw.get();
+            if text == "null" {
+                return Err(Error::MissingField { name: "timestamp" });
+            }
+            // Decode only a JSON string: anything else is refused unread.
+            let digits = text
+                .starts_with('"')
+                .then(|| serde_json::from_str::<String>(text).ok())
+                .flatten()
+                .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .ok_or_else(|| Error::malformed("timestamp must be a string of unix seconds"))?;
+            digits
+                .parse::<i64>()
                 .map_err(|_| Error::malformed("timestamp is out of range"))?
-        }
-        Some(_) => {
-            return Err(Error::malformed(
-                "timestamp must be a string of unix seconds",
-            ));
         }
     };
     let now = now
@@ -372,6 +401,96 @@ fn key_rejected(rejected: KeyRejected) -> Error {
         "WrongAlgorithm" => KeyProblem::NotRsa,
         _ => KeyProblem::InvalidEncoding,
     })
+}
+
+/// `json` (a serialised object) with `"timestamp":"<seconds>"` spliced in: the value of
+/// an existing top-level `timestamp` replaced in place, or a new last member.
+fn stamp(json: &[u8], seconds: u64) -> Result<Vec<u8>, Error> {
+    let members = top_level_members(json)?;
+    let stamp = format!("\"{seconds}\"");
+    let mut stamped = Vec::with_capacity(json.len() + stamp.len() + 16);
+    match timestamp_member(&members)? {
+        Some(raw) => {
+            let range = span_of(json, raw)?;
+            stamped.extend_from_slice(&json[..range.start]);
+            stamped.extend_from_slice(stamp.as_bytes());
+            stamped.extend_from_slice(&json[range.end..]);
+        }
+        None => {
+            // A valid object ends with `}`, possibly followed by whitespace (when the
+            // caller serialises a `RawValue`).
+            let close = json
+                .iter()
+                .rposition(|&b| b == b'}')
+                .ok_or_else(|| Error::malformed("out_payment body must be a JSON object"))?;
+            stamped.extend_from_slice(&json[..close]);
+            if !members.is_empty() {
+                stamped.push(b',');
+            }
+            stamped.extend_from_slice(b"\"timestamp\":");
+            stamped.extend_from_slice(stamp.as_bytes());
+            stamped.extend_from_slice(&json[close..]);
+        }
+    }
+    Ok(stamped)
+}
+
+/// The top-level members of a JSON object in document order, names decoded and values
+/// left as raw text borrowed from `json` (so never parsed: numbers stay text).
+fn top_level_members(json: &[u8]) -> Result<Vec<(String, &RawValue)>, Error> {
+    if json.trim_ascii_start().first() != Some(&b'{') {
+        return Err(Error::malformed("body is not a JSON object"));
+    }
+    serde_json::from_slice::<Members<'_>>(json)
+        .map(|members| members.0)
+        .map_err(|_| Error::malformed("body is not valid JSON"))
+}
+
+/// The value of the one top-level `timestamp` member, if any.
+fn timestamp_member<'a>(members: &[(String, &'a RawValue)]) -> Result<Option<&'a RawValue>, Error> {
+    let mut found = members.iter().filter(|(name, _)| name == "timestamp");
+    let first = found.next().map(|(_, raw)| *raw);
+    if found.next().is_some() {
+        return Err(Error::malformed("body has more than one timestamp"));
+    }
+    Ok(first)
+}
+
+/// Where `raw`, borrowed from `json` by [`top_level_members`], lies in `json`.
+fn span_of(json: &[u8], raw: &RawValue) -> Result<std::ops::Range<usize>, Error> {
+    let text = raw.get().as_bytes();
+    let start = text.as_ptr().addr().wrapping_sub(json.as_ptr().addr());
+    let range = start..start.saturating_add(text.len());
+    // Holds by construction (a borrowed `RawValue` is a slice of its input); checked
+    // so that a broken assumption is an error, never a wrong splice.
+    if json.get(range.clone()) == Some(text) {
+        Ok(range)
+    } else {
+        Err(Error::malformed("cannot locate timestamp in the body"))
+    }
+}
+
+/// A JSON object's members in document order; see [`top_level_members`].
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::new();
+                while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
+                    members.push(entry);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
 }
 
 #[cfg(test)]

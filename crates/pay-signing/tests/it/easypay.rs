@@ -1,11 +1,14 @@
-//! Easypay out-payment RSA signatures against the reference vector and OpenSSL-computed vectors.
+//! Easypay out-payment RSA signatures against the reference vector and OpenSSL-computed vectors,
+//! and the exactness of what `sign_out_payment` signs (no number ever passes through a float).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use pay_signing::easypay::{self, RsaSigningKey, RsaVerifyingKey, TIMESTAMP_WINDOW};
 use pay_signing::{Error, KeyProblem};
 use secrecy::SecretString;
+use serde::Serialize;
 use serde_json::json;
+use serde_json::value::RawValue;
 
 use crate::support::{fixture, fixture_json, str_of};
 
@@ -239,5 +242,321 @@ fn stamping_rejects_non_objects_and_bad_headers() {
     assert!(matches!(
         public.verify(b"{}", &signature),
         Err(Error::SignatureMismatch)
+    ));
+}
+
+/// An exact JSON number token, as pay-core's `JsonNumber` writes one.
+fn number(token: &str) -> Box<RawValue> {
+    serde_json::from_str::<Box<RawValue>>(token).unwrap()
+}
+
+fn raw(json: &str) -> Box<RawValue> {
+    RawValue::from_string(json.to_owned()).unwrap()
+}
+
+#[test]
+fn sign_out_payment_reproduces_the_reference_vector() {
+    #[derive(Serialize)]
+    struct Payout {
+        key: &'static str,
+        method: &'static str,
+        r#type: &'static str,
+        value: Box<RawValue>,
+    }
+    let v = fixture_json("easypay/signature-vector.json");
+    let key = RsaSigningKey::from_pem(&SecretString::from(str_of(&v, "private_key_pem"))).unwrap();
+    let payout = Payout {
+        key: "Key Example",
+        method: "transfer",
+        r#type: "normal",
+        value: number("17.5"),
+    };
+    let signed = easypay::sign_out_payment(&payout, &key, at(1_696_642_539)).unwrap();
+    // The documented body has `timestamp` last, after the caller's members.
+    assert_eq!(
+        std::str::from_utf8(signed.body()).unwrap(),
+        str_of(&v, "body")
+    );
+    assert_eq!(signed.signature(), str_of(&v, "signature_base64"));
+}
+
+#[test]
+fn a_timestamp_member_is_replaced_where_it_stands() {
+    // Field order as in the OpenSSL vectors; `timestamp` is a placeholder, as in the
+    // generated `OutPaymentCreateRequest`, whose `timestamp` is a required field.
+    #[derive(Serialize)]
+    struct Account {
+        id: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Customer {
+        name: &'static str,
+    }
+    #[derive(Serialize)]
+    struct OutAccount {
+        account_holder: &'static str,
+        email: &'static str,
+        iban: &'static str,
+        phone: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Payout {
+        account: Account,
+        customer: Customer,
+        descriptive: &'static str,
+        key: &'static str,
+        method: &'static str,
+        out_account: OutAccount,
+        timestamp: &'static str,
+        r#type: &'static str,
+        value: Box<RawValue>,
+    }
+    let doc = fixture_json("easypay/signature-vectors-openssl.json");
+    let vector = doc["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "out_payment_transfer_2048_pkcs1")
+        .unwrap();
+    let key = signing_key(&format!("easypay/{}", str_of(vector, "private_key")));
+    let payout = Payout {
+        account: Account {
+            id: "2b0f63e2-9fb5-4e52-aca0-b4bf0339bbe6",
+        },
+        customer: Customer {
+            name: "João Silva"
+        },
+        descriptive: "Payout 42",
+        key: "payout-42",
+        method: "transfer",
+        out_account: OutAccount {
+            account_holder: "João Silva",
+            email: "joao@example.com",
+            iban: "PT50000201231234567890154",
+            phone: "+351911234567",
+        },
+        timestamp: "0",
+        r#type: "normal",
+        value: number("17.5"),
+    };
+    let signed = easypay::sign_out_payment(&payout, &key, at(1_696_642_539)).unwrap();
+    assert_eq!(
+        std::str::from_utf8(signed.body()).unwrap(),
+        str_of(vector, "body")
+    );
+    assert_eq!(signed.signature(), str_of(vector, "signature_base64"));
+
+    // Not at the end and not in key order: still replaced in place.
+    #[derive(Serialize)]
+    struct Unsorted {
+        value: Box<RawValue>,
+        timestamp: &'static str,
+        key: &'static str,
+    }
+    let unsorted = Unsorted {
+        value: number("17.50"),
+        timestamp: "1",
+        key: "payout-1",
+    };
+    let signed = easypay::sign_out_payment(&unsorted, &key, at(1_700_000_000)).unwrap();
+    assert_eq!(
+        signed.body(),
+        br#"{"value":17.50,"timestamp":"1700000000","key":"payout-1"}"#
+    );
+}
+
+#[test]
+fn exact_number_tokens_are_signed_verbatim() {
+    #[derive(Serialize)]
+    struct Amounts {
+        key: &'static str,
+        /// A float round trip prints `17.5`.
+        value: Box<RawValue>,
+        /// Prints as `0.3`, and is exactly that.
+        three_tenths: Box<RawValue>,
+        /// The shortest form of the double nearest 0.1 + 0.2; must not become `0.3`.
+        float_sum: Box<RawValue>,
+        /// More digits than a double holds: a float round trip prints `0.30000000000000004`.
+        long_fraction: Box<RawValue>,
+        /// 2^53 + 1.
+        two_pow_53_plus_1: Box<RawValue>,
+        /// 2^53 + 1 written as a decimal: a double turns it into `9007199254740992.0`.
+        two_pow_53_plus_1_decimal: Box<RawValue>,
+        /// Above `u64::MAX`: `serde_json::Value` can only keep it as a double.
+        above_u64: Box<RawValue>,
+        /// Out of a double's range: `serde_json::Value` refuses it outright.
+        out_of_range: Box<RawValue>,
+        /// Exponent form: a double prints `100.0`.
+        exponent: Box<RawValue>,
+        method: &'static str,
+    }
+    let key = signing_key("easypay/keys/test-rsa-2048-pkcs8.pem");
+    let public = key.verifying_key().unwrap();
+    let now = at(1_700_000_000);
+    let body = Amounts {
+        key: "payout-1",
+        value: number("17.50"),
+        three_tenths: number("0.3"),
+        float_sum: number("0.30000000000000004"),
+        long_fraction: number("0.30000000000000004441"),
+        two_pow_53_plus_1: number("9007199254740993"),
+        two_pow_53_plus_1_decimal: number("9007199254740993.00"),
+        above_u64: number("18446744073709551617"),
+        out_of_range: number("1e400"),
+        exponent: number("1E+2"),
+        method: "transfer",
+    };
+    let signed = easypay::sign_out_payment(&body, &key, now).unwrap();
+    let expected = concat!(
+        r#"{"key":"payout-1","value":17.50,"three_tenths":0.3,"float_sum":0.30000000000000004,"#,
+        r#""long_fraction":0.30000000000000004441,"two_pow_53_plus_1":9007199254740993,"#,
+        r#""two_pow_53_plus_1_decimal":9007199254740993.00,"above_u64":18446744073709551617,"#,
+        r#""out_of_range":1e400,"exponent":1E+2,"method":"transfer","timestamp":"1700000000"}"#
+    );
+    assert_eq!(std::str::from_utf8(signed.body()).unwrap(), expected);
+    // Byte for byte the caller's own serialisation, with only the stamp added.
+    let own = serde_json::to_vec(&body).unwrap();
+    assert_eq!(&signed.body()[..own.len() - 1], &own[..own.len() - 1]);
+    // The signature is over exactly those bytes, and the server side reads them
+    // without choking on numbers a double cannot hold.
+    public
+        .verify(expected.as_bytes(), signed.signature())
+        .unwrap();
+    easypay::verify_out_payment(
+        &public,
+        signed.body(),
+        signed.signature(),
+        now,
+        TIMESTAMP_WINDOW,
+    )
+    .unwrap();
+    // The same JSON with any token in its float form is not what was signed.
+    for (exact, float_form) in [
+        ("17.50", "17.5"),
+        ("0.30000000000000004441", "0.30000000000000004"),
+        ("9007199254740993.00", "9007199254740992.0"),
+    ] {
+        let altered = expected.replacen(exact, float_form, 1);
+        assert_ne!(altered, expected);
+        assert!(matches!(
+            public.verify(altered.as_bytes(), signed.signature()),
+            Err(Error::SignatureMismatch)
+        ));
+    }
+}
+
+#[test]
+fn the_callers_member_order_is_kept() {
+    #[derive(Serialize)]
+    struct OutAccount {
+        phone: &'static str,
+        iban: &'static str,
+        account_holder: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Payout {
+        value: Box<RawValue>,
+        method: &'static str,
+        out_account: OutAccount,
+        key: &'static str,
+        customer: Box<RawValue>,
+    }
+    let key = signing_key("easypay/keys/test-rsa-2048-pkcs8.pem");
+    let payout = Payout {
+        value: number("10.00"),
+        method: "transfer",
+        out_account: OutAccount {
+            phone: "912345678",
+            iban: "PT50000201231234567890154",
+            account_holder: "Zé",
+        },
+        key: "k",
+        customer: raw(r#"{"name":"Zé","email":"z@example.org"}"#),
+    };
+    let signed = easypay::sign_out_payment(&payout, &key, at(42)).unwrap();
+    assert_eq!(
+        std::str::from_utf8(signed.body()).unwrap(),
+        concat!(
+            r#"{"value":10.00,"method":"transfer","#,
+            r#""out_account":{"phone":"912345678","iban":"PT50000201231234567890154","account_holder":"Zé"},"#,
+            r#""key":"k","customer":{"name":"Zé","email":"z@example.org"},"timestamp":"42"}"#
+        )
+    );
+    key.verifying_key()
+        .unwrap()
+        .verify(signed.body(), signed.signature())
+        .unwrap();
+}
+
+#[test]
+fn the_stamp_is_spliced_into_the_exact_text() {
+    let key = signing_key("easypay/keys/test-rsa-2048-pkcs8.pem");
+    let sign = |json: &str| {
+        let body = raw(json);
+        easypay::sign_out_payment(&*body, &key, at(5))
+            .map(|s| String::from_utf8(s.into_parts().0).unwrap())
+    };
+    assert_eq!(sign("{}").unwrap(), r#"{"timestamp":"5"}"#);
+    // A caller's pre-serialised body keeps even its whitespace.
+    assert_eq!(sign("{ }").unwrap(), r#"{ "timestamp":"5"}"#);
+    assert_eq!(
+        sign(r#"{ "value" : 1.10 , "n" : [1.0, {"timestamp": 1}] }"#).unwrap(),
+        r#"{ "value" : 1.10 , "n" : [1.0, {"timestamp": 1}] ,"timestamp":"5"}"#
+    );
+    assert_eq!(
+        sign(r#"{"timestamp" : 7 , "value":2.50}"#).unwrap(),
+        r#"{"timestamp" : "5" , "value":2.50}"#
+    );
+    // An escaped key is still the key `timestamp`.
+    assert_eq!(
+        sign(r#"{"time\u0073tamp":null}"#).unwrap(),
+        r#"{"time\u0073tamp":"5"}"#
+    );
+    // Two top-level timestamps: which one Easypay reads is not ours to guess.
+    assert!(matches!(
+        sign(r#"{"timestamp":"1","value":1,"timestamp":"2"}"#),
+        Err(Error::MalformedInput { .. })
+    ));
+    for not_an_object in ["[]", r#"["timestamp"]"#, "1", r#""{}""#, "null", "true"] {
+        assert!(
+            matches!(sign(not_an_object), Err(Error::MalformedInput { .. })),
+            "{not_an_object}"
+        );
+    }
+}
+
+#[test]
+fn check_timestamp_reads_only_the_timestamp() {
+    let now = at(1_000);
+    let ok = |body: &str| easypay::check_timestamp(body.as_bytes(), now, TIMESTAMP_WINDOW);
+    // Numbers a double cannot hold (or that `serde_json::Value` refuses) are not read.
+    ok(r#"{"value":1e400,"big":18446744073709551617,"timestamp":"1000"}"#).unwrap();
+    ok(r#" { "timestamp" : "1000" } "#).unwrap();
+    assert!(matches!(
+        ok(r#"{"timestamp":"1000","timestamp":"1000"}"#),
+        Err(Error::MalformedInput { .. })
+    ));
+    assert!(matches!(
+        ok(r#"["1000"]"#),
+        Err(Error::MalformedInput { .. })
+    ));
+    assert!(matches!(
+        ok(r#"{"timestamp":"1000"} x"#),
+        Err(Error::MalformedInput { .. })
+    ));
+    assert!(matches!(
+        ok(r#"{"timestamp":1e400}"#),
+        Err(Error::MalformedInput { .. })
+    ));
+    assert!(matches!(
+        ok(r#"{"timestamp":null,"value":1}"#),
+        Err(Error::MissingField {
+            name: "timestamp",
+            ..
+        })
+    ));
+    assert!(matches!(
+        ok(r#"{"timestamp":"99999999999999999999"}"#),
+        Err(Error::MalformedInput { .. })
     ));
 }

@@ -1,12 +1,16 @@
-//! Property tests: the V1 signature's invariances and sensitivity, and RSA's rejection of any one-byte change.
+//! Property tests: the V1 signature's invariances and sensitivity, RSA's rejection of any
+//! one-byte change, and Easypay's signing of exact number tokens.
 
 use std::sync::OnceLock;
+use std::time::{Duration, UNIX_EPOCH};
 
 use pay_signing::Error;
-use pay_signing::easypay::{RsaSigningKey, RsaVerifyingKey};
+use pay_signing::easypay::{self, RsaSigningKey, RsaVerifyingKey};
 use pay_signing::easytransac::{self, Params};
 use proptest::prelude::*;
 use secrecy::SecretString;
+use serde::Serialize;
+use serde_json::value::RawValue;
 
 /// Field names as providers use them: a letter first, so never numeric.
 fn field_name() -> impl Strategy<Value = String> {
@@ -116,5 +120,31 @@ proptest! {
         let i = index.index(changed.len());
         changed[i] = changed[i].wrapping_add(delta);
         prop_assert!(matches!(public.verify(&changed, &signature), Err(Error::SignatureMismatch)));
+    }
+}
+
+/// JSON number tokens as an exact decimal type writes them: any number of digits,
+/// trailing zeros kept, optionally signed or in exponent form.
+fn number_token() -> impl Strategy<Value = String> {
+    "-?(0|[1-9][0-9]{0,30})(\\.[0-9]{1,20})?([eE][+-]?[0-9]{1,3})?"
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn easypay_signs_number_tokens_verbatim(token in number_token(), secs in 0u64..4_000_000_000) {
+        #[derive(Serialize)]
+        struct Payout<'a> {
+            key: &'a str,
+            value: &'a RawValue,
+        }
+        let (private, public) = rsa_2048();
+        let value = serde_json::from_str::<Box<RawValue>>(&token).unwrap();
+        let payout = Payout { key: "k", value: &value };
+        let signed = easypay::sign_out_payment(&payout, private, UNIX_EPOCH + Duration::from_secs(secs)).unwrap();
+        let expected = format!(r#"{{"key":"k","value":{token},"timestamp":"{secs}"}}"#);
+        prop_assert_eq!(signed.body(), expected.as_bytes());
+        prop_assert!(public.verify(expected.as_bytes(), signed.signature()).is_ok());
     }
 }
