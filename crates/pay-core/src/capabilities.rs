@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use iso_currency::Currency;
 
 use crate::encoding::AmountEncoding;
+use crate::recurring::Interval;
 use crate::status::PaymentMethodKind;
 
 /// One thing a provider may or may not offer. Optional operations are separate traits
@@ -37,6 +38,14 @@ pub enum Capability {
     Payouts,
     /// Incoming notifications ([`Webhooks`](crate::Webhooks)).
     Webhooks,
+    /// Hosted pages and checkouts read back by id ([`Checkouts`](crate::Checkouts)).
+    Checkouts,
+    /// Disputes listed and read ([`Disputes`](crate::Disputes)).
+    Disputes,
+    /// Cards saved for 1-click charges ([`CreatePayment::save_card`](crate::CreatePayment::save_card)).
+    SavedCards,
+    /// Scheduled payouts cancelled before they are sent.
+    CancelPayout,
 }
 
 impl Capability {
@@ -54,6 +63,10 @@ impl Capability {
         Capability::Instalments,
         Capability::Payouts,
         Capability::Webhooks,
+        Capability::Checkouts,
+        Capability::Disputes,
+        Capability::SavedCards,
+        Capability::CancelPayout,
     ];
 
     /// A stable snake_case name.
@@ -71,6 +84,10 @@ impl Capability {
             Capability::Instalments => "instalments",
             Capability::Payouts => "payouts",
             Capability::Webhooks => "webhooks",
+            Capability::Checkouts => "checkouts",
+            Capability::Disputes => "disputes",
+            Capability::SavedCards => "saved_cards",
+            Capability::CancelPayout => "cancel_payout",
         }
     }
 }
@@ -161,6 +178,12 @@ pub struct Capabilities {
     pub webhook_auth: WebhookAuth,
     /// The longest merchant reference the provider keeps.
     pub max_reference_len: usize,
+    /// The subscription intervals the provider offers (its closed set).
+    pub intervals: Vec<Interval>,
+    /// Whether a payment's id can change over its life, as the provider documents (a
+    /// hosted page's payment has no id until paid). The conformance kit compares ids only
+    /// where this is false.
+    pub payment_id_may_change: bool,
 }
 
 impl Capabilities {
@@ -179,7 +202,23 @@ impl Capabilities {
             idempotency,
             webhook_auth,
             max_reference_len: 255,
+            intervals: Vec::new(),
+            payment_id_may_change: false,
         }
+    }
+
+    /// Declares the subscription intervals offered.
+    #[must_use]
+    pub fn with_intervals(mut self, intervals: &[Interval]) -> Self {
+        self.intervals = intervals.to_vec();
+        self
+    }
+
+    /// Declares that payment ids can change over a payment's life.
+    #[must_use]
+    pub fn with_changing_payment_ids(mut self) -> Self {
+        self.payment_id_may_change = true;
+        self
     }
 
     /// Adds a capability.

@@ -5,10 +5,31 @@
 //! limits (Easypay's 50-character `key`, for example) before sending.
 
 use std::fmt;
-use std::str::FromStr;
 
 use crate::validation::{ValidationError, check};
 
+/// Defines a validated identifier newtype: a private `String`, `new` (1 to `$max`
+/// characters, no control characters, errors naming `$field`), `as_str`, `MAX_LEN`,
+/// `check_max_len`, `Display`, `FromStr` and `AsRef<str>`.
+///
+/// Adapters use it for their provider's own id kinds, so that a call which needs one kind
+/// of id cannot be given another (Easypay refunds take a capture id, voids an
+/// authorisation id):
+///
+/// ```
+/// pay_core::define_id!(
+///     /// An Easypay capture id.
+///     CaptureId,
+///     "capture_id",
+///     64
+/// );
+///
+/// let id = CaptureId::new("c1")?;
+/// assert_eq!(id.as_str(), "c1");
+/// assert_eq!(CaptureId::new("").unwrap_err().field(), "capture_id");
+/// # Ok::<(), pay_core::ValidationError>(())
+/// ```
+#[macro_export]
 macro_rules! define_id {
     ($(#[$doc:meta])* $name:ident, $field:literal, $max:expr) => {
         $(#[$doc])*
@@ -22,12 +43,12 @@ macro_rules! define_id {
             #[doc = concat!("Validates a `", stringify!($name), "`: 1 to ", stringify!($max), " characters, no control characters.")]
             ///
             /// # Errors
-            /// [`Rule::Required`](crate::Rule::Required), [`Rule::MaxLength`](crate::Rule::MaxLength)
-            /// or [`Rule::ForbiddenCharacter`](crate::Rule::ForbiddenCharacter), naming the field.
-            pub fn new(value: impl Into<String>) -> Result<Self, ValidationError> {
+            /// [`Rule::Required`]($crate::Rule::Required), [`Rule::MaxLength`]($crate::Rule::MaxLength)
+            /// or [`Rule::ForbiddenCharacter`]($crate::Rule::ForbiddenCharacter), naming the field.
+            pub fn new(value: impl Into<String>) -> Result<Self, $crate::ValidationError> {
                 let value = value.into();
-                check::length($field, &value, Self::MAX_LEN)?;
-                check::no_control($field, &value)?;
+                $crate::check::length($field, &value, Self::MAX_LEN)?;
+                $crate::check::no_control($field, &value)?;
                 Ok(Self(value))
             }
 
@@ -39,20 +60,20 @@ macro_rules! define_id {
             /// Checks a provider's tighter length limit.
             ///
             /// # Errors
-            /// [`Rule::MaxLength`](crate::Rule::MaxLength) naming `field`.
-            pub fn check_max_len(&self, field: &'static str, max: usize) -> Result<(), ValidationError> {
-                check::max_length(field, &self.0, max)
+            /// [`Rule::MaxLength`]($crate::Rule::MaxLength) naming `field`.
+            pub fn check_max_len(&self, field: &'static str, max: usize) -> Result<(), $crate::ValidationError> {
+                $crate::check::max_length(field, &self.0, max)
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
 
-        impl FromStr for $name {
-            type Err = ValidationError;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::ValidationError;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Self::new(s)
             }
@@ -85,9 +106,36 @@ define_id!(
 );
 
 define_id!(
-    /// A payment's id at the provider (Easytransac `Tid`, Easypay payment id).
+    /// A payment's id at the provider (Easytransac `Tid`, Easypay single or frequent
+    /// payment id). It exists only once the provider has created the payment: an
+    /// unpaid hosted page or checkout has a [`CheckoutId`] instead.
     ProviderPaymentId,
     "payment_id",
+    255
+);
+
+define_id!(
+    /// A hosted payment page or checkout session at the provider (Easytransac payment
+    /// page `RequestId`, Easypay checkout id). It is not a payment id: the payment it
+    /// produces gets its own [`ProviderPaymentId`] once the customer pays.
+    CheckoutId,
+    "checkout_id",
+    255
+);
+
+define_id!(
+    /// An authorisation's id at the provider, where authorisations have ids of their own
+    /// (Easypay: what a void takes).
+    ProviderAuthorisationId,
+    "authorisation_id",
+    255
+);
+
+define_id!(
+    /// A capture's id at the provider, where captures have ids of their own (Easypay:
+    /// what a refund takes).
+    ProviderCaptureId,
+    "capture_id",
     255
 );
 
@@ -96,6 +144,30 @@ define_id!(
     ProviderRefundId,
     "refund_id",
     255
+);
+
+define_id!(
+    /// The provider's own id for a customer (Easytransac `ClientId`, Easypay `customer.id`),
+    /// as opposed to the merchant's [`CustomerReference`].
+    ProviderCustomerId,
+    "customer_id",
+    255
+);
+
+define_id!(
+    /// A dispute's (chargeback's) id at the provider.
+    DisputeId,
+    "dispute_id",
+    255
+);
+
+define_id!(
+    /// The identity of one notification event, for duplicate detection: built by the
+    /// adapter from what identifies the event at its provider (Easytransac: `Tid` and
+    /// `Status`; Easypay: the notification's `id`, `type` and `status`).
+    EventId,
+    "event_id",
+    512
 );
 
 define_id!(
@@ -116,13 +188,6 @@ define_id!(
     /// A payout's (out-payment's) id at the provider.
     PayoutId,
     "payout_id",
-    255
-);
-
-define_id!(
-    /// A saved card's token at the provider (Easytransac `Alias`), for 1-click payments.
-    CardToken,
-    "card_token",
     255
 );
 

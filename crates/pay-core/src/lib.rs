@@ -19,8 +19,15 @@
 //!   provider's evidence. [`ErrorKind::AmbiguousOutcome`] is how "the charge may have
 //!   happened" is reported, never hidden behind a retry.
 //! - The traits: [`Provider`], [`Payments`], and one trait per optional operation
-//!   ([`Capture`], [`Void`], [`Refunds`], [`Mandates`], [`Recurring`], [`Payouts`],
-//!   [`Webhooks`]), with [`Capabilities`] declaring them at run time.
+//!   ([`Checkouts`], [`Capture`], [`Void`], [`Refunds`], [`Mandates`], [`Recurring`],
+//!   [`Payouts`], [`Disputes`], [`Webhooks`]), with [`Capabilities`] declaring them at
+//!   run time.
+//! - What comes back: [`Payment`] (its ids, captures and refunds, a [`NextAction`] when
+//!   the customer must act, a [`SavedCard`] for 1-click), [`Subscription`], [`Mandate`],
+//!   [`Payout`], [`Dispute`]; notifications as [`WebhookEvent`]s typed by what they are
+//!   about, deduplicated through a [`SeenEvents`] store.
+//! - [`Operation`] and [`RetryRules`]: the types of the operation tables and documented
+//!   retry rules generated into each adapter from its API description.
 //! - [`CallOptions`], the pure retry decision [`RetryPolicy::decide`], the [`Clock`]
 //!   abstraction, and the [`Redactor`] adapters pass provider bodies through.
 //!
@@ -37,7 +44,7 @@
 //! assert_eq!(format!("{iban:?}"), "Iban(FR76 **** 0189)");
 //! let method = PaymentMethod::SepaDirectDebit { iban, account_holder: "Jeanne Martin".into(), mandate: None };
 //! let request = CreatePayment::new(amount, MerchantReference::new("order-2024-0001")?, method)?;
-//! assert_eq!(request.amount.to_string(), "29.99 EUR");
+//! assert_eq!(request.amount().to_string(), "29.99 EUR");
 //!
 //! // Bad input is a typed error naming the field and the rule, before any byte is sent.
 //! let err = Iban::parse("FR76 3000 6000 0112 3456 7890 188").unwrap_err();
@@ -58,6 +65,7 @@ mod card;
 mod clock;
 mod contact;
 mod decimal;
+mod dispute;
 mod encoding;
 mod error;
 mod ids;
@@ -69,6 +77,7 @@ mod provider;
 mod recurring;
 mod redact;
 mod retry;
+mod saved;
 mod status;
 mod traits;
 mod validation;
@@ -89,10 +98,12 @@ pub use crate::capabilities::{
 pub use crate::card::{CardDetails, CardExpiry, CardNumber, Cvv, luhn_valid};
 pub use crate::clock::{Clock, ManualClock, SystemClock, from_unix_seconds, unix_seconds};
 pub use crate::contact::{CountryCode, Email, Language, Phone, Url};
+pub use crate::dispute::{Dispute, DisputeFilter, DisputePage};
 pub use crate::encoding::AmountEncoding;
 pub use crate::error::{ErrorKind, PayError, WebhookRejection};
 pub use crate::ids::{
-    CardToken, CustomerReference, IdempotencyKey, MandateId, MerchantReference, PayoutId,
+    CheckoutId, CustomerReference, DisputeId, EventId, IdempotencyKey, MandateId,
+    MerchantReference, PayoutId, ProviderAuthorisationId, ProviderCaptureId, ProviderCustomerId,
     ProviderPaymentId, ProviderRefundId, RequestId, SubscriptionId,
 };
 pub use crate::money::{Money, minor_unit_exponent};
@@ -102,21 +113,28 @@ pub use crate::operation::{
 };
 pub use crate::options::{CallOptions, ExtraValue};
 pub use crate::payment::{
-    Address, CaptureMode, CreatePayment, Customer, Failure, NextAction, Payment, PaymentMethod,
-    Refund, RefundRequest,
+    Address, ApprovalChannel, CaptureMode, CaptureRecord, CaptureRequest, CreatePayment, Customer,
+    Failure, NextAction, Payment, PaymentInstructions, PaymentMethod, RedirectPurpose, Refund,
+    RefundAccount, RefundRequest, VoidRequest,
 };
 pub use crate::provider::{Environment, ProviderId};
 pub use crate::recurring::{
-    CreateInstalments, CreateMandate, CreatePayout, CreateSubscription, Interval, IntervalUnit,
-    Mandate, MandateDebit, Payout, Subscription,
+    CreateInstalments, CreateMandate, CreatePayout, CreateSubscription, FirstCharge, Interval,
+    Mandate, MandateDebit, Payout, PayoutMethod, PayoutSpeed, Subscription,
 };
 pub use crate::redact::{DEFAULT_SENSITIVE_KEYS, RedactedBody, Redactor};
 pub use crate::retry::{AttemptOutcome, Decision, RetryPolicy};
+pub use crate::saved::{CardToken, SavedCard, SessionToken};
 pub use crate::status::{
-    MandateStatus, PaymentMethodKind, PaymentStatus, PayoutStatus, RefundStatus, SubscriptionStatus,
+    CaptureStatus, DisputeStatus, MandateStatus, PaymentMethodKind, PaymentStatus, PayoutStatus,
+    RefundStatus, SubscriptionStatus,
 };
 pub use crate::traits::{
-    Capture, Mandates, Payments, Payouts, Provider, Recurring, Refunds, Void, Webhooks,
+    Capture, Checkouts, Disputes, Mandates, Payments, Payouts, Provider, Recurring, Refunds, Void,
+    Webhooks,
 };
 pub use crate::validation::{IbanProblem, Rule, ValidationError, check};
-pub use crate::webhook::{EventKind, RawWebhook, Trust, VerifiedWebhook, WebhookEvent};
+pub use crate::webhook::{
+    Delivery, EventKind, InMemorySeenEvents, RawWebhook, SeenEvents, Trust, VerifiedWebhook,
+    WebhookEvent, constant_time_eq,
+};

@@ -1,8 +1,9 @@
 //! `mockall` mocks of every trait, for unit tests of code that takes a provider
 //! (feature `mock`).
 //!
-//! [`MockProvider`] implements [`Provider`], [`Payments`], [`Capture`], [`Void`],
-//! [`Refunds`], [`Mandates`], [`Recurring`], [`Payouts`] and [`Webhooks`]. Set
+//! [`MockProvider`] implements [`Provider`], [`Payments`], [`Checkouts`], [`Capture`],
+//! [`Void`], [`Refunds`], [`Mandates`], [`Recurring`], [`Payouts`], [`Disputes`] and
+//! [`Webhooks`]. Set
 //! expectations with the generated `expect_*` methods. Its `as_*` accessors keep their
 //! defaults (`None`): test code that needs the dynamic path wraps the mock in its own type.
 //!
@@ -25,11 +26,13 @@
 use async_trait::async_trait;
 
 use crate::{
-    CallOptions, Capabilities, Capture, CreateInstalments, CreateMandate, CreatePayment,
-    CreatePayout, CreateSubscription, Environment, Mandate, MandateDebit, MandateId, Mandates,
-    MerchantReference, Money, PayError, Payment, Payments, Payout, PayoutId, Payouts, Provider,
+    CallOptions, Capabilities, Capture, CaptureRequest, CheckoutId, Checkouts, CreateInstalments,
+    CreateMandate, CreatePayment, CreatePayout, CreateSubscription, Dispute, DisputeFilter,
+    DisputeId, DisputePage, Disputes, Environment, Mandate, MandateDebit, MandateId, Mandates,
+    MerchantReference, PayError, Payment, Payments, Payout, PayoutId, Payouts, Provider,
     ProviderId, ProviderPaymentId, ProviderRefundId, RawWebhook, Recurring, Refund, RefundRequest,
-    Refunds, Subscription, SubscriptionId, VerifiedWebhook, Void, WebhookEvent, Webhooks,
+    Refunds, Subscription, SubscriptionId, VerifiedWebhook, Void, VoidRequest, WebhookEvent,
+    Webhooks,
 };
 
 mockall::mock! {
@@ -52,12 +55,18 @@ mockall::mock! {
 
     #[async_trait]
     impl Capture for Provider {
-        async fn capture(&self, id: &ProviderPaymentId, amount: Option<Money>, options: &CallOptions) -> Result<Payment, PayError>;
+        async fn capture(&self, request: &CaptureRequest, options: &CallOptions) -> Result<Payment, PayError>;
     }
 
     #[async_trait]
     impl Void for Provider {
-        async fn void(&self, id: &ProviderPaymentId, options: &CallOptions) -> Result<Payment, PayError>;
+        async fn void(&self, request: &VoidRequest, options: &CallOptions) -> Result<Payment, PayError>;
+    }
+
+    #[async_trait]
+    impl Checkouts for Provider {
+        async fn get_checkout(&self, id: &CheckoutId, options: &CallOptions) -> Result<Payment, PayError>;
+        async fn cancel_checkout(&self, id: &CheckoutId, options: &CallOptions) -> Result<Payment, PayError>;
     }
 
     #[async_trait]
@@ -85,8 +94,16 @@ mockall::mock! {
     impl Payouts for Provider {
         async fn create_payout(&self, request: &CreatePayout, options: &CallOptions) -> Result<Payout, PayError>;
         async fn get_payout(&self, id: &PayoutId, options: &CallOptions) -> Result<Payout, PayError>;
+        async fn cancel_payout(&self, id: &PayoutId, options: &CallOptions) -> Result<Payout, PayError>;
     }
 
+    #[async_trait]
+    impl Disputes for Provider {
+        async fn list_disputes(&self, filter: &DisputeFilter, options: &CallOptions) -> Result<DisputePage, PayError>;
+        async fn get_dispute(&self, id: &DisputeId, options: &CallOptions) -> Result<Dispute, PayError>;
+    }
+
+    #[async_trait]
     impl Webhooks for Provider {
         fn verify(&self, raw: &RawWebhook) -> Result<VerifiedWebhook, PayError>;
         fn parse(&self, verified: &VerifiedWebhook) -> Result<WebhookEvent, PayError>;

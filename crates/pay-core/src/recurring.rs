@@ -3,10 +3,10 @@
 use std::time::SystemTime;
 
 use crate::bank::Iban;
-use crate::contact::{Email, Phone};
-use crate::ids::{MandateId, MerchantReference, PayoutId, SubscriptionId};
+use crate::contact::{Email, Phone, Url};
+use crate::ids::{MandateId, MerchantReference, PayoutId, ProviderPaymentId, SubscriptionId};
 use crate::money::Money;
-use crate::payment::{Customer, PaymentMethod};
+use crate::payment::{Customer, NextAction, PaymentMethod};
 use crate::status::{MandateStatus, PayoutStatus, SubscriptionStatus};
 use crate::validation::{Rule, ValidationError, check};
 
@@ -26,6 +26,9 @@ pub struct CreateMandate {
     pub phone: Option<Phone>,
     /// Further customer details.
     pub customer: Option<Customer>,
+    /// Where the debtor returns after signing on the provider's page, where the
+    /// provider has one.
+    pub return_url: Option<Url>,
 }
 
 impl CreateMandate {
@@ -49,7 +52,15 @@ impl CreateMandate {
             email: None,
             phone: None,
             customer: None,
+            return_url: None,
         })
+    }
+
+    /// Sets the return URL.
+    #[must_use]
+    pub fn with_return_url(mut self, url: Url) -> Self {
+        self.return_url = Some(url);
+        self
     }
 
     /// Sets the email.
@@ -86,6 +97,8 @@ pub struct Mandate {
     pub provider_status: String,
     /// The merchant's reference, when echoed.
     pub reference: Option<MerchantReference>,
+    /// What the debtor must do next (sign on the provider's page).
+    pub next_action: NextAction,
 }
 
 impl Mandate {
@@ -96,7 +109,15 @@ impl Mandate {
             status,
             provider_status: provider_status.into(),
             reference: None,
+            next_action: NextAction::None,
         }
+    }
+
+    /// Sets the next action.
+    #[must_use]
+    pub fn with_next_action(mut self, next_action: NextAction) -> Self {
+        self.next_action = next_action;
+        self
     }
 
     /// Sets the merchant reference.
@@ -113,8 +134,7 @@ impl Mandate {
 pub struct MandateDebit {
     /// The mandate.
     pub mandate_id: MandateId,
-    /// How much. Positive.
-    pub amount: Money,
+    amount: Money,
     /// The merchant's reference for this debit: the reconciliation anchor.
     pub reference: MerchantReference,
     /// Text for the debtor's statement.
@@ -140,6 +160,11 @@ impl MandateDebit {
         })
     }
 
+    /// How much. Always positive.
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+
     /// Sets the description.
     #[must_use]
     pub fn with_description(mut self, description: impl Into<String>) -> Self {
@@ -148,81 +173,168 @@ impl MandateDebit {
     }
 }
 
-/// The unit of a billing interval.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// How often a subscription charges: the union of the providers' closed sets. Each
+/// provider accepts only some (Easypay `1D, 1W, 2W, 1M, 2M, 3M, 4M, 6M, 1Y, 2Y, 3Y`;
+/// Easytransac `daily, weekly, monthly, bimonthly, quarterly, biannual, yearly`); its
+/// adapter refuses the others before sending ([`Rule::OneOf`] on `interval`) and lists
+/// its own in [`Capabilities::intervals`](crate::Capabilities::intervals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum IntervalUnit {
-    /// Days.
-    Day,
-    /// Weeks.
-    Week,
-    /// Calendar months.
-    Month,
-    /// Calendar years.
-    Year,
-}
-
-/// Every `count` `unit`s (every 1 month, every 2 weeks).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Interval {
-    unit: IntervalUnit,
-    count: u16,
+pub enum Interval {
+    /// Every day.
+    Daily,
+    /// Every week.
+    Weekly,
+    /// Every two weeks.
+    Fortnightly,
+    /// Every calendar month.
+    Monthly,
+    /// Every two months (Easytransac `bimonthly`).
+    EveryTwoMonths,
+    /// Every three months.
+    Quarterly,
+    /// Every four months.
+    EveryFourMonths,
+    /// Every six months (Easytransac `biannual`).
+    HalfYearly,
+    /// Every year.
+    Yearly,
+    /// Every two years.
+    EveryTwoYears,
+    /// Every three years.
+    EveryThreeYears,
 }
 
 impl Interval {
-    /// Every `count` `unit`s.
-    ///
-    /// # Errors
-    /// [`Rule::Range`] on `interval.count` unless 1..=366.
-    pub fn new(unit: IntervalUnit, count: u16) -> Result<Self, ValidationError> {
-        if !(1..=366).contains(&count) {
-            return Err(ValidationError::new(
-                "interval.count",
-                Rule::Range { min: 1, max: 366 },
-            ));
-        }
-        Ok(Self { unit, count })
-    }
+    /// Every interval, shortest first.
+    pub const ALL: &'static [Interval] = &[
+        Interval::Daily,
+        Interval::Weekly,
+        Interval::Fortnightly,
+        Interval::Monthly,
+        Interval::EveryTwoMonths,
+        Interval::Quarterly,
+        Interval::EveryFourMonths,
+        Interval::HalfYearly,
+        Interval::Yearly,
+        Interval::EveryTwoYears,
+        Interval::EveryThreeYears,
+    ];
 
     /// Monthly.
     pub fn monthly() -> Self {
-        Self {
-            unit: IntervalUnit::Month,
-            count: 1,
+        Interval::Monthly
+    }
+
+    /// A stable snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Interval::Daily => "daily",
+            Interval::Weekly => "weekly",
+            Interval::Fortnightly => "fortnightly",
+            Interval::Monthly => "monthly",
+            Interval::EveryTwoMonths => "every_two_months",
+            Interval::Quarterly => "quarterly",
+            Interval::EveryFourMonths => "every_four_months",
+            Interval::HalfYearly => "half_yearly",
+            Interval::Yearly => "yearly",
+            Interval::EveryTwoYears => "every_two_years",
+            Interval::EveryThreeYears => "every_three_years",
         }
     }
 
-    /// The unit.
-    pub fn unit(&self) -> IntervalUnit {
-        self.unit
+    /// The interval as a count of days or of calendar months: `(days, months)`, one of
+    /// them zero.
+    pub fn span(self) -> (u16, u16) {
+        match self {
+            Interval::Daily => (1, 0),
+            Interval::Weekly => (7, 0),
+            Interval::Fortnightly => (14, 0),
+            Interval::Monthly => (0, 1),
+            Interval::EveryTwoMonths => (0, 2),
+            Interval::Quarterly => (0, 3),
+            Interval::EveryFourMonths => (0, 4),
+            Interval::HalfYearly => (0, 6),
+            Interval::Yearly => (0, 12),
+            Interval::EveryTwoYears => (0, 24),
+            Interval::EveryThreeYears => (0, 36),
+        }
     }
 
-    /// How many units.
-    pub fn count(&self) -> u16 {
-        self.count
+    /// Checks that a provider offers this interval.
+    ///
+    /// # Errors
+    /// [`Rule::OneOf`] on `interval`, listing `allowed` in the provider's words.
+    pub fn check_in(
+        self,
+        offered: &[Interval],
+        allowed: &'static [&'static str],
+    ) -> Result<(), ValidationError> {
+        if offered.contains(&self) {
+            Ok(())
+        } else {
+            Err(ValidationError::new("interval", Rule::OneOf { allowed }))
+        }
     }
 }
 
+impl std::fmt::Display for Interval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// When and how much a subscription charges first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum FirstCharge {
+    /// The regular amount, at the start date.
+    #[default]
+    AtStart,
+    /// The regular amount, captured at once when the subscription is created (Easypay
+    /// `capture_now`).
+    Now,
+    /// A different amount, charged at once (Easytransac `DownPayment`): a set-up fee or
+    /// a pro-rated first period.
+    NowWithAmount(Money),
+}
+
 /// A request to charge the same amount on a schedule.
+///
+/// ```
+/// use pay_core::{CreateSubscription, Currency, FirstCharge, Interval, MerchantReference, Money, PaymentMethod};
+///
+/// let sub = CreateSubscription::new(
+///     Money::parse_major("9.90", Currency::EUR)?,
+///     MerchantReference::new("sub-7")?,
+///     PaymentMethod::HostedPage,
+///     Interval::Monthly,
+/// )?
+/// .with_first_charge(FirstCharge::NowWithAmount(Money::parse_major("19.90", Currency::EUR)?))?
+/// .with_occurrences(12)?;
+/// assert_eq!(sub.amount().format_major(), "9.90");
+/// assert_eq!(sub.occurrences(), Some(12));
+/// # Ok::<(), pay_core::ValidationError>(())
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateSubscription {
-    /// Each charge. Positive.
-    pub amount: Money,
-    /// The merchant's reference for the subscription.
-    pub reference: MerchantReference,
+    amount: Money,
+    reference: MerchantReference,
     /// How the customer pays.
     pub method: PaymentMethod,
     /// How often.
     pub interval: Interval,
-    /// How many charges in all; `None` until cancelled.
-    pub occurrences: Option<u32>,
-    /// When the first charge happens; `None` for now.
+    occurrences: Option<u32>,
+    first_charge: FirstCharge,
+    /// When the first regular charge happens; `None` for the provider's default.
     pub starts_at: Option<SystemTime>,
     /// The customer.
     pub customer: Option<Customer>,
     /// What is being paid for.
     pub description: Option<String>,
+    /// Where the customer returns after a redirect.
+    pub return_url: Option<Url>,
 }
 
 impl CreateSubscription {
@@ -243,10 +355,32 @@ impl CreateSubscription {
             method,
             interval,
             occurrences: None,
+            first_charge: FirstCharge::AtStart,
             starts_at: None,
             customer: None,
             description: None,
+            return_url: None,
         })
+    }
+
+    /// Each regular charge. Always positive.
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+
+    /// The merchant's reference for the subscription.
+    pub fn reference(&self) -> &MerchantReference {
+        &self.reference
+    }
+
+    /// How many charges in all; `None` until cancelled.
+    pub fn occurrences(&self) -> Option<u32> {
+        self.occurrences
+    }
+
+    /// The first charge.
+    pub fn first_charge(&self) -> FirstCharge {
+        self.first_charge
     }
 
     /// Stops after `count` charges.
@@ -264,6 +398,28 @@ impl CreateSubscription {
             ));
         }
         self.occurrences = Some(count);
+        Ok(self)
+    }
+
+    /// Sets the first charge.
+    ///
+    /// # Errors
+    /// [`Rule::Minimum`] on `first_charge` for a zero or negative amount, and
+    /// [`Rule::CurrencyMismatch`] when its currency is not the subscription's.
+    pub fn with_first_charge(mut self, first: FirstCharge) -> Result<Self, ValidationError> {
+        if let FirstCharge::NowWithAmount(amount) = first {
+            check::positive("first_charge", amount)?;
+            if amount.currency() != self.amount.currency() {
+                return Err(ValidationError::new(
+                    "first_charge",
+                    Rule::CurrencyMismatch {
+                        left: self.amount.currency().code(),
+                        right: amount.currency().code(),
+                    },
+                ));
+            }
+        }
+        self.first_charge = first;
         Ok(self)
     }
 
@@ -287,6 +443,13 @@ impl CreateSubscription {
         self.description = Some(description.into());
         self
     }
+
+    /// Sets the return URL.
+    #[must_use]
+    pub fn with_return_url(mut self, url: Url) -> Self {
+        self.return_url = Some(url);
+        self
+    }
 }
 
 /// A request to split one price into instalments.
@@ -299,27 +462,44 @@ impl CreateSubscription {
 ///     3,
 ///     MerchantReference::new("order-7")?,
 ///     PaymentMethod::HostedPage,
-///     Interval::monthly(),
+///     Interval::Monthly,
 /// )?;
 /// let parts: Vec<String> = plan.schedule()?.iter().map(|m| m.format_major()).collect();
 /// assert_eq!(parts, ["33.34", "33.33", "33.33"]);
+///
+/// // A larger first instalment; the rest is split evenly.
+/// let plan = plan.with_first_instalment(Money::parse_major("50.00", Currency::EUR)?)?;
+/// let parts: Vec<String> = plan.schedule()?.iter().map(|m| m.format_major()).collect();
+/// assert_eq!(parts, ["50.00", "25.00", "25.00"]);
+/// # Ok::<(), pay_core::ValidationError>(())
+/// ```
+///
+/// The count cannot be changed behind the constructor's check:
+///
+/// ```compile_fail
+/// # use pay_core::{CreateInstalments, Currency, Interval, MerchantReference, Money, PaymentMethod};
+/// let mut plan = CreateInstalments::new(
+///     Money::from_minor(10_000, Currency::EUR)?, 3, MerchantReference::new("o")?,
+///     PaymentMethod::HostedPage, Interval::Monthly,
+/// )?;
+/// plan.count = 0;
 /// # Ok::<(), pay_core::ValidationError>(())
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreateInstalments {
-    /// The whole price. Positive.
-    pub total: Money,
-    /// How many instalments (2 or more).
-    pub count: u8,
-    /// The merchant's reference for the plan.
-    pub reference: MerchantReference,
+    total: Money,
+    count: u8,
+    first: Option<Money>,
+    reference: MerchantReference,
     /// How the customer pays.
     pub method: PaymentMethod,
     /// Time between instalments.
     pub interval: Interval,
     /// The customer.
     pub customer: Option<Customer>,
+    /// Where the customer returns after a redirect.
+    pub return_url: Option<Url>,
 }
 
 impl CreateInstalments {
@@ -327,7 +507,8 @@ impl CreateInstalments {
     ///
     /// # Errors
     /// [`Rule::Minimum`] on `total`, [`Rule::Range`] on `count` (2..=48), or a total too
-    /// small to give every instalment at least one minor unit.
+    /// small to give every instalment at least one minor unit. Providers have tighter
+    /// limits (Easytransac: 2 to 12), which their adapters check before sending.
     pub fn new(
         total: Money,
         count: u8,
@@ -351,26 +532,91 @@ impl CreateInstalments {
         Ok(Self {
             total,
             count,
+            first: None,
             reference,
             method,
             interval,
             customer: None,
+            return_url: None,
         })
     }
 
-    /// The instalment amounts, adding up exactly to the total (earlier instalments take
-    /// the leftover minor units).
+    /// The whole price. Always positive.
+    pub fn total(&self) -> Money {
+        self.total
+    }
+
+    /// How many instalments (2 to 48).
+    pub fn count(&self) -> u8 {
+        self.count
+    }
+
+    /// The first instalment, when it differs from an even split.
+    pub fn first_instalment(&self) -> Option<Money> {
+        self.first
+    }
+
+    /// The merchant's reference for the plan.
+    pub fn reference(&self) -> &MerchantReference {
+        &self.reference
+    }
+
+    /// Sets the first instalment (Easytransac `DownPayment`); the rest of the total is
+    /// split evenly over the other instalments.
+    ///
+    /// # Errors
+    /// [`Rule::Minimum`] on `first_instalment` when zero or negative,
+    /// [`Rule::CurrencyMismatch`], or [`Rule::Other`] when it leaves less than one minor
+    /// unit for each other instalment.
+    pub fn with_first_instalment(mut self, first: Money) -> Result<Self, ValidationError> {
+        check::positive("first_instalment", first)?;
+        let rest = self.total.checked_sub(first).map_err(|_| {
+            ValidationError::new(
+                "first_instalment",
+                Rule::CurrencyMismatch {
+                    left: self.total.currency().code(),
+                    right: first.currency().code(),
+                },
+            )
+        })?;
+        if rest.minor_units() < i64::from(self.count - 1) {
+            return Err(ValidationError::new(
+                "first_instalment",
+                Rule::Other("leaves too little for the other instalments".into()),
+            ));
+        }
+        self.first = Some(first);
+        Ok(self)
+    }
+
+    /// The instalment amounts, adding up exactly to the total (after the first, earlier
+    /// instalments take the leftover minor units).
     ///
     /// # Errors
     /// Never for a plan built by [`CreateInstalments::new`].
     pub fn schedule(&self) -> Result<Vec<Money>, ValidationError> {
-        self.total.allocate(&vec![1; usize::from(self.count)])
+        match self.first {
+            None => self.total.allocate(&vec![1; usize::from(self.count)]),
+            Some(first) => {
+                let rest = self.total.checked_sub(first)?;
+                let mut parts = vec![first];
+                parts.extend(rest.allocate(&vec![1; usize::from(self.count - 1)])?);
+                Ok(parts)
+            }
+        }
     }
 
     /// Sets the customer.
     #[must_use]
     pub fn with_customer(mut self, customer: Customer) -> Self {
         self.customer = Some(customer);
+        self
+    }
+
+    /// Sets the return URL.
+    #[must_use]
+    pub fn with_return_url(mut self, url: Url) -> Self {
+        self.return_url = Some(url);
         self
     }
 }
@@ -391,6 +637,12 @@ pub struct Subscription {
     pub charges_made: Option<u32>,
     /// The merchant's reference, when echoed.
     pub reference: Option<MerchantReference>,
+    /// How often it charges, when the provider says.
+    pub interval: Option<Interval>,
+    /// The payment that made the first (or latest) charge, when there is one.
+    pub latest_payment: Option<ProviderPaymentId>,
+    /// What the customer must do next (3-D Secure on the first charge, a mandate to sign).
+    pub next_action: NextAction,
 }
 
 impl Subscription {
@@ -408,7 +660,31 @@ impl Subscription {
             amount,
             charges_made: None,
             reference: None,
+            interval: None,
+            latest_payment: None,
+            next_action: NextAction::None,
         }
+    }
+
+    /// Sets the interval.
+    #[must_use]
+    pub fn with_interval(mut self, interval: Interval) -> Self {
+        self.interval = Some(interval);
+        self
+    }
+
+    /// Sets the latest payment.
+    #[must_use]
+    pub fn with_latest_payment(mut self, id: ProviderPaymentId) -> Self {
+        self.latest_payment = Some(id);
+        self
+    }
+
+    /// Sets the next action.
+    #[must_use]
+    pub fn with_next_action(mut self, next_action: NextAction) -> Self {
+        self.next_action = next_action;
+        self
     }
 
     /// Sets the charge count.
@@ -426,18 +702,52 @@ impl Subscription {
     }
 }
 
+/// How a payout reaches the beneficiary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum PayoutMethod {
+    /// A SEPA credit transfer to the beneficiary's IBAN.
+    #[default]
+    SepaTransfer,
+    /// A Multibanco payout (Easypay `mb`).
+    Multibanco,
+}
+
+/// How fast a transfer payout goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum PayoutSpeed {
+    /// An ordinary SEPA transfer.
+    #[default]
+    Normal,
+    /// SEPA Instant.
+    Instant,
+}
+
 /// A request to pay money out to a bank account.
+///
+/// The beneficiary's email and phone are required by Easypay (`out_account.email`,
+/// `out_account.phone`); its adapter says which is missing before sending.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct CreatePayout {
-    /// How much. Positive.
-    pub amount: Money,
-    /// The merchant's reference: the reconciliation anchor.
-    pub reference: MerchantReference,
+    amount: Money,
+    reference: MerchantReference,
     /// The beneficiary's IBAN.
     pub iban: Iban,
-    /// The beneficiary's name.
-    pub beneficiary_name: String,
+    beneficiary_name: String,
+    /// The beneficiary's email.
+    pub beneficiary_email: Option<Email>,
+    /// The beneficiary's phone.
+    pub beneficiary_phone: Option<Phone>,
+    /// The merchant's customer the payout is for, where the provider records one.
+    pub customer: Option<Customer>,
+    /// How it reaches the beneficiary.
+    pub method: PayoutMethod,
+    /// How fast.
+    pub speed: PayoutSpeed,
+    /// When to send it; `None` for now.
+    pub schedule_at: Option<SystemTime>,
     /// Text for the beneficiary's statement.
     pub description: Option<String>,
 }
@@ -463,8 +773,71 @@ impl CreatePayout {
             reference,
             iban,
             beneficiary_name,
+            beneficiary_email: None,
+            beneficiary_phone: None,
+            customer: None,
+            method: PayoutMethod::SepaTransfer,
+            speed: PayoutSpeed::Normal,
+            schedule_at: None,
             description: None,
         })
+    }
+
+    /// How much. Always positive.
+    pub fn amount(&self) -> Money {
+        self.amount
+    }
+
+    /// The merchant's reference: the reconciliation anchor.
+    pub fn reference(&self) -> &MerchantReference {
+        &self.reference
+    }
+
+    /// The beneficiary's name. Never blank.
+    pub fn beneficiary_name(&self) -> &str {
+        &self.beneficiary_name
+    }
+
+    /// Sets the beneficiary's email.
+    #[must_use]
+    pub fn with_beneficiary_email(mut self, email: Email) -> Self {
+        self.beneficiary_email = Some(email);
+        self
+    }
+
+    /// Sets the beneficiary's phone.
+    #[must_use]
+    pub fn with_beneficiary_phone(mut self, phone: Phone) -> Self {
+        self.beneficiary_phone = Some(phone);
+        self
+    }
+
+    /// Sets the customer.
+    #[must_use]
+    pub fn with_customer(mut self, customer: Customer) -> Self {
+        self.customer = Some(customer);
+        self
+    }
+
+    /// Sets the method.
+    #[must_use]
+    pub fn with_method(mut self, method: PayoutMethod) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// Sets the speed.
+    #[must_use]
+    pub fn with_speed(mut self, speed: PayoutSpeed) -> Self {
+        self.speed = speed;
+        self
+    }
+
+    /// Schedules it.
+    #[must_use]
+    pub fn scheduled_at(mut self, at: SystemTime) -> Self {
+        self.schedule_at = Some(at);
+        self
     }
 
     /// Sets the description.
@@ -489,6 +862,8 @@ pub struct Payout {
     pub amount: Money,
     /// The merchant's reference, when echoed.
     pub reference: Option<MerchantReference>,
+    /// When it is to be sent, for scheduled payouts.
+    pub schedule_at: Option<SystemTime>,
 }
 
 impl Payout {
@@ -505,6 +880,7 @@ impl Payout {
             provider_status: provider_status.into(),
             amount,
             reference: None,
+            schedule_at: None,
         }
     }
 
@@ -512,6 +888,13 @@ impl Payout {
     #[must_use]
     pub fn with_reference(mut self, reference: MerchantReference) -> Self {
         self.reference = Some(reference);
+        self
+    }
+
+    /// Sets the scheduled time.
+    #[must_use]
+    pub fn with_schedule_at(mut self, at: SystemTime) -> Self {
+        self.schedule_at = Some(at);
         self
     }
 }

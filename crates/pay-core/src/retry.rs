@@ -160,14 +160,13 @@ impl RetryPolicy {
                 }
             };
         }
-        if let AttemptOutcome::Answered { status, .. } = outcome {
-            if safety == CallSafety::IdempotentWrite
-                && status >= 500
-                && rules.stores_answer(status)
-                && !rules.retries_status(method, status)
-            {
-                return Decision::Ambiguous;
-            }
+        if let AttemptOutcome::Answered { status, .. } = outcome
+            && safety == CallSafety::IdempotentWrite
+            && status >= 500
+            && rules.stores_answer(status)
+            && !rules.retries_status(method, status)
+        {
+            return Decision::Ambiguous;
         }
         if !retries_left {
             return Decision::GiveUp;

@@ -145,6 +145,38 @@ neutral_enum!(
         Completed => "completed",
         /// Stopped after failures.
         Failed => "failed",
+        /// Suspended: no charges until reactivated (Easypay `inactive`).
+        Inactive => "inactive",
+    }
+);
+
+neutral_enum!(
+    /// Where one capture of an authorised payment stands.
+    CaptureStatus {
+        /// Accepted for a later date (Easypay `delayed`).
+        Scheduled => "scheduled",
+        /// Waiting for the customer or the bank (Easypay `waiting`, `pending`).
+        Pending => "pending",
+        /// The funds are taken.
+        Succeeded => "succeeded",
+        /// It failed.
+        Failed => "failed",
+        /// Taken, then refunded.
+        Refunded => "refunded",
+    }
+);
+
+neutral_enum!(
+    /// Where a dispute (chargeback) stands.
+    DisputeStatus {
+        /// The payer's bank has charged the payment back; the merchant may contest.
+        Open => "open",
+        /// The merchant contested it (representment); the bank has not decided.
+        UnderReview => "under_review",
+        /// Decided for the merchant: the funds come back.
+        Won => "won",
+        /// Decided for the payer: the funds stay with them.
+        Lost => "lost",
     }
 );
 
@@ -153,6 +185,8 @@ neutral_enum!(
     PayoutStatus {
         /// Accepted; not yet sent.
         Pending => "pending",
+        /// Accepted for a later date (Easypay `delayed`, with `schedule_at`).
+        Scheduled => "scheduled",
         /// Sent to the bank.
         Processing => "processing",
         /// Paid out.

@@ -5,19 +5,20 @@
 use async_trait::async_trait;
 
 use crate::capabilities::Capabilities;
+use crate::dispute::{Dispute, DisputeFilter, DisputePage};
 use crate::error::PayError;
 use crate::ids::{
-    MandateId, MerchantReference, PayoutId, ProviderPaymentId, ProviderRefundId, SubscriptionId,
+    CheckoutId, DisputeId, MandateId, MerchantReference, PayoutId, ProviderPaymentId,
+    ProviderRefundId, SubscriptionId,
 };
-use crate::money::Money;
 use crate::options::CallOptions;
-use crate::payment::{CreatePayment, Payment, Refund, RefundRequest};
+use crate::payment::{CaptureRequest, CreatePayment, Payment, Refund, RefundRequest, VoidRequest};
 use crate::provider::{Environment, ProviderId};
 use crate::recurring::{
     CreateInstalments, CreateMandate, CreatePayout, CreateSubscription, Mandate, MandateDebit,
     Payout, Subscription,
 };
-use crate::webhook::{RawWebhook, VerifiedWebhook, WebhookEvent};
+use crate::webhook::{Delivery, RawWebhook, SeenEvents, VerifiedWebhook, WebhookEvent};
 
 /// What every adapter is: an identity, its declared capabilities, and typed access to the
 /// optional operations it implements.
@@ -61,6 +62,14 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
     fn as_payouts(&self) -> Option<&dyn Payouts> {
         None
     }
+    /// Hosted pages and checkouts, when implemented.
+    fn as_checkouts(&self) -> Option<&dyn Checkouts> {
+        None
+    }
+    /// Disputes, when implemented.
+    fn as_disputes(&self) -> Option<&dyn Disputes> {
+        None
+    }
     /// Webhooks, when implemented.
     fn as_webhooks(&self) -> Option<&dyn Webhooks> {
         None
@@ -68,6 +77,20 @@ pub trait Provider: Send + Sync + std::fmt::Debug {
 }
 
 /// Taking payments and reading them back.
+///
+/// # Declines are data when the provider made a payment
+/// When the provider created a payment and then declined or failed it (Easytransac
+/// answers a refused direct card payment with a `Tid` and `Status=failed`; Easypay fails
+/// payments asynchronously), `create_payment` returns `Ok(Payment)` with
+/// [`PaymentStatus::Failed`](crate::PaymentStatus::Failed) and the provider's reason in
+/// [`Payment::failure`]: the payment exists at the provider and can be read back.
+/// [`ErrorKind::Declined`](crate::ErrorKind::Declined) is returned only when nothing was
+/// created at the provider. The conformance kit checks both halves.
+///
+/// # Ids
+/// A hosted page or checkout has no payment id until the customer pays:
+/// [`Payment::id`] is `None` and [`Payment::checkout_id`] is set. Read it with
+/// [`Checkouts::get_checkout`], or by reference.
 #[async_trait]
 pub trait Payments: Provider {
     /// Creates a payment. Validation happens before anything is sent. At providers
@@ -76,8 +99,8 @@ pub trait Payments: Provider {
     /// [`find_by_reference`](Self::find_by_reference) before trying again.
     ///
     /// # Errors
-    /// Any [`ErrorKind`](crate::ErrorKind); declines are
-    /// [`Declined`](crate::ErrorKind::Declined).
+    /// Any [`ErrorKind`](crate::ErrorKind);
+    /// [`Declined`](crate::ErrorKind::Declined) only when the provider created nothing.
     async fn create_payment(
         &self,
         request: &CreatePayment,
@@ -108,17 +131,43 @@ pub trait Payments: Provider {
     ) -> Result<Option<Payment>, PayError>;
 }
 
+/// Hosted payment pages and checkout sessions: reading what a page produced.
+#[async_trait]
+pub trait Checkouts: Payments {
+    /// Reads the payment a page or checkout produced: `id` is `None` until the customer
+    /// pays, then the provider's payment id.
+    ///
+    /// # Errors
+    /// [`NotFound`](crate::ErrorKind::NotFound), transport errors.
+    async fn get_checkout(
+        &self,
+        id: &CheckoutId,
+        options: &CallOptions,
+    ) -> Result<Payment, PayError>;
+
+    /// Cancels an unpaid page or checkout.
+    ///
+    /// # Errors
+    /// [`Conflict`](crate::ErrorKind::Conflict) when it was paid, or any other
+    /// [`ErrorKind`](crate::ErrorKind).
+    async fn cancel_checkout(
+        &self,
+        id: &CheckoutId,
+        options: &CallOptions,
+    ) -> Result<Payment, PayError>;
+}
+
 /// Capturing authorised payments.
 #[async_trait]
 pub trait Capture: Payments {
-    /// Captures `amount` (or everything authorised when `None`).
+    /// Captures all or part of an authorisation. The request names the payment; an
+    /// adapter whose provider captures by authorisation id resolves it.
     ///
     /// # Errors
     /// Any [`ErrorKind`](crate::ErrorKind).
     async fn capture(
         &self,
-        id: &ProviderPaymentId,
-        amount: Option<Money>,
+        request: &CaptureRequest,
         options: &CallOptions,
     ) -> Result<Payment, PayError>;
 }
@@ -126,21 +175,26 @@ pub trait Capture: Payments {
 /// Releasing authorisations.
 #[async_trait]
 pub trait Void: Payments {
-    /// Cancels an authorised, uncaptured payment.
+    /// Cancels an authorised, uncaptured payment. The request names the payment; an
+    /// adapter whose provider voids an authorisation id (Easypay) resolves it from
+    /// [`Payment::authorisation_id`].
+    ///
+    /// The returned payment's status is what the provider reports after the void, mapped
+    /// as usual; adapters whose provider has no status for a voided authorisation
+    /// document what they report.
     ///
     /// # Errors
     /// Any [`ErrorKind`](crate::ErrorKind).
-    async fn void(
-        &self,
-        id: &ProviderPaymentId,
-        options: &CallOptions,
-    ) -> Result<Payment, PayError>;
+    async fn void(&self, request: &VoidRequest, options: &CallOptions)
+    -> Result<Payment, PayError>;
 }
 
 /// Refunding payments.
 #[async_trait]
 pub trait Refunds: Payments {
-    /// Refunds all or part of a payment.
+    /// Refunds all or part of a payment. The request names the payment; an adapter whose
+    /// provider refunds captures (Easypay) resolves the capture from
+    /// [`Payment::captures`] unless the request names one.
     ///
     /// # Errors
     /// Any [`ErrorKind`](crate::ErrorKind).
@@ -194,6 +248,11 @@ pub trait Mandates: Provider {
 }
 
 /// Subscriptions and instalment plans.
+///
+/// Charges on demand against a stored authorisation (Easypay frequent payments: create
+/// once, then capture many times, or authorise then capture) are provider-specific and
+/// live on the Easypay client (`pay_easypay`'s `frequent()` resource), not here: no other
+/// provider has them, and their ids (frequent payment, authorisation) are Easypay's own.
 #[async_trait]
 pub trait Recurring: Provider {
     /// Starts a subscription.
@@ -217,10 +276,13 @@ pub trait Recurring: Provider {
         options: &CallOptions,
     ) -> Result<Subscription, PayError>;
 
-    /// Reads a subscription or plan.
+    /// Reads a subscription or plan, from the provider's documented sources only.
     ///
     /// # Errors
-    /// Any [`ErrorKind`](crate::ErrorKind).
+    /// [`NotSupported`](crate::ErrorKind::NotSupported) where the provider exposes no
+    /// subscription state through its API (the adapter documents what to use instead:
+    /// notifications, or the payments of the schedule), or any other
+    /// [`ErrorKind`](crate::ErrorKind).
     async fn get_subscription(
         &self,
         id: &SubscriptionId,
@@ -256,12 +318,47 @@ pub trait Payouts: Provider {
     /// # Errors
     /// Any [`ErrorKind`](crate::ErrorKind).
     async fn get_payout(&self, id: &PayoutId, options: &CallOptions) -> Result<Payout, PayError>;
+
+    /// Cancels a payout not yet sent (a scheduled one, typically).
+    ///
+    /// # Errors
+    /// [`Conflict`](crate::ErrorKind::Conflict) when it was already processed, or any
+    /// other [`ErrorKind`](crate::ErrorKind).
+    async fn cancel_payout(&self, id: &PayoutId, options: &CallOptions)
+    -> Result<Payout, PayError>;
 }
 
-/// Incoming notifications: verify the raw request first, then parse it. These do no I/O.
+/// Disputes (chargebacks): listing and reading them. Their changes also arrive as
+/// [`EventKind::Dispute`](crate::EventKind::Dispute) notifications.
+#[async_trait]
+pub trait Disputes: Provider {
+    /// One page of disputes.
+    ///
+    /// # Errors
+    /// Any [`ErrorKind`](crate::ErrorKind).
+    async fn list_disputes(
+        &self,
+        filter: &DisputeFilter,
+        options: &CallOptions,
+    ) -> Result<DisputePage, PayError>;
+
+    /// Reads one dispute.
+    ///
+    /// # Errors
+    /// [`NotFound`](crate::ErrorKind::NotFound), or any other
+    /// [`ErrorKind`](crate::ErrorKind).
+    async fn get_dispute(&self, id: &DisputeId, options: &CallOptions)
+    -> Result<Dispute, PayError>;
+}
+
+/// Incoming notifications: verify the raw request first, then parse it. `verify` and
+/// `parse` do no I/O; [`handle_once`](Self::handle_once) adds duplicate detection through
+/// a [`SeenEvents`] store.
+#[async_trait]
 pub trait Webhooks: Provider {
     /// Checks a notification's authenticity by the provider's scheme, in constant time,
-    /// before anything reads its contents.
+    /// before anything reads its contents. The only way to a [`VerifiedWebhook`] is
+    /// [`VerifiedWebhook::verify`].
     ///
     /// # Errors
     /// [`WebhookRejected`](crate::ErrorKind::WebhookRejected) with the reason.
@@ -282,5 +379,28 @@ pub trait Webhooks: Provider {
     fn handle(&self, raw: &RawWebhook) -> Result<WebhookEvent, PayError> {
         let verified = self.verify(raw)?;
         self.parse(&verified)
+    }
+
+    /// [`handle`](Self::handle), then records the event in `seen`: a delivery of an event
+    /// already recorded is [`Delivery::Duplicate`]. Answer the provider with success for
+    /// both, and act only on [`Delivery::First`].
+    ///
+    /// # Errors
+    /// As [`handle`](Self::handle), or the store's error (answer the provider with an
+    /// error then, so that it delivers again).
+    async fn handle_once(
+        &self,
+        raw: &RawWebhook,
+        seen: &dyn SeenEvents,
+    ) -> Result<Delivery, PayError> {
+        let event = self.handle(raw)?;
+        if seen
+            .first_seen(event.provider, &event.id, raw.received_at())
+            .await?
+        {
+            Ok(Delivery::First(event))
+        } else {
+            Ok(Delivery::Duplicate(event))
+        }
     }
 }

@@ -1,13 +1,23 @@
 //! Incoming notifications: the raw request, proof that it was verified, and the neutral
 //! event parsed from it.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::time::SystemTime;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
-use crate::ids::MerchantReference;
+use async_trait::async_trait;
+
+use crate::error::{ErrorKind, PayError, WebhookRejection};
+use crate::ids::{
+    CheckoutId, DisputeId, EventId, MandateId, MerchantReference, PayoutId, ProviderPaymentId,
+    ProviderRefundId, SubscriptionId,
+};
 use crate::money::Money;
 use crate::provider::ProviderId;
-use crate::status::PaymentStatus;
+use crate::status::{
+    DisputeStatus, MandateStatus, PaymentStatus, PayoutStatus, RefundStatus, SubscriptionStatus,
+};
 
 /// A notification exactly as it arrived: headers and the raw body bytes. Verification
 /// needs the bytes as received, so take the body before any framework parses it.
@@ -76,9 +86,29 @@ pub enum Trust {
     Authenticated,
 }
 
-/// A notification whose authenticity was checked by an adapter's
-/// [`Webhooks::verify`](crate::Webhooks::verify). Only a verified notification can be
-/// parsed.
+/// Compares two byte strings in time that depends only on their lengths, never on where
+/// they differ: the comparison for signatures, tokens and credentials.
+///
+/// ```
+/// assert!(pay_core::constant_time_eq(b"abc", b"abc"));
+/// assert!(!pay_core::constant_time_eq(b"abc", b"abd"));
+/// assert!(!pay_core::constant_time_eq(b"abc", b"ab"));
+/// ```
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut diff = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        diff |= x ^ y;
+    }
+    std::hint::black_box(diff) == 0
+}
+
+/// A notification whose authenticity was checked. It can only be made by
+/// [`VerifiedWebhook::verify`], which compares what the provider's scheme expects with
+/// what the notification presents, in constant time; there is no constructor that skips
+/// the comparison. Only a verified notification can be parsed.
 #[derive(Debug, Clone)]
 pub struct VerifiedWebhook {
     provider: ProviderId,
@@ -87,14 +117,48 @@ pub struct VerifiedWebhook {
 }
 
 impl VerifiedWebhook {
-    /// Marks `raw` as verified. For adapter authors: call this only after the provider's
-    /// scheme has accepted the notification, in constant time.
-    pub fn after_verification(provider: ProviderId, raw: RawWebhook, trust: Trust) -> Self {
-        Self {
+    /// Verifies `raw`: `expected` is what the provider's scheme computes for it (the
+    /// keyed signature over its fields, the configured credentials), `presented` what the
+    /// notification carries (its signature field or header). Equal, compared in constant
+    /// time: the notification is verified with `trust`.
+    ///
+    /// ```
+    /// use std::time::SystemTime;
+    /// use pay_core::{ProviderId, RawWebhook, Trust, VerifiedWebhook};
+    ///
+    /// let raw = RawWebhook::new(vec![], b"Tid=1&Signature=abc".to_vec(), SystemTime::UNIX_EPOCH);
+    /// let ok = VerifiedWebhook::verify(ProviderId::new("p"), raw.clone(), b"abc", Some(b"abc"), Trust::Hint);
+    /// assert!(ok.is_ok());
+    /// let bad = VerifiedWebhook::verify(ProviderId::new("p"), raw, b"abc", Some(b"abd"), Trust::Hint);
+    /// assert_eq!(bad.unwrap_err().to_string(), "p: webhook rejected: signature or credentials do not match");
+    /// ```
+    ///
+    /// # Errors
+    /// [`WebhookRejected`](ErrorKind::WebhookRejected) with
+    /// [`MissingSignature`](WebhookRejection::MissingSignature) when `presented` is `None`
+    /// or empty, or [`BadSignature`](WebhookRejection::BadSignature) when they differ (or
+    /// `expected` is empty: a scheme with no secret proves nothing).
+    pub fn verify(
+        provider: ProviderId,
+        raw: RawWebhook,
+        expected: &[u8],
+        presented: Option<&[u8]>,
+        trust: Trust,
+    ) -> Result<Self, PayError> {
+        let reject =
+            |reason| PayError::new(ErrorKind::WebhookRejected { reason }).with_provider(provider);
+        let presented = match presented {
+            Some(p) if !p.is_empty() => p,
+            _ => return Err(reject(WebhookRejection::MissingSignature)),
+        };
+        if expected.is_empty() || !constant_time_eq(expected, presented) {
+            return Err(reject(WebhookRejection::BadSignature));
+        }
+        Ok(Self {
             provider,
             raw,
             trust,
-        }
+        })
     }
 
     /// The provider.
@@ -113,24 +177,84 @@ impl VerifiedWebhook {
     }
 }
 
-/// What a notification is about.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// What a notification is about, with the status type of that kind of object.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EventKind {
     /// A payment changed status.
-    Payment,
+    Payment {
+        /// The payment, once the provider has one.
+        id: Option<ProviderPaymentId>,
+        /// The page or checkout it came through.
+        checkout_id: Option<CheckoutId>,
+        /// The status claimed.
+        status: Option<PaymentStatus>,
+    },
     /// A refund changed status.
-    Refund,
-    /// A mandate changed status.
-    Mandate,
-    /// A subscription or instalment plan changed, or charged.
-    Subscription,
+    Refund {
+        /// The refund, where refunds have ids.
+        id: Option<ProviderRefundId>,
+        /// The refunded payment.
+        payment_id: Option<ProviderPaymentId>,
+        /// The status claimed.
+        status: Option<RefundStatus>,
+    },
     /// A payout changed status.
-    Payout,
+    Payout {
+        /// The payout.
+        id: Option<PayoutId>,
+        /// The status claimed.
+        status: Option<PayoutStatus>,
+    },
+    /// A subscription or instalment plan changed, or charged.
+    Subscription {
+        /// The subscription or plan.
+        id: Option<SubscriptionId>,
+        /// The status claimed.
+        status: Option<SubscriptionStatus>,
+        /// The payment of this charge, for a charge event.
+        charge: Option<ProviderPaymentId>,
+        /// Which charge it is (1 for the first), when the provider counts them.
+        charge_number: Option<u32>,
+        /// The charge's payment status, for a charge event.
+        charge_status: Option<PaymentStatus>,
+    },
+    /// A mandate changed status.
+    Mandate {
+        /// The mandate.
+        id: Option<MandateId>,
+        /// The status claimed.
+        status: Option<MandateStatus>,
+    },
     /// A dispute (chargeback) was opened or changed.
-    Dispute,
+    Dispute {
+        /// The dispute.
+        id: Option<DisputeId>,
+        /// The disputed payment.
+        payment_id: Option<ProviderPaymentId>,
+        /// The status claimed.
+        status: Option<DisputeStatus>,
+    },
     /// An event type the adapter does not map, as the provider named it.
-    Unknown(String),
+    Unknown {
+        /// The provider's name for it.
+        provider_type: String,
+    },
+}
+
+impl EventKind {
+    /// A stable snake_case name of the kind (`"payment"`, `"refund"`…; `"unknown"`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Payment { .. } => "payment",
+            EventKind::Refund { .. } => "refund",
+            EventKind::Payout { .. } => "payout",
+            EventKind::Subscription { .. } => "subscription",
+            EventKind::Mandate { .. } => "mandate",
+            EventKind::Dispute { .. } => "dispute",
+            EventKind::Unknown { .. } => "unknown",
+        }
+    }
 }
 
 /// A provider-neutral event parsed from a verified notification. When
@@ -141,14 +265,12 @@ pub enum EventKind {
 pub struct WebhookEvent {
     /// Who sent it.
     pub provider: ProviderId,
-    /// What it is about.
+    /// The event's identity, for duplicate detection ([`SeenEvents`]).
+    pub id: EventId,
+    /// What it is about, with the claimed status.
     pub kind: EventKind,
-    /// The provider's id of the object (payment, refund, mandate…), to fetch.
-    pub object_id: Option<String>,
     /// The merchant's reference, when included.
     pub reference: Option<MerchantReference>,
-    /// The status the notification claims, mapped.
-    pub status_hint: Option<PaymentStatus>,
     /// The provider's raw status value.
     pub provider_status: Option<String>,
     /// The amount the notification claims.
@@ -159,24 +281,16 @@ pub struct WebhookEvent {
 
 impl WebhookEvent {
     /// An event.
-    pub fn new(provider: ProviderId, kind: EventKind, trust: Trust) -> Self {
+    pub fn new(provider: ProviderId, id: EventId, kind: EventKind, trust: Trust) -> Self {
         Self {
             provider,
+            id,
             kind,
-            object_id: None,
             reference: None,
-            status_hint: None,
             provider_status: None,
             amount: None,
             trust,
         }
-    }
-
-    /// Sets the object id.
-    #[must_use]
-    pub fn with_object_id(mut self, id: impl Into<String>) -> Self {
-        self.object_id = Some(id.into());
-        self
     }
 
     /// Sets the merchant reference.
@@ -186,10 +300,9 @@ impl WebhookEvent {
         self
     }
 
-    /// Sets the claimed status.
+    /// Sets the provider's raw status.
     #[must_use]
-    pub fn with_status(mut self, status: PaymentStatus, raw: impl Into<String>) -> Self {
-        self.status_hint = Some(status);
+    pub fn with_provider_status(mut self, raw: impl Into<String>) -> Self {
         self.provider_status = Some(raw.into());
         self
     }
@@ -204,6 +317,112 @@ impl WebhookEvent {
     /// Whether the object must be fetched and checked before acting on this event.
     pub fn requires_confirmation(&self) -> bool {
         self.trust != Trust::Authenticated
+    }
+}
+
+/// A verified, parsed notification and whether it was seen before.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// The first delivery of this event: act on it (after confirming, for hints).
+    First(WebhookEvent),
+    /// The same event was delivered before: answer the provider with success and do
+    /// nothing else. Providers retry and repeat notifications (Easytransac may send
+    /// several `captured` notifications for one payment).
+    Duplicate(WebhookEvent),
+}
+
+impl Delivery {
+    /// The event, whichever delivery it is.
+    pub fn event(&self) -> &WebhookEvent {
+        match self {
+            Delivery::First(e) | Delivery::Duplicate(e) => e,
+        }
+    }
+
+    /// Whether it was seen before.
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self, Delivery::Duplicate(_))
+    }
+}
+
+/// A store of the notification events already handled, keyed by provider and
+/// [`EventId`]. The in-memory [`InMemorySeenEvents`] serves one process; `pay-journal`
+/// implements it on SQLite and PostgreSQL for many.
+#[async_trait]
+pub trait SeenEvents: Send + Sync + fmt::Debug {
+    /// Records the event if it is absent, in one atomic step, and says whether it was
+    /// (true: first delivery; false: seen before).
+    ///
+    /// # Errors
+    /// When the store cannot be reached; the caller should then answer the provider with
+    /// an error so that it retries later.
+    async fn first_seen(
+        &self,
+        provider: ProviderId,
+        event: &EventId,
+        at: SystemTime,
+    ) -> Result<bool, PayError>;
+}
+
+/// An in-process [`SeenEvents`], forgetting events older than a retention window (7 days
+/// by default) so that it stays bounded.
+#[derive(Debug)]
+pub struct InMemorySeenEvents {
+    retention: Duration,
+    seen: Mutex<HashMap<(ProviderId, EventId), SystemTime>>,
+}
+
+impl InMemorySeenEvents {
+    /// A store keeping events for 7 days.
+    pub fn new() -> Self {
+        Self::with_retention(Duration::from_secs(7 * 24 * 3600))
+    }
+
+    /// A store keeping events for `retention`.
+    pub fn with_retention(retention: Duration) -> Self {
+        Self {
+            retention,
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// How many events it holds.
+    pub fn len(&self) -> usize {
+        self.seen.lock().map_or(0, |m| m.len())
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for InMemorySeenEvents {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl SeenEvents for InMemorySeenEvents {
+    async fn first_seen(
+        &self,
+        provider: ProviderId,
+        event: &EventId,
+        at: SystemTime,
+    ) -> Result<bool, PayError> {
+        let mut seen = self.seen.lock().map_err(|_| {
+            PayError::new(ErrorKind::Configuration {
+                reason: "the in-memory event store was poisoned by a panic".to_owned(),
+            })
+        })?;
+        let retention = self.retention;
+        seen.retain(|_, when| {
+            at.duration_since(*when)
+                .map_or(true, |age| age <= retention)
+        });
+        Ok(seen.insert((provider, event.clone()), at).is_none())
     }
 }
 
@@ -223,7 +442,126 @@ mod tests {
         assert!(!shown.contains("abcdef"));
         assert!(!shown.contains("PT50"));
         assert_eq!(raw.header("authorization"), Some("Basic c2VjcmV0"));
-        let event = WebhookEvent::new(ProviderId::new("x"), EventKind::Payment, Trust::Hint);
+        let event = WebhookEvent::new(
+            ProviderId::new("x"),
+            EventId::new("e1").unwrap(),
+            EventKind::Unknown {
+                provider_type: "kyc".to_owned(),
+            },
+            Trust::Hint,
+        );
         assert!(event.requires_confirmation());
+        assert_eq!(event.kind.name(), "unknown");
+    }
+
+    #[test]
+    fn verification_is_the_only_way_in() {
+        let raw = RawWebhook::new(vec![], b"x".to_vec(), SystemTime::UNIX_EPOCH);
+        let p = ProviderId::new("p");
+        let rejected = |r: Result<VerifiedWebhook, PayError>| match r.unwrap_err().kind() {
+            ErrorKind::WebhookRejected { reason } => *reason,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            rejected(VerifiedWebhook::verify(
+                p,
+                raw.clone(),
+                b"s",
+                None,
+                Trust::Hint
+            )),
+            WebhookRejection::MissingSignature
+        );
+        assert_eq!(
+            rejected(VerifiedWebhook::verify(
+                p,
+                raw.clone(),
+                b"s",
+                Some(b""),
+                Trust::Hint
+            )),
+            WebhookRejection::MissingSignature
+        );
+        assert_eq!(
+            rejected(VerifiedWebhook::verify(
+                p,
+                raw.clone(),
+                b"",
+                Some(b""),
+                Trust::Hint
+            )),
+            WebhookRejection::MissingSignature
+        );
+        // No secret configured proves nothing, even against an empty-looking match.
+        assert_eq!(
+            rejected(VerifiedWebhook::verify(
+                p,
+                raw.clone(),
+                b"",
+                Some(b"x"),
+                Trust::Hint
+            )),
+            WebhookRejection::BadSignature
+        );
+        assert_eq!(
+            rejected(VerifiedWebhook::verify(
+                p,
+                raw.clone(),
+                b"sig",
+                Some(b"sig2"),
+                Trust::Hint
+            )),
+            WebhookRejection::BadSignature
+        );
+        let ok =
+            VerifiedWebhook::verify(p, raw, b"sig", Some(b"sig"), Trust::Authenticated).unwrap();
+        assert_eq!(ok.trust(), Trust::Authenticated);
+    }
+
+    #[test]
+    fn constant_time_eq_agrees_with_eq() {
+        for (a, b) in [
+            ("", ""),
+            ("a", "a"),
+            ("a", "b"),
+            ("ab", "a"),
+            ("abc", "abd"),
+        ] {
+            assert_eq!(
+                constant_time_eq(a.as_bytes(), b.as_bytes()),
+                a == b,
+                "{a} {b}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_in_memory_store_detects_repeats_and_forgets_old_ones() {
+        let store = InMemorySeenEvents::with_retention(Duration::from_secs(60));
+        let p = ProviderId::new("easytransac");
+        let e = EventId::new("T1:captured").unwrap();
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        assert!(store.first_seen(p, &e, t0).await.unwrap());
+        assert!(
+            !store
+                .first_seen(p, &e, t0 + Duration::from_secs(5))
+                .await
+                .unwrap()
+        );
+        // Another provider's event with the same id is another event.
+        assert!(
+            store
+                .first_seen(ProviderId::new("easypay"), &e, t0)
+                .await
+                .unwrap()
+        );
+        assert_eq!(store.len(), 2);
+        // Past the retention window it is forgotten.
+        assert!(
+            store
+                .first_seen(p, &e, t0 + Duration::from_secs(120))
+                .await
+                .unwrap()
+        );
     }
 }

@@ -58,9 +58,14 @@ impl Payments for Ledger {
     ) -> Result<Payment, PayError> {
         let mut payments = self.payments.lock().unwrap();
         let id = ProviderPaymentId::new(format!("p{}", payments.len() + 1))?;
-        let payment = Payment::new(id.clone(), request.amount, PaymentStatus::Captured, "paid")
-            .with_reference(request.reference.clone())
-            .with_captured(request.amount);
+        let payment = Payment::new(
+            id.clone(),
+            request.amount(),
+            PaymentStatus::Captured,
+            "paid",
+        )
+        .with_reference(request.reference().clone())
+        .with_captured(request.amount());
         payments.insert(id.as_str().to_owned(), payment.clone());
         Ok(payment)
     }
@@ -101,13 +106,13 @@ impl Refunds for Ledger {
         opts: &CallOptions,
     ) -> Result<Refund, PayError> {
         let payment = self.get_payment(&request.payment_id, opts).await?;
-        let amount = request.amount.unwrap_or(payment.amount);
+        let amount = request.amount().unwrap_or(payment.amount);
         if amount > payment.amount {
             return Err(PayError::new(ErrorKind::Rejected).with_provider_code("REFUND_TOO_LARGE"));
         }
         Ok(Refund::new(
             None,
-            payment.id,
+            request.payment_id.clone(),
             amount,
             RefundStatus::Succeeded,
             "refunded",
@@ -153,10 +158,11 @@ async fn a_provider_behind_dyn_with_optional_operations() {
         .unwrap();
     assert_eq!(found.id, paid.id);
 
-    let partial = RefundRequest::partial(paid.id.clone(), eur("10")).unwrap();
+    let paid_id = paid.require_id().unwrap().clone();
+    let partial = RefundRequest::partial(paid_id.clone(), eur("10")).unwrap();
     let refund = refunds.refund(&partial, &opts).await.unwrap();
     assert_eq!(refund.amount, eur("10"));
-    let too_much = RefundRequest::partial(paid.id.clone(), eur("30")).unwrap();
+    let too_much = RefundRequest::partial(paid_id, eur("30")).unwrap();
     let err = refunds.refund(&too_much, &opts).await.unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Rejected));
 
@@ -177,6 +183,9 @@ fn traits_are_object_safe_and_thread_safe() {
     assert_send_sync::<dyn Recurring>();
     assert_send_sync::<dyn Payouts>();
     assert_send_sync::<dyn Webhooks>();
+    assert_send_sync::<dyn Checkouts>();
+    assert_send_sync::<dyn Disputes>();
+    assert_send_sync::<dyn SeenEvents>();
     assert_send_sync::<PayError>();
     let boxed: Box<dyn Payments> = Box::new(Ledger::new());
     assert_eq!(boxed.id().as_str(), "ledger");
@@ -189,11 +198,11 @@ async fn mocks_stand_in_for_any_trait() {
 
     let mut mock = MockProvider::new();
     mock.expect_capture()
-        .withf(|id, amount, _| id.as_str() == "p9" && amount.is_none())
+        .withf(|request, _| request.payment_id.as_str() == "p9" && request.amount().is_none())
         .times(1)
-        .returning(|id, _, _| {
+        .returning(|request, _| {
             Ok(Payment::new(
-                id.clone(),
+                request.payment_id.clone(),
                 Money::parse_major("5", Currency::EUR).unwrap(),
                 PaymentStatus::Captured,
                 "captured",
@@ -201,8 +210,7 @@ async fn mocks_stand_in_for_any_trait() {
         });
     let captured = mock
         .capture(
-            &ProviderPaymentId::new("p9").unwrap(),
-            None,
+            &CaptureRequest::full(ProviderPaymentId::new("p9").unwrap()),
             &CallOptions::new(),
         )
         .await
@@ -344,8 +352,8 @@ fn every_validation_message() {
             "`account_holder` is required",
         ),
         (
-            msg(Interval::new(IntervalUnit::Week, 0).map(drop)),
-            "`interval.count` must be between 1 and 366",
+            msg(Interval::Fortnightly.check_in(&[Interval::Monthly], &["monthly"])),
+            "`interval` must be one of: monthly",
         ),
         (
             msg(CreateInstalments::new(
