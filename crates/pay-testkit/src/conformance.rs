@@ -41,9 +41,10 @@
 use std::fmt;
 
 use pay_core::{
-    AmountEncoding, CallOptions, Capability, CaptureMode, CreatePayment, Currency, ErrorKind,
-    MerchantReference, Money, PayError, Payment, PaymentStatus, Provider, RawWebhook,
-    RefundRequest, RefundStatus, Rule, Trust, WebhookAuth,
+    AmountEncoding, CallOptions, Capability, CaptureMode, CaptureRequest, CreatePayment, Currency,
+    ErrorKind, InMemorySeenEvents, MerchantReference, Money, PayError, Payment, PaymentStatus,
+    Provider, ProviderPaymentId, RawWebhook, RefundRequest, RefundStatus, Rule, Trust, VoidRequest,
+    WebhookAuth,
 };
 
 /// Declared capabilities agree with the `as_*` accessors, both ways.
@@ -52,15 +53,24 @@ pub const CAPABILITIES_MATCH_TRAITS: &str = "capabilities_match_traits";
 pub const IMPLIED_CAPABILITIES: &str = "implied_capabilities";
 /// The declared amount encoding writes and reads back amounts of exponents 0, 2 and 3.
 pub const AMOUNT_ENCODING_ROUND_TRIPS: &str = "amount_encoding_round_trips";
-/// A payment is created, then read back with the same id, amount and reference.
+/// Capabilities that need data declare it (subscriptions list their intervals).
+pub const CAPABILITY_DETAILS: &str = "capability_details";
+/// A payment is created, then read back with the same amount and reference, and the same
+/// id unless the provider documents that ids change
+/// ([`Capabilities::payment_id_may_change`](pay_core::Capabilities::payment_id_may_change)).
 pub const CREATE_THEN_GET: &str = "create_then_get";
+/// A declined payment the provider created comes back as `Ok` with status `failed` and
+/// an id; `Err(Declined)` only when nothing exists at the provider (checked by reference).
+pub const DECLINES_ARE_DATA: &str = "declines_are_data";
 /// A created payment is found by its merchant reference; an unused reference is not.
 pub const FIND_BY_REFERENCE: &str = "find_by_reference";
 /// An authorise-only payment is authorised, then captured in full.
 pub const CAPTURE: &str = "capture";
 /// An authorise-only payment is captured in part.
 pub const PARTIAL_CAPTURE: &str = "partial_capture";
-/// An authorise-only payment is voided.
+/// An authorise-only payment is voided: it ends final and not a success (canceled, or
+/// failed where the provider has no cancelled status), reads back the same, and can no
+/// longer be captured.
 pub const VOID: &str = "void";
 /// A captured payment is refunded in full.
 pub const REFUND: &str = "refund";
@@ -77,6 +87,9 @@ pub const UNKNOWN_STATUS_IS_UNKNOWN: &str = "unknown_status_is_unknown";
 pub const WEBHOOK_SAMPLE_VERIFIES: &str = "webhook_sample_verifies";
 /// Tampered webhooks are rejected before parsing.
 pub const WEBHOOK_REJECTS_TAMPERING: &str = "webhook_rejects_tampering";
+/// The same notification delivered twice is handled once (`handle_once` says
+/// `Duplicate` the second time).
+pub const WEBHOOK_DUPLICATES_DETECTED: &str = "webhook_duplicates_detected";
 /// The adapter's `Debug` output shows none of the given secrets.
 pub const DEBUG_HIDES_SECRETS: &str = "debug_hides_secrets";
 
@@ -84,8 +97,10 @@ pub const DEBUG_HIDES_SECRETS: &str = "debug_hides_secrets";
 pub const ALL_CHECKS: &[&str] = &[
     CAPABILITIES_MATCH_TRAITS,
     IMPLIED_CAPABILITIES,
+    CAPABILITY_DETAILS,
     AMOUNT_ENCODING_ROUND_TRIPS,
     CREATE_THEN_GET,
+    DECLINES_ARE_DATA,
     FIND_BY_REFERENCE,
     CAPTURE,
     PARTIAL_CAPTURE,
@@ -97,6 +112,7 @@ pub const ALL_CHECKS: &[&str] = &[
     UNKNOWN_STATUS_IS_UNKNOWN,
     WEBHOOK_SAMPLE_VERIFIES,
     WEBHOOK_REJECTS_TAMPERING,
+    WEBHOOK_DUPLICATES_DETECTED,
     DEBUG_HIDES_SECRETS,
 ];
 
@@ -114,10 +130,13 @@ type StatusMap<'a> = Box<dyn Fn(&str) -> PaymentStatus + Send + Sync + 'a>;
 /// - A notification signed the way the provider signs them
 ///   ([`with_signed_webhook`](Self::with_signed_webhook), required when the adapter
 ///   implements webhooks).
-/// - Optionally, secrets the adapter holds ([`with_secrets`](Self::with_secrets)).
+/// - Optionally, a factory of requests the fake declines
+///   ([`with_declined_payment`](Self::with_declined_payment)), for the declines-as-data
+///   contract, and secrets the adapter holds ([`with_secrets`](Self::with_secrets)).
 pub struct Subject<'a> {
     provider: &'a dyn Provider,
     payment: PaymentFactory<'a>,
+    declined: Option<PaymentFactory<'a>>,
     statuses: Option<(Vec<String>, StatusMap<'a>)>,
     signed_webhook: Option<RawWebhook>,
     secrets: Vec<String>,
@@ -146,6 +165,7 @@ impl<'a> Subject<'a> {
         Self {
             provider,
             payment: Box::new(payment),
+            declined: None,
             statuses: None,
             signed_webhook: None,
             secrets: Vec::new(),
@@ -165,6 +185,19 @@ impl<'a> Subject<'a> {
             documented.iter().map(|s| (*s).to_owned()).collect(),
             Box::new(map),
         ));
+        self
+    }
+
+    /// A factory of payment requests the fake declines (a magic card number, say). With
+    /// it, [`DECLINES_ARE_DATA`] checks the contract of
+    /// [`Payments`](pay_core::Payments): a declined payment the provider created is
+    /// `Ok` with status `failed`; `Err(Declined)` means nothing exists at the provider.
+    #[must_use]
+    pub fn with_declined_payment(
+        mut self,
+        factory: impl Fn(MerchantReference) -> CreatePayment + Send + Sync + 'a,
+    ) -> Self {
+        self.declined = Some(Box::new(factory));
         self
     }
 
@@ -310,11 +343,14 @@ pub async fn run(subject: &Subject<'_>) -> Report {
         capabilities_match_traits(subject),
     );
     kit.record(IMPLIED_CAPABILITIES, implied_capabilities(subject));
+    kit.record(CAPABILITY_DETAILS, capability_details(subject));
     kit.record(
         AMOUNT_ENCODING_ROUND_TRIPS,
         amount_encoding_round_trips(subject),
     );
     let created = kit.create_then_get().await;
+    let outcome = kit.declines_are_data().await;
+    kit.record(DECLINES_ARE_DATA, outcome);
     let outcome = kit.find_by_reference(created.as_ref()).await;
     kit.record(FIND_BY_REFERENCE, outcome);
     let outcome = kit.capture(false).await;
@@ -339,6 +375,8 @@ pub async fn run(subject: &Subject<'_>) -> Report {
         WEBHOOK_REJECTS_TAMPERING,
         webhook_rejects_tampering(subject),
     );
+    let outcome = webhook_duplicates_detected(subject).await;
+    kit.record(WEBHOOK_DUPLICATES_DETECTED, outcome);
     kit.record(DEBUG_HIDES_SECRETS, debug_hides_secrets(subject));
     Report {
         results: kit.results,
@@ -406,10 +444,11 @@ impl Kit<'_, '_> {
             .create_payment(&request, &self.subject.options)
             .await
             .map_err(|e| call_failed("create_payment", &e))?;
-        ensure(payment.amount == request.amount, || {
+        ensure(payment.amount == request.amount(), || {
             format!(
                 "create_payment returned amount {}, asked for {}",
-                payment.amount, request.amount
+                payment.amount,
+                request.amount()
             )
         })?;
         ensure(!payment.status.is_unknown(), || {
@@ -421,16 +460,41 @@ impl Kit<'_, '_> {
         Ok((request, payment))
     }
 
+    /// Reads `payment` back: by its payment id, or through its checkout while it has none.
     async fn get(&self, payment: &Payment) -> Result<Payment, Outcome> {
-        let payments = self
-            .subject
-            .provider
-            .as_payments()
-            .ok_or_else(|| fail("the adapter does not implement Payments"))?;
-        payments
-            .get_payment(&payment.id, &self.subject.options)
-            .await
-            .map_err(|e| call_failed("get_payment", &e))
+        let provider = self.subject.provider;
+        match (&payment.id, &payment.checkout_id) {
+            (Some(id), _) => provider
+                .as_payments()
+                .ok_or_else(|| fail("the adapter does not implement Payments"))?
+                .get_payment(id, &self.subject.options)
+                .await
+                .map_err(|e| call_failed("get_payment", &e)),
+            (None, Some(checkout)) => provider
+                .as_checkouts()
+                .ok_or_else(|| fail("a payment with only a checkout id, but as_checkouts is None"))?
+                .get_checkout(checkout, &self.subject.options)
+                .await
+                .map_err(|e| call_failed("get_checkout", &e)),
+            (None, None) => Err(fail(
+                "the payment has neither a payment id nor a checkout id",
+            )),
+        }
+    }
+
+    /// The id of a payment that must have one by now.
+    fn id_of(payment: &Payment, what: &str) -> Result<ProviderPaymentId, Outcome> {
+        payment.id.clone().ok_or_else(|| {
+            fail(format!(
+                "{what}: the payment has no provider id (status {})",
+                payment.status
+            ))
+        })
+    }
+
+    /// Whether two reads of one payment agree on its id, as far as the provider promises.
+    fn same_id(&self, a: &Payment, b: &Payment) -> bool {
+        self.caps().payment_id_may_change || a.id.is_none() || a.id == b.id
     }
 
     async fn create_then_get(&mut self) -> Option<(CreatePayment, Payment)> {
@@ -449,11 +513,18 @@ impl Kit<'_, '_> {
                 },
             )?;
             let got = self.get(&created).await?;
-            ensure(got.id == created.id, || {
-                format!("get_payment returned id {}, asked for {}", got.id, created.id)
+            ensure(self.same_id(&created, &got), || {
+                format!(
+                    "get_payment returned id {:?}, asked for {:?} (the provider does not declare changing ids)",
+                    got.id, created.id
+                )
             })?;
-            ensure(got.amount == request.amount, || {
-                format!("get_payment returned amount {}, created {}", got.amount, request.amount)
+            ensure(got.amount == request.amount(), || {
+                format!(
+                    "get_payment returned amount {}, created {}",
+                    got.amount,
+                    request.amount()
+                )
             })?;
             ensure(!got.status.is_unknown(), || {
                 format!(
@@ -465,10 +536,10 @@ impl Kit<'_, '_> {
                 format!("created {}, then read back as {}", created.status, got.status)
             })?;
             if let Some(reference) = &got.reference {
-                ensure(reference == &request.reference, || {
+                ensure(reference == request.reference(), || {
                     format!(
                         "get_payment returned reference {reference}, created with {}",
-                        request.reference
+                        request.reference()
                     )
                 })?;
             }
@@ -487,6 +558,56 @@ impl Kit<'_, '_> {
         }
     }
 
+    async fn declines_are_data(&mut self) -> Verdict {
+        let Some(factory) = &self.subject.declined else {
+            return Err(skip(
+                "no declining payment factory given (Subject::with_declined_payment)",
+            ));
+        };
+        let payments = self
+            .subject
+            .provider
+            .as_payments()
+            .ok_or_else(|| fail("the adapter does not implement Payments"))?;
+        let reference = self.next_reference()?;
+        let request = factory(reference.clone());
+        match payments
+            .create_payment(&request, &self.subject.options)
+            .await
+        {
+            Ok(payment) => {
+                ensure(payment.status == PaymentStatus::Failed, || {
+                    format!(
+                        "a declined payment came back as {} (provider status `{}`), expected failed",
+                        payment.status, payment.provider_status
+                    )
+                })?;
+                ensure(
+                    payment.id.is_some() || payment.checkout_id.is_some(),
+                    || "a declined payment returned as Ok has no id to read it back by".to_owned(),
+                )?;
+                let got = self.get(&payment).await?;
+                ensure(got.status == PaymentStatus::Failed, || {
+                    format!("a declined payment reads back as {}", got.status)
+                })
+            }
+            Err(err) if err.is_declined() => {
+                // Nothing may exist at the provider: a reference search must find nothing.
+                if !self.caps().supports(Capability::FindByReference) {
+                    return Ok(());
+                }
+                let found = payments
+                    .find_by_reference(&reference, &self.subject.options)
+                    .await
+                    .map_err(|e| call_failed("find_by_reference after a decline", &e))?;
+                ensure(found.is_none(), || {
+                    "create_payment answered Err(Declined), but the provider holds a payment for the reference: a payment that exists must be returned as Ok(Payment { status: Failed })".to_owned()
+                })
+            }
+            Err(err) => Err(call_failed("create_payment (declined factory)", &err)),
+        }
+    }
+
     async fn find_by_reference(&mut self, created: Option<&(CreatePayment, Payment)>) -> Verdict {
         if !self.caps().supports(Capability::FindByReference) {
             return Err(skip("FindByReference is not declared"));
@@ -500,12 +621,12 @@ impl Kit<'_, '_> {
             .as_payments()
             .ok_or_else(|| fail("the adapter does not implement Payments"))?;
         let found = payments
-            .find_by_reference(&request.reference, &self.subject.options)
+            .find_by_reference(request.reference(), &self.subject.options)
             .await
             .map_err(|e| call_failed("find_by_reference", &e))?;
         match found {
-            Some(found) => ensure(found.id == payment.id, || {
-                format!("found payment {}, created {}", found.id, payment.id)
+            Some(found) => ensure(self.same_id(payment, &found), || {
+                format!("found payment {:?}, created {:?}", found.id, payment.id)
             })?,
             None => {
                 return Err(fail(
@@ -549,13 +670,20 @@ impl Kit<'_, '_> {
             .as_capture()
             .ok_or_else(|| fail("Capture is declared but as_capture is None"))?;
         let (request, payment) = self.authorised().await?;
-        let amount = if partial {
-            Some(smaller_half(request.amount)?)
+        let id = Self::id_of(&payment, "capture")?;
+        let (amount, capture_request) = if partial {
+            let part = smaller_half(request.amount())?;
+            let req = CaptureRequest::partial(id, part)
+                .map_err(|e| fail(format!("capture request: {e}")))?;
+            (Some(part), req)
         } else {
-            None
+            (None, CaptureRequest::full(id))
         };
         let captured = capture
-            .capture(&payment.id, amount, &self.subject.options)
+            .capture(
+                &capture_request.with_descriptive("conformance capture"),
+                &self.subject.options,
+            )
             .await
             .map_err(|e| call_failed("capture", &e))?;
         ensure(captured.status == PaymentStatus::Captured, || {
@@ -564,7 +692,7 @@ impl Kit<'_, '_> {
                 captured.status
             )
         })?;
-        let expected = amount.unwrap_or(request.amount);
+        let expected = amount.unwrap_or(request.amount());
         if let Some(taken) = captured.captured {
             ensure(taken == expected, || {
                 format!("captured {taken}, expected {expected}")
@@ -586,20 +714,44 @@ impl Kit<'_, '_> {
             .as_void()
             .ok_or_else(|| fail("Void is declared but as_void is None"))?;
         let (_, payment) = self.authorised().await?;
+        let id = Self::id_of(&payment, "void")?;
         let voided = void
-            .void(&payment.id, &self.subject.options)
+            .void(
+                &VoidRequest::new(id.clone()).with_descriptive("conformance void"),
+                &self.subject.options,
+            )
             .await
             .map_err(|e| call_failed("void", &e))?;
-        ensure(voided.status == PaymentStatus::Canceled, || {
+        // Providers without a documented cancelled status (Easytransac) report `failed`
+        // for a cancelled pre-authorisation; both are final and neither is a success.
+        ensure(
+            matches!(
+                voided.status,
+                PaymentStatus::Canceled | PaymentStatus::Failed
+            ),
+            || {
+                format!(
+                    "after void the payment was {}, expected canceled (or failed, where the provider has no cancelled status)",
+                    voided.status
+                )
+            },
+        )?;
+        let got = self.get(&payment).await?;
+        ensure(got.status == voided.status, || {
             format!(
-                "after void the payment was {}, expected canceled",
-                voided.status
+                "void reported {}, but the payment reads back as {}",
+                voided.status, got.status
             )
         })?;
-        let got = self.get(&payment).await?;
-        ensure(got.status == PaymentStatus::Canceled, || {
-            format!("a voided payment read back as {}", got.status)
-        })
+        if let Some(capture) = self.subject.provider.as_capture() {
+            let again = capture
+                .capture(&CaptureRequest::full(id), &self.subject.options)
+                .await;
+            ensure(again.is_err(), || {
+                "a voided authorisation could still be captured".to_owned()
+            })?;
+        }
+        Ok(())
     }
 
     async fn captured_payment(&mut self) -> Result<(CreatePayment, Payment), Outcome> {
@@ -623,24 +775,20 @@ impl Kit<'_, '_> {
             .as_refunds()
             .ok_or_else(|| fail("Refund is declared but as_refunds is None"))?;
         let (request, payment) = self.captured_payment().await?;
+        let id = Self::id_of(&payment, "refund")?;
         let refund = refunds
-            .refund(
-                &RefundRequest::full(payment.id.clone()),
-                &self.subject.options,
-            )
+            .refund(&RefundRequest::full(id.clone()), &self.subject.options)
             .await
             .map_err(|e| call_failed("refund", &e))?;
-        ensure(refund.amount == request.amount, || {
+        ensure(refund.amount == request.amount(), || {
             format!(
                 "refunded {}, expected the whole {}",
-                refund.amount, request.amount
+                refund.amount,
+                request.amount()
             )
         })?;
-        ensure(refund.payment_id == payment.id, || {
-            format!(
-                "the refund names payment {}, not {}",
-                refund.payment_id, payment.id
-            )
+        ensure(refund.payment_id == id, || {
+            format!("the refund names payment {}, not {id}", refund.payment_id)
         })?;
         ensure(
             matches!(
@@ -656,10 +804,10 @@ impl Kit<'_, '_> {
             })?;
         }
         if let Some(refunded) = got.refunded {
-            ensure(refunded == request.amount, || {
+            ensure(refunded == request.amount(), || {
                 format!(
                     "the payment says {refunded} refunded, expected {}",
-                    request.amount
+                    request.amount()
                 )
             })?;
         }
@@ -676,8 +824,9 @@ impl Kit<'_, '_> {
             .as_refunds()
             .ok_or_else(|| fail("PartialRefund is declared but as_refunds is None"))?;
         let (request, payment) = self.captured_payment().await?;
-        let part = smaller_half(request.amount)?;
-        let partial = RefundRequest::partial(payment.id.clone(), part)
+        let id = Self::id_of(&payment, "partial refund")?;
+        let part = smaller_half(request.amount())?;
+        let partial = RefundRequest::partial(id.clone(), part)
             .map_err(|e| fail(format!("refund request: {e}")))?;
         let refund = refunds
             .refund(&partial, &self.subject.options)
@@ -696,11 +845,11 @@ impl Kit<'_, '_> {
             return Ok(());
         }
         let rest = request
-            .amount
+            .amount()
             .checked_sub(part)
             .map_err(|e| fail(format!("amount arithmetic: {e}")))?;
-        let second = RefundRequest::partial(payment.id.clone(), rest)
-            .map_err(|e| fail(format!("refund request: {e}")))?;
+        let second =
+            RefundRequest::partial(id, rest).map_err(|e| fail(format!("refund request: {e}")))?;
         let refund = refunds
             .refund(&second, &self.subject.options)
             .await
@@ -737,9 +886,11 @@ impl Kit<'_, '_> {
             && let Some(capture) = provider.as_capture()
         {
             let (request, payment) = self.authorised().await?;
-            let part = smaller_half(request.amount)?;
+            let part = smaller_half(request.amount())?;
+            let partial = CaptureRequest::partial(Self::id_of(&payment, "partial capture")?, part)
+                .map_err(|e| fail(format!("capture request: {e}")))?;
             let result = capture
-                .capture(&payment.id, Some(part), &self.subject.options)
+                .capture(&partial, &self.subject.options)
                 .await
                 .map(|_| ());
             expect_not_supported("partial capture", result, Capability::PartialCapture)?;
@@ -750,8 +901,8 @@ impl Kit<'_, '_> {
             && let Some(refunds) = provider.as_refunds()
         {
             let (request, payment) = self.captured_payment().await?;
-            let part = smaller_half(request.amount)?;
-            let partial = RefundRequest::partial(payment.id.clone(), part)
+            let part = smaller_half(request.amount())?;
+            let partial = RefundRequest::partial(Self::id_of(&payment, "partial refund")?, part)
                 .map_err(|e| fail(format!("refund request: {e}")))?;
             let result = refunds
                 .refund(&partial, &self.subject.options)
@@ -807,6 +958,8 @@ const OPTIONAL: &[(Capability, &str)] = &[
     (Capability::Mandates, "as_mandates"),
     (Capability::Payouts, "as_payouts"),
     (Capability::Webhooks, "as_webhooks"),
+    (Capability::Checkouts, "as_checkouts"),
+    (Capability::Disputes, "as_disputes"),
 ];
 
 fn capabilities_match_traits(subject: &Subject<'_>) -> Verdict {
@@ -823,6 +976,8 @@ fn capabilities_match_traits(subject: &Subject<'_>) -> Verdict {
             Capability::Refund => provider.as_refunds().is_some(),
             Capability::Mandates => provider.as_mandates().is_some(),
             Capability::Payouts => provider.as_payouts().is_some(),
+            Capability::Checkouts => provider.as_checkouts().is_some(),
+            Capability::Disputes => provider.as_disputes().is_some(),
             _ => provider.as_webhooks().is_some(),
         };
         let declared = caps.supports(*capability);
@@ -862,6 +1017,7 @@ fn implied_capabilities(subject: &Subject<'_>) -> Verdict {
         (Capability::PartialCapture, Capability::Capture),
         (Capability::PartialRefund, Capability::Refund),
         (Capability::MultipleRefunds, Capability::PartialRefund),
+        (Capability::CancelPayout, Capability::Payouts),
     ];
     let problems: Vec<String> = rules
         .iter()
@@ -874,6 +1030,21 @@ fn implied_capabilities(subject: &Subject<'_>) -> Verdict {
             )
         })
         .collect();
+    ensure(problems.is_empty(), || problems.join("; "))
+}
+
+fn capability_details(subject: &Subject<'_>) -> Verdict {
+    let caps = subject.provider.capabilities();
+    let mut problems = Vec::new();
+    if caps.supports(Capability::Subscriptions) && caps.intervals.is_empty() {
+        problems.push("subscriptions are declared without the intervals offered".to_owned());
+    }
+    if !caps.supports(Capability::Subscriptions) && !caps.intervals.is_empty() {
+        problems.push("intervals are declared without subscriptions".to_owned());
+    }
+    if caps.payment_methods.is_empty() {
+        problems.push("no payment method is declared".to_owned());
+    }
     ensure(problems.is_empty(), || problems.join("; "))
 }
 
@@ -1031,6 +1202,28 @@ fn webhook_rejects_tampering(subject: &Subject<'_>) -> Verdict {
         format!(
             "verify did not reject (with WebhookRejected) a sample with {}",
             accepted.join(", ")
+        )
+    })
+}
+
+async fn webhook_duplicates_detected(subject: &Subject<'_>) -> Verdict {
+    let (webhooks, sample) = webhook_sample(subject)?;
+    let seen = InMemorySeenEvents::new();
+    let first = webhooks
+        .handle_once(sample, &seen)
+        .await
+        .map_err(|e| fail(format!("the signed sample was refused: {e}")))?;
+    ensure(!first.is_duplicate(), || {
+        "the first delivery was reported as a duplicate".to_owned()
+    })?;
+    let second = webhooks
+        .handle_once(sample, &seen)
+        .await
+        .map_err(|e| fail(format!("the second delivery was refused: {e}")))?;
+    ensure(second.is_duplicate(), || {
+        format!(
+            "the same notification delivered twice was not detected (event id `{}`)",
+            second.event().id
         )
     })
 }

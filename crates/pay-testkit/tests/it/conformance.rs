@@ -5,12 +5,15 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use pay_core::{
-    AmountEncoding, CallOptions, Capabilities, Capability, Capture, CaptureMode, CreatePayment,
-    Currency, Environment, ErrorKind, EventKind, IdempotencySupport, MerchantReference, Money,
-    PayError, Payment, PaymentMethod, PaymentStatus, Payments, Provider, ProviderId,
-    ProviderPaymentId, ProviderRefundId, RawWebhook, Refund, RefundRequest, RefundStatus, Refunds,
-    Trust, VerifiedWebhook, WebhookAuth, WebhookEvent, WebhookRejection, Webhooks,
+    AmountEncoding, CallOptions, Capabilities, Capability, Capture, CaptureMode, CaptureRequest,
+    CreatePayment, Currency, Environment, ErrorKind, EventId, EventKind, Failure,
+    IdempotencySupport, MerchantReference, Money, PayError, Payment, PaymentMethod,
+    PaymentMethodKind, PaymentStatus, Payments, Provider, ProviderId, ProviderPaymentId,
+    ProviderRefundId, RawWebhook, Refund, RefundRequest, RefundStatus, Refunds, Trust,
+    VerifiedWebhook, WebhookAuth, WebhookEvent, Webhooks,
 };
 use pay_testkit::conformance::{self, Outcome, Subject};
 
@@ -31,6 +34,14 @@ struct Flaws {
     accepts_tampered: bool,
     event_authenticated: bool,
     debug_shows_secret: bool,
+    /// Answers `Err(Declined)` for a payment it created (and keeps).
+    declines_as_error: bool,
+    /// Gives every delivery of a notification a new event id.
+    event_id_per_delivery: bool,
+    /// Reads payments back under another id.
+    id_changes: bool,
+    /// Declares that ids change (as a provider with hosted pages documents).
+    declares_changing_ids: bool,
 }
 
 /// An in-memory adapter. `full` declares partial capture, partial and multiple refunds,
@@ -41,6 +52,7 @@ struct Toy {
     full: bool,
     flaws: Flaws,
     payments: Mutex<Vec<Payment>>,
+    deliveries: AtomicU32,
 }
 
 impl std::fmt::Debug for Toy {
@@ -65,7 +77,8 @@ impl Toy {
             Capabilities::new(AmountEncoding::MinorUnits, IdempotencySupport::None, auth)
                 .with(Capability::Capture)
                 .with(Capability::Refund)
-                .with(Capability::Webhooks);
+                .with(Capability::Webhooks)
+                .with_method(PaymentMethodKind::Card);
         if full {
             caps = caps
                 .with(Capability::PartialCapture)
@@ -79,11 +92,15 @@ impl Toy {
         if flaws.declares_multiple_refunds_alone {
             caps = caps.with(Capability::MultipleRefunds);
         }
+        if flaws.declares_changing_ids {
+            caps = caps.with_changing_payment_ids();
+        }
         Self {
             caps,
             full,
             flaws,
             payments: Mutex::new(Vec::new()),
+            deliveries: AtomicU32::new(0),
         }
     }
 
@@ -92,7 +109,7 @@ impl Toy {
             .lock()
             .unwrap()
             .iter()
-            .find(|p| &p.id == id)
+            .find(|p| p.id.as_ref() == Some(id))
             .cloned()
             .ok_or_else(|| PayError::new(ErrorKind::NotFound))
     }
@@ -166,15 +183,25 @@ impl Payments for Toy {
         _: &CallOptions,
     ) -> Result<Payment, PayError> {
         let id = ProviderPaymentId::new(format!("p{}", self.payments.lock().unwrap().len() + 1))?;
-        let payment = match request.capture {
-            CaptureMode::Manual => {
-                Payment::new(id, request.amount, PaymentStatus::Authorized, "authorised")
-            }
-            _ => Payment::new(id, request.amount, PaymentStatus::Captured, "paid")
-                .with_captured(request.amount),
+        let amount = request.amount();
+        // 6.66 is the toy's magic declined amount.
+        let payment = if amount.minor_units() == 666 {
+            Payment::new(id, amount, PaymentStatus::Failed, "failed").with_failure(Failure::new(
+                Some("05".to_owned()),
+                Some("Do not honour".to_owned()),
+            ))
+        } else if request.capture == CaptureMode::Manual {
+            Payment::new(id, amount, PaymentStatus::Authorized, "authorised")
+        } else {
+            Payment::new(id, amount, PaymentStatus::Captured, "paid").with_captured(amount)
         }
-        .with_reference(request.reference.clone());
+        .with_reference(request.reference().clone());
         self.store(payment.clone());
+        if payment.status == PaymentStatus::Failed && self.flaws.declines_as_error {
+            return Err(PayError::new(ErrorKind::Declined {
+                decline_code: Some("05".to_owned()),
+            }));
+        }
         Ok(payment)
     }
 
@@ -187,6 +214,9 @@ impl Payments for Toy {
         if self.flaws.get_wrong_amount {
             payment.amount =
                 Money::from_minor(payment.amount.minor_units() + 1, payment.amount.currency())?;
+        }
+        if self.flaws.id_changes {
+            payment.id = Some(ProviderPaymentId::new(format!("{id}-paid"))?);
         }
         Ok(payment)
     }
@@ -216,14 +246,14 @@ impl Payments for Toy {
 impl Capture for Toy {
     async fn capture(
         &self,
-        id: &ProviderPaymentId,
-        amount: Option<Money>,
+        request: &CaptureRequest,
         _: &CallOptions,
     ) -> Result<Payment, PayError> {
+        let amount = request.amount();
         if amount.is_some() && !self.full {
             return Err(not_supported(Capability::PartialCapture));
         }
-        let mut payment = self.find(id)?;
+        let mut payment = self.find(&request.payment_id)?;
         if self.flaws.capture_leaves_authorized {
             return Ok(payment);
         }
@@ -239,7 +269,7 @@ impl Capture for Toy {
 impl Refunds for Toy {
     async fn refund(&self, request: &RefundRequest, _: &CallOptions) -> Result<Refund, PayError> {
         let mut payment = self.find(&request.payment_id)?;
-        let amount = request.amount.unwrap_or(payment.amount);
+        let amount = request.amount().unwrap_or(payment.amount);
         let partial = amount != payment.amount;
         if partial && !self.full && !self.flaws.partial_refund_silently {
             return Err(not_supported(Capability::PartialRefund));
@@ -255,7 +285,7 @@ impl Refunds for Toy {
         self.store(payment.clone());
         Ok(Refund::new(
             Some(ProviderRefundId::new("r1")?),
-            payment.id,
+            request.payment_id.clone(),
             amount,
             RefundStatus::Succeeded,
             "done",
@@ -267,40 +297,45 @@ impl Refunds for Toy {
     }
 }
 
+#[async_trait]
 impl Webhooks for Toy {
     fn verify(&self, raw: &RawWebhook) -> Result<VerifiedWebhook, PayError> {
-        let reject = |reason| PayError::new(ErrorKind::WebhookRejected { reason });
-        if !self.flaws.accepts_tampered {
-            if self.full {
-                let given = raw
-                    .header("x-toy-signature")
-                    .ok_or_else(|| reject(WebhookRejection::MissingSignature))?;
-                if given != signature(raw.body()) {
-                    return Err(reject(WebhookRejection::BadSignature));
-                }
-            } else {
-                let given = raw
-                    .header("x-toy-code")
-                    .ok_or_else(|| reject(WebhookRejection::MissingSignature))?;
-                if given != SECRET {
-                    return Err(reject(WebhookRejection::BadSignature));
-                }
-            }
-        }
         let trust = if self.flaws.event_authenticated {
             Trust::Authenticated
         } else {
             Trust::Hint
         };
-        Ok(VerifiedWebhook::after_verification(
-            self.id(),
-            raw.clone(),
-            trust,
-        ))
+        let (header, expected) = if self.full {
+            ("x-toy-signature", signature(raw.body()))
+        } else {
+            ("x-toy-code", SECRET.to_owned())
+        };
+        let presented = raw.header(header).map(str::as_bytes);
+        // The planted flaw: comparing what was presented with itself.
+        let expected = if self.flaws.accepts_tampered {
+            presented.unwrap_or(b"x").to_vec()
+        } else {
+            expected.into_bytes()
+        };
+        VerifiedWebhook::verify(self.id(), raw.clone(), &expected, presented, trust)
     }
 
     fn parse(&self, verified: &VerifiedWebhook) -> Result<WebhookEvent, PayError> {
-        Ok(WebhookEvent::new(self.id(), EventKind::Payment, verified.trust()).with_object_id("p1"))
+        let delivery = self.deliveries.fetch_add(1, Ordering::Relaxed);
+        let id = if self.flaws.event_id_per_delivery {
+            format!("p1:paid:{delivery}")
+        } else {
+            "p1:paid".to_owned()
+        };
+        let kind = EventKind::Payment {
+            id: Some(ProviderPaymentId::new("p1")?),
+            checkout_id: None,
+            status: Some(PaymentStatus::Captured),
+        };
+        Ok(
+            WebhookEvent::new(self.id(), EventId::new(id)?, kind, verified.trust())
+                .with_provider_status("paid"),
+        )
     }
 }
 
@@ -330,8 +365,14 @@ fn factory(reference: MerchantReference) -> CreatePayment {
     CreatePayment::new(amount, reference, PaymentMethod::HostedPage).expect("request")
 }
 
+fn declined(reference: MerchantReference) -> CreatePayment {
+    let amount = Money::parse_major("6.66", Currency::EUR).expect("amount");
+    CreatePayment::new(amount, reference, PaymentMethod::HostedPage).expect("request")
+}
+
 async fn run(toy: &Toy) -> conformance::Report {
     let subject = Subject::new(toy, factory)
+        .with_declined_payment(declined)
         .with_statuses(DOCUMENTED, map_status)
         .with_signed_webhook(toy.sample())
         .with_secrets(&[SECRET])
@@ -349,8 +390,10 @@ async fn a_correct_full_adapter_passes() {
         for check in [
             conformance::CAPABILITIES_MATCH_TRAITS,
             conformance::IMPLIED_CAPABILITIES,
+            conformance::CAPABILITY_DETAILS,
             conformance::AMOUNT_ENCODING_ROUND_TRIPS,
             conformance::CREATE_THEN_GET,
+            conformance::DECLINES_ARE_DATA,
             conformance::FIND_BY_REFERENCE,
             conformance::CAPTURE,
             conformance::PARTIAL_CAPTURE,
@@ -360,6 +403,7 @@ async fn a_correct_full_adapter_passes() {
             conformance::UNKNOWN_STATUS_IS_UNKNOWN,
             conformance::WEBHOOK_SAMPLE_VERIFIES,
             conformance::WEBHOOK_REJECTS_TAMPERING,
+            conformance::WEBHOOK_DUPLICATES_DETECTED,
             conformance::DEBUG_HIDES_SECRETS,
         ] {
             assert!(report.passed(check), "{check}: {report}");
@@ -512,6 +556,30 @@ async fn each_flaw_fails_its_check() {
                 },
                 conformance::DEBUG_HIDES_SECRETS,
             ),
+            (
+                true,
+                Flaws {
+                    declines_as_error: true,
+                    ..Flaws::default()
+                },
+                conformance::DECLINES_ARE_DATA,
+            ),
+            (
+                true,
+                Flaws {
+                    event_id_per_delivery: true,
+                    ..Flaws::default()
+                },
+                conformance::WEBHOOK_DUPLICATES_DETECTED,
+            ),
+            (
+                true,
+                Flaws {
+                    id_changes: true,
+                    ..Flaws::default()
+                },
+                conformance::CREATE_THEN_GET,
+            ),
         ];
         for (full, flaws, check) in cases {
             let toy = Toy::new(full, flaws);
@@ -575,6 +643,24 @@ async fn bad_status_maps_and_missing_inputs_fail() {
             Some(Outcome::Failed(_))
         ));
         assert!(format!("{subject:?}").contains("toy"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ids_may_change_where_the_provider_documents_it() {
+    within(async {
+        let toy = Toy::new(
+            true,
+            Flaws {
+                id_changes: true,
+                declares_changing_ids: true,
+                ..Flaws::default()
+            },
+        );
+        let report = run(&toy).await;
+        assert!(report.passed(conformance::CREATE_THEN_GET), "{report}");
+        assert!(report.passed(conformance::FIND_BY_REFERENCE), "{report}");
     })
     .await;
 }
