@@ -11,4 +11,5 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+pub mod status;
 pub mod wire;
