@@ -48,7 +48,11 @@ impl IdempotencyStore {
         }
     }
 
-    /// Stores the first answer, unless it is a transient 429, 502 or 503.
+    /// Stores the first answer, unless the provider does not: a transient answer
+    /// (`RETRY_RULES.transient_statuses`: 429, 502, 503), or an authentication failure
+    /// (401 or 403, such as a bad out-payment signature or timestamp): "a request that
+    /// fails authentication is not subject to idempotency", so the same key with a
+    /// correct signature runs the request.
     pub(crate) fn store(
         &mut self,
         account: &str,
@@ -57,7 +61,10 @@ impl IdempotencyStore {
         response: &FakeResponse,
         now: i64,
     ) {
-        if matches!(response.status(), 429 | 502 | 503) {
+        let status = response.status();
+        if !crate::generated::easypay::RETRY_RULES.stores_answer(status)
+            || matches!(status, 401 | 403)
+        {
             return;
         }
         self.entries.insert(

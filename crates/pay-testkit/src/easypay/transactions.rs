@@ -492,8 +492,10 @@ pub(crate) fn void_get(state: &State, found: &RouteMatch) -> FakeResponse {
     )
 }
 
-/// `POST /refund/{id}`: `id` is a capture, or a payment (its latest capture with money
-/// left). Full or partial; more than what is left → 400 (INFERRED).
+/// `POST /refund/{id}`: `id` is a capture (what Easypay calls the single or frequent
+/// transaction); a payment id is not one, and gets 404 like any unknown id: the fake does
+/// not guess which of a payment's captures was meant. Full or partial; more than what is
+/// left → 400 (INFERRED).
 pub(crate) fn refund_create(
     state: &mut State,
     env: &Env<'_>,
@@ -511,25 +513,7 @@ pub(crate) fn refund_create(
     if value <= 0 {
         return error(400, &["`value` must be greater than 0"]);
     }
-    let id = path_id(found).to_owned();
-    let capture_id = if state.captures.iter().any(|c| c.id == id) {
-        id.clone()
-    } else if state.payment(&id).is_some() {
-        match state
-            .captures
-            .iter()
-            .rev()
-            .find(|c| {
-                c.payment_id == id && c.status == "success" && c.value > c.refunded + c.charged_back
-            })
-            .or_else(|| state.captures.iter().rev().find(|c| c.payment_id == id))
-        {
-            Some(c) => c.id.clone(),
-            None => return error(412, &["the payment has no capture to refund"]),
-        }
-    } else {
-        return error(404, &["no capture found"]);
-    };
+    let capture_id = path_id(found).to_owned();
     let Some(capture) = state.capture_mut(&capture_id) else {
         return error(404, &["no capture found"]);
     };

@@ -748,13 +748,46 @@ async fn out_payments_need_a_valid_signature_and_fresh_timestamp() {
         let small = send(small.body().to_vec(), Some(small.signature().to_owned())).await;
         assert_eq!(small.status, 400, "{}", small.text());
 
+        // An authentication failure is not stored under the idempotency key: the same key
+        // with a fresh, valid signature runs the request (not a replayed 403, nor a 422
+        // for a key reused with another body).
+        let keyed = |body: Vec<u8>, signature: String| {
+            let addr = ep.server.addr();
+            async move {
+                let headers = [
+                    ("AccountId", ACCOUNT),
+                    ("ApiKey", API_KEY),
+                    ("Content-Type", "application/json"),
+                    ("Idempotency-Key", "payout-2-create"),
+                    ("Signature", signature.as_str()),
+                ];
+                call(addr, "POST", "/2.0/out_payment", &headers, &body).await
+            }
+        };
+        let second = serde_json::json!({
+            "customer": {"name": "Bea"}, "key": "payout-2", "value": 5, "method": "transfer",
+            "out_account": {"account_holder": "Bea", "iban": "PT50000201231234567890155", "email": "bea@example.org", "phone": "912345678"}
+        });
+        let stale = sign_out_payment(&second, &key, now - Duration::from_secs(61)).unwrap();
+        let first = keyed(stale.body().to_vec(), stale.signature().to_owned()).await;
+        assert_eq!(first.status, 403, "{}", first.text());
+        let fresh = sign_out_payment(&second, &key, now).unwrap();
+        let retried = keyed(fresh.body().to_vec(), fresh.signature().to_owned()).await;
+        assert_eq!(retried.status, 201, "{}", retried.text());
+        assert_eq!(retried.header("idempotency-replay"), None);
+        let replayed = keyed(fresh.body().to_vec(), fresh.signature().to_owned()).await;
+        assert_eq!(replayed.status, 201);
+        assert_eq!(replayed.header("idempotency-replay"), Some("true"));
+        let removed = serde_json::from_slice::<serde_json::Value>(&retried.body).unwrap()["id"].as_str().unwrap().to_owned();
+        ep.expect(204, "DELETE", &format!("/out_payment/{removed}"), "").await;
+
         let got = ep.expect(200, "GET", &format!("/out_payment/{id}"), "").await;
         assert_eq!(got["status"], "pending");
         let list = ep.expect(200, "GET", "/out_payment?key=payout-1", "").await;
         assert_eq!(list["meta"]["records"]["total"], 1);
         ep.expect(204, "DELETE", &format!("/out_payment/{id}"), "").await;
         ep.expect(404, "DELETE", &format!("/out_payment/{id}"), "").await;
-        assert_eq!(ep.server.snapshot().of_kind(&ResourceKind::Payout).count(), 1);
+        assert_eq!(ep.server.snapshot().of_kind(&ResourceKind::Payout).count(), 2);
         let snapshot = format!("{:?}", ep.server.snapshot());
         assert!(!snapshot.contains("PT50000201231234567890155"), "{snapshot}");
     })
@@ -914,7 +947,9 @@ async fn every_operation_is_served() {
         ep.expect(200, "GET", "/capture", "").await;
         let auth = ep.server.snapshot().of_kind(&ResourceKind::Other("authorisation".to_owned())).next().unwrap().id().to_owned();
         ep.expect(200, "GET", &format!("/authorisation/{auth}"), "").await;
-        let refund = ep.create(&format!("/refund/{single}"), r#"{"value":1}"#).await;
+        // Refunds take the capture's id; the payment's id is not a capture.
+        ep.expect(404, "POST", &format!("/refund/{single}"), r#"{"value":1}"#).await;
+        let refund = ep.create(&format!("/refund/{capture}"), r#"{"value":1}"#).await;
         ep.expect(200, "GET", &format!("/refund/{refund}"), "").await;
         ep.expect(200, "GET", "/refund", "").await;
         let void = ep.create(&format!("/void/{auth}"), r#"{"descriptive":"v"}"#).await;
