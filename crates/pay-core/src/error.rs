@@ -52,6 +52,7 @@ struct Inner {
     request_id: Option<RequestId>,
     idempotency_key: Option<IdempotencyKey>,
     replayed: bool,
+    attempts: Option<u32>,
     body: Option<RedactedBody>,
     source: Option<Box<dyn StdError + Send + Sync + 'static>>,
 }
@@ -172,6 +173,7 @@ impl PayError {
                 request_id: None,
                 idempotency_key: None,
                 replayed: false,
+                attempts: None,
                 body: None,
                 source: None,
             }),
@@ -234,6 +236,13 @@ impl PayError {
     #[must_use]
     pub fn with_replayed(mut self, replayed: bool) -> Self {
         self.inner.replayed = replayed;
+        self
+    }
+
+    /// How many attempts the call made before this error (1 when it was not retried).
+    #[must_use]
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = Some(attempts);
         self
     }
 
@@ -303,6 +312,11 @@ impl PayError {
     /// idempotency key.
     pub fn is_replayed(&self) -> bool {
         self.inner.replayed
+    }
+
+    /// How many attempts the call made, when the transport counted them.
+    pub fn attempts(&self) -> Option<u32> {
+        self.inner.attempts
     }
 
     /// Whether repeating the same call may succeed and cannot apply anything twice.
@@ -430,6 +444,9 @@ impl fmt::Display for PayError {
         if i.replayed {
             evidence.push("replayed".to_owned());
         }
+        if let Some(n) = i.attempts.filter(|n| *n > 1) {
+            evidence.push(format!("{n} attempts"));
+        }
         if !evidence.is_empty() {
             write!(f, " [{}]", evidence.join(", "))?;
         }
@@ -465,6 +482,9 @@ impl fmt::Debug for PayError {
         }
         if i.replayed {
             d.field("replayed", &true);
+        }
+        if let Some(n) = i.attempts {
+            d.field("attempts", &n);
         }
         if let Some(b) = &i.body {
             d.field("body", b);
@@ -573,6 +593,15 @@ mod tests {
                 .ends_with("[idempotency key order-42-create, replayed]")
         );
         assert!(!PayError::new(ErrorKind::Timeout).is_replayed());
+        let retried = PayError::new(ErrorKind::Timeout).with_attempts(3);
+        assert_eq!(retried.attempts(), Some(3));
+        assert_eq!(retried.to_string(), "timed out [3 attempts]");
+        assert_eq!(
+            PayError::new(ErrorKind::Timeout)
+                .with_attempts(1)
+                .to_string(),
+            "timed out"
+        );
         assert_eq!(PayError::new(ErrorKind::Timeout).idempotency_key(), None);
     }
 

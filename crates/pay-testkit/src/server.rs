@@ -297,8 +297,10 @@ impl<P: FakeProvider> Drop for FakeServer<P> {
         let Some(task) = self.task.take() else {
             return;
         };
-        let _ = self.stop.send(true);
+        // Whether the task died is read before the stop signal: on a multi-threaded
+        // runtime the task may see the signal and finish before the check.
         let died = task.is_finished();
+        let _ = self.stop.send(true);
         task.abort();
         self.shared.webhooks.set_automatic(false);
         let mut problems = std::mem::take(&mut *lock(&self.shared.problems));

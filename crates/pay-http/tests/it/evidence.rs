@@ -1,0 +1,254 @@
+//! What a failed call carries (provider, operation, status, provider code and message,
+//! request id, attempts, the redacted body), the size limit, the hooks' per-attempt
+//! headers, and settings refused before anything is sent.
+
+use std::error::Error as _;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use pay_core::{CallOptions, ContentType, ErrorKind};
+use pay_http::{PlainHooks, Request, StopReason, Transport};
+use pay_testkit::testing::Ledger;
+use pay_testkit::{FakeServer, Fault, Route};
+
+use crate::faults::call;
+use crate::support::{
+    API_KEY, BEARER, CARD, DOCUMENTED, IBAN, LedgerHooks, PROVIDER, READ, UNKEYED_WRITE, builder,
+    ended, failure, seed_entry, transport,
+};
+
+async fn server() -> FakeServer<Ledger> {
+    FakeServer::start(Ledger::new()).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_error_carries_all_the_evidence_redacted() {
+    let server = server().await;
+    let path = seed_entry(&server, "{}").await;
+    let t = transport(&server, DOCUMENTED);
+    let body = format!(
+        r#"{{"code":"declined","message":"card {CARD} refused","iban":"{IBAN}","apiKey":"{API_KEY}"}}"#
+    );
+    server
+        .faults()
+        .on(Route::new("GET", "/entries/{id}"))
+        .then(Fault::Status {
+            status: 402,
+            headers: vec![
+                ("content-type".to_owned(), "application/json".to_owned()),
+                ("x-request-id".to_owned(), "req_123".to_owned()),
+            ],
+            body: Some(body.into_bytes()),
+        })
+        .then_normal();
+    let err = call(&t, &READ, &path, &CallOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Declined {
+            decline_code: Some("declined".to_owned())
+        }
+    );
+    assert_eq!(err.provider(), Some(PROVIDER));
+    assert_eq!(err.operation(), Some("entry_get"));
+    assert_eq!(err.http_status(), Some(402));
+    assert_eq!(err.provider_code(), Some("declined"));
+    assert_eq!(
+        err.provider_message(),
+        Some("card ************1111 refused")
+    );
+    assert_eq!(err.request_id().map(|r| r.as_str()), Some("req_123"));
+    let kept = err.body().unwrap().as_str();
+    assert!(kept.contains(r#""iban":"[REDACTED]""#), "{kept}");
+    assert!(kept.contains(r#""apiKey":"[REDACTED]""#), "{kept}");
+    assert!(!kept.contains(CARD) && !kept.contains(IBAN) && !kept.contains(API_KEY));
+    assert_eq!(
+        err.to_string(),
+        "ledger entry_get: declined (declined) [HTTP 402, provider code declined, request id req_123]"
+    );
+    let how = failure(&err);
+    assert_eq!(how.attempts(), 1);
+    assert_eq!(err.attempts(), Some(1));
+    assert_eq!(how.reason(), StopReason::GaveUp);
+    assert!(
+        how.to_string()
+            .starts_with("stopped (give_up) after 1 attempt in "),
+        "{how}"
+    );
+    assert!(err.source().is_some());
+}
+
+#[tokio::test]
+async fn an_answer_over_the_size_limit_is_an_error_not_an_unbounded_read() {
+    let server = server().await;
+    let path = seed_entry(&server, &format!(r#"{{"pad":"{}"}}"#, "x".repeat(500))).await;
+    let t = builder(server.base_url(), DOCUMENTED)
+        .max_body(256)
+        .build()
+        .unwrap();
+    let err = call(&t, &READ, &path, &CallOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Decode {
+            location: "body".to_owned()
+        }
+    );
+    assert_eq!(err.http_status(), Some(200));
+    assert!(err.provider_message().unwrap().contains("256 bytes"));
+    assert_eq!(ended(&err), (1, StopReason::Fatal));
+    // Under the limit, the same answer is fine.
+    let roomy = builder(server.base_url(), DOCUMENTED).build().unwrap();
+    let response = call(&roomy, &READ, &path, &CallOptions::new())
+        .await
+        .unwrap();
+    assert!(response.body().len() > 500);
+}
+
+#[tokio::test]
+async fn a_success_body_the_adapter_cannot_decode_keeps_the_evidence() {
+    let server = server().await;
+    let path = seed_entry(&server, "{}").await;
+    let t = transport(&server, DOCUMENTED);
+    let response = call(&t, &READ, &path, &CallOptions::new()).await.unwrap();
+    let parse = serde_json::from_slice::<Vec<u8>>(response.body()).unwrap_err();
+    let err = response.decode_error("data.amount", parse);
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Decode {
+            location: "data.amount".to_owned()
+        }
+    );
+    assert_eq!(err.http_status(), Some(200));
+    assert_eq!(err.operation(), Some("entry_get"));
+    assert!(err.body().unwrap().as_str().starts_with(r#"{"id":"e1""#));
+    assert!(format!("{response:?}").contains("body_len"));
+}
+
+#[tokio::test]
+async fn the_hooks_authorise_every_attempt() {
+    let server = server().await;
+    let path = seed_entry(&server, "{}").await;
+    let t = transport(&server, DOCUMENTED);
+    server
+        .faults()
+        .on(Route::new("GET", "/entries/{id}"))
+        .then(Fault::status(503))
+        .then_normal();
+    call(&t, &READ, &path, &CallOptions::new()).await.unwrap();
+    assert_eq!(t.hooks().authorized.load(Ordering::SeqCst), 2);
+    for r in server.requests() {
+        let auth = r.header("authorization").unwrap();
+        assert!(!auth.contains(BEARER), "the testkit log redacts it: {auth}");
+        assert!(r.header("x-api-key").is_some());
+    }
+
+    let refusing = Transport::builder(
+        PROVIDER,
+        server.base_url(),
+        LedgerHooks {
+            refuse: true,
+            ..LedgerHooks::default()
+        },
+    )
+    .build()
+    .unwrap();
+    server.clear_requests();
+    let err = call(&refusing, &READ, &path, &CallOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::Authentication);
+    assert_eq!(err.operation(), Some("entry_get"));
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn query_parameters_are_encoded_and_paths_checked() {
+    let server = server().await;
+    let t = Transport::builder(PROVIDER, format!("{}/", server.base_url()), PlainHooks)
+        .build()
+        .unwrap();
+    static ECHO: pay_core::Operation =
+        crate::support::operation("echo", pay_core::Method::Get, "/echo", None);
+    let response = t
+        .send(
+            Request::new(&ECHO, "/echo")
+                .query("q", "a b&c=d")
+                .query("n", "1"),
+        )
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+    assert_eq!(json["query"], "q=a+b%26c%3Dd&n=1");
+    assert_eq!(json["method"], "GET");
+
+    for bad in ["echo", "/echo?x=1", "/echo#f"] {
+        let err = t.send(Request::new(&ECHO, bad)).await.unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Configuration { .. }),
+            "{bad}: {err:?}"
+        );
+    }
+    // A body goes with its content type.
+    let response = t
+        .send(Request::new(&UNKEYED_WRITE, "/entries").body(ContentType::Form, "a=1&b=2"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let stored = server
+        .requests()
+        .last()
+        .unwrap()
+        .header("content-type")
+        .map(str::to_owned);
+    assert_eq!(stored.as_deref(), Some("application/x-www-form-urlencoded"));
+}
+
+#[test]
+fn settings_are_checked_when_building() {
+    let refused = |base: &str| {
+        Transport::builder(PROVIDER, base, PlainHooks)
+            .build()
+            .unwrap_err()
+    };
+    for base in [
+        "http://api.example.com",
+        "ftp://127.0.0.1",
+        "not a url",
+        "https://user:secret@api.example.com",
+    ] {
+        let err = refused(base);
+        assert!(
+            matches!(err.kind(), ErrorKind::Configuration { .. }),
+            "{base}: {err:?}"
+        );
+        assert!(!err.to_string().contains("secret"), "{err}");
+    }
+    let zero = Transport::builder(PROVIDER, "https://api.example.com", PlainHooks)
+        .attempt_timeout(Duration::ZERO)
+        .build()
+        .unwrap_err();
+    assert!(matches!(zero.kind(), ErrorKind::Configuration { .. }));
+    // A caller's own client is used as it is.
+    let client = reqwest::Client::builder().build().unwrap();
+    let t = Transport::builder(PROVIDER, "https://api.example.com/v2/", PlainHooks)
+        .client(client)
+        .build()
+        .unwrap();
+    assert_eq!(t.base_url(), "https://api.example.com/v2");
+    assert!(format!("{t:?}").contains("api.example.com"));
+}
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[tokio::test]
+async fn the_send_future_is_send() {
+    let server = server().await;
+    let t = transport(&server, DOCUMENTED);
+    let future = t.send(Request::new(&READ, "/entries/e9"));
+    assert_send(&future);
+    let err = future.await.unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::NotFound);
+}
