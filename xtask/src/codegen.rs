@@ -91,22 +91,20 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<Output>, String> {
 
     let mut outputs = Vec::new();
     let rustfmt = Rustfmt::new(root);
-    // The adapters: one self-contained file each.
+    // The adapters: one file each, on pay-core's operation types and runtime.
     for api in &apis {
-        let code = emit::provider(api, false)?;
+        let code = emit::adapter(api)?;
         let about = format!(
-            " Wire types of {}, from `fixtures/{}/api.yaml` (conventions in `docs/api-descriptions.md`): serde types for every schema and inline body, `validate()` on every type a request reaches, and the operation table.",
+            " Wire types of {}, from `fixtures/{}/api.yaml` (conventions in `docs/api-descriptions.md`): serde types for every schema and inline body, `validate()` on every type a request reaches, the operation table, the retry rules and the redaction keys. The validation runtime is `pay_core::wire::rt`.",
             api.title, api.provider
         );
-        let (shared, needs) = emit::shared(&code.uses, false);
-        let imports = emit::imports(&code.uses.clone().union(&needs));
+        let imports = emit::imports(&code.uses);
         let items = code.items;
         let tokens = quote! {
             #![doc = #about]
             #![allow(clippy::too_many_arguments, reason = "constructors take every required field of a wire type")]
             #![allow(clippy::collapsible_if, reason = "every constraint is one statement inside the field's `if let`, nested the same way whatever the constraint")]
             #imports
-            #shared
             #items
         };
         outputs.push(Output {
@@ -115,29 +113,8 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<Output>, String> {
         });
     }
 
-    // The testkit: shared definitions in `mod.rs`, one file per provider.
-    let mut testkit_uses = emit::Uses::default();
-    let mut testkit_files = Vec::new();
-    for api in &apis {
-        let code = emit::provider(api, true)?;
-        testkit_uses = testkit_uses.union(&code.uses);
-        let about = format!(
-            " {}: wire types, validation, operations and routes, from `fixtures/{}/api.yaml`.",
-            api.title, api.provider
-        );
-        let imports = emit::provider_imports(&code.uses);
-        let items = code.items;
-        let tokens = quote! {
-            #![doc = #about]
-            #![allow(clippy::too_many_arguments, reason = "constructors take every required field of a wire type")]
-            #![allow(clippy::collapsible_if, reason = "every constraint is one statement inside the field's `if let`, nested the same way whatever the constraint")]
-            #imports
-            #items
-        };
-        testkit_files.push((api.provider.clone(), tokens));
-    }
-    let (shared, needs) = emit::shared(&testkit_uses, true);
-    let imports = emit::imports(&needs);
+    // The testkit: shared route and request-check definitions in `mod.rs`, and one file per
+    // provider that re-exports the adapter's wire module and adds what the fake needs.
     let modules: Vec<TokenStream> = apis
         .iter()
         .map(|api| {
@@ -146,20 +123,30 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<Output>, String> {
             quote!(#[doc = #doc] pub mod #name;)
         })
         .collect();
-    let about = " The providers' API descriptions as code for the fake servers: wire types with `validate()`, operation and route tables, path matching, and request checks that refuse what the real APIs refuse. Needs `pay-core` (feature `serde`), `serde`, `serde_json` (feature `raw_value`) and `regex-lite`.";
+    let about = " The providers' API descriptions as code for the fake servers: the adapters' wire types (each provider module re-exports `pay_<provider>::wire`), route tables, path matching, and request checks that refuse what the real APIs refuse.";
+    let shared = emit::testkit_shared();
     let mod_tokens = quote! {
         #![doc = #about]
         #(#modules)*
-        #imports
         #shared
     };
     outputs.push(Output {
         path: "crates/pay-testkit/src/generated/mod.rs".to_owned(),
         contents: rustfmt.format(&render(mod_tokens)?)?,
     });
-    for (provider, tokens) in testkit_files {
+    for api in &apis {
+        let adapter = format!("pay_{}", api.provider);
+        let about = format!(
+            " {}: the fake server's routes and request checks, from `fixtures/{}/api.yaml`, on the adapter's wire types (`{adapter}::wire`, re-exported here).",
+            api.title, api.provider
+        );
+        let items = emit::testkit(api, &adapter);
+        let tokens = quote! {
+            #![doc = #about]
+            #items
+        };
         outputs.push(Output {
-            path: format!("crates/pay-testkit/src/generated/{provider}.rs"),
+            path: format!("crates/pay-testkit/src/generated/{}.rs", api.provider),
             contents: rustfmt.format(&render(tokens)?)?,
         });
     }
@@ -481,16 +468,17 @@ mod tests {
         ))
         .unwrap();
         let api = model::lower(&spec).unwrap();
-        let code = emit::provider(&api, false).unwrap().items.to_string();
+        let code = emit::adapter(&api).unwrap().items.to_string();
         for expected in [
-            "check_email (\"mail\"",
-            "check_url (\"site\"",
+            "rt :: check_email (\"mail\"",
+            "rt :: check_url (\"site\"",
             "\"a UUID (8-4-4-4-12 hexadecimal digits)\"",
-            "check_date (\"day\"",
-            "check_date_time (\"at\"",
+            "rt :: check_date (\"day\"",
+            "rt :: check_date_time (\"at\"",
             "\"a time YYYY-MM-DD HH:MM or an RFC 3339 date-time such as 2024-12-31T23:59:59Z\"",
-            "check_interval (\"span\" , value . as_str () , 30 , \"must span at most 30 days\")",
-            "\"a_post\" => { let value = path_param (params , \"key\") ? ; check :: max_length (\"key\" , value , 8) ? ; }",
+            "rt :: check_interval (\"span\" , value . as_str () , 30 , \"must span at most 30 days\")",
+            "\"a_post\" => { let value = rt :: path_param (params , \"key\") ? ; check :: max_length (\"key\" , value , 8) ? ; }",
+            "static PATTERN_0 : rt :: Pattern = rt :: Pattern :: new (",
         ] {
             assert!(code.contains(expected), "missing `{expected}` in {code}");
         }
@@ -499,18 +487,175 @@ mod tests {
             "x-format-hint is never validated"
         );
         assert!(!code.contains("\"skipped\""), "x-not-enforced: format");
-        let (shared, _) = emit::shared(&emit::provider(&api, false).unwrap().uses, false);
-        let shared = shared.to_string();
-        for helper in [
-            "fn check_email",
-            "fn check_url",
-            "fn check_date",
-            "fn check_date_time",
-            "fn check_interval",
+        // The runtime and the operation types come from pay-core; none is defined here.
+        for defined in [
+            "fn check_",
             "fn path_param",
+            "enum Method",
+            "struct Operation",
         ] {
-            assert!(shared.contains(helper), "{helper}");
+            assert!(!code.contains(defined), "{defined}");
         }
+    }
+
+    /// Each generated item exists once: the adapters define the wire types; the testkit's
+    /// provider modules re-export them and define only routes and request checks; nothing
+    /// generated defines the validation runtime or the operation-table types.
+    #[test]
+    fn generated_items_exist_once() {
+        let outputs = generate(&crate::project_root()).unwrap();
+        let file = |path: &str| {
+            &outputs
+                .iter()
+                .find(|out| out.path == path)
+                .unwrap_or_else(|| panic!("{path} is not generated"))
+                .contents
+        };
+        for out in outputs.iter().filter(|o| o.path.ends_with(".rs")) {
+            for defined in [
+                "fn empty_as_none",
+                "fn lenient_int",
+                "fn decimal(",
+                "fn check_bound",
+                "fn check_minimum",
+                "fn check_decimals",
+                "fn currency_label",
+                "fn check_pattern",
+                "fn check_email",
+                "fn check_url",
+                "fn check_date",
+                "fn digits",
+                "fn date_parts",
+                "fn path_param",
+                "pub enum Method {",
+                "pub enum OperationKind {",
+                "pub enum ContentType {",
+                "pub struct IdempotencyHeader {",
+                "pub enum Signing {",
+                "pub enum Pagination {",
+                "pub enum Envelope {",
+                "pub enum Generation {",
+                "pub enum PathConfidence {",
+                "pub struct Operation {",
+                "LazyLock",
+                "regex_lite",
+            ] {
+                assert!(!out.contents.contains(defined), "{}: {defined}", out.path);
+            }
+        }
+        for provider in PROVIDERS {
+            let adapter = file(&format!("crates/pay-{provider}/src/wire/generated.rs"));
+            let testkit = file(&format!("crates/pay-testkit/src/generated/{provider}.rs"));
+            assert!(adapter.contains("pub const OPERATIONS: &[Operation]"));
+            assert!(adapter.contains("pub const RETRY_RULES: RetryRules"));
+            assert!(adapter.contains("pub const SENSITIVE_FIELDS: &[&str]"));
+            assert!(testkit.contains(&format!("pub use pay_{provider}::wire::*;")));
+            for only_in_the_adapter in ["pub struct ", "pub enum ", "pub const OPERATIONS"] {
+                assert!(
+                    !testkit.contains(only_in_the_adapter),
+                    "{provider}: {only_in_the_adapter}"
+                );
+            }
+            assert!(testkit.contains("pub fn check_request("));
+            assert!(testkit.contains("pub const ROUTES: &[Route]"));
+        }
+        let shared = file("crates/pay-testkit/src/generated/mod.rs");
+        assert!(shared.contains("pub struct RouteMatch"));
+        assert!(shared.contains("pub use pay_core::{"));
+    }
+
+    /// `x-retry-policy` becomes `RETRY_RULES`; a policy without HTTP rules, or none, is the
+    /// generic one; a broken one is refused.
+    #[test]
+    fn retry_policies_become_retry_rules() {
+        let base = "info: {x-provider: demo}\ncomponents: {schemas: {}}\n";
+        let rules = |policy: &str| {
+            let spec = spec::Spec::parse(&format!("{base}{policy}")).unwrap();
+            model::lower(&spec).map(|api| {
+                (
+                    api.retry.clone(),
+                    emit::adapter(&api).unwrap().items.to_string(),
+                )
+            })
+        };
+        let (policy, code) = rules(concat!(
+            "x-retry-policy:\n",
+            "  should-retry-header: X-Should-Retry\n",
+            "  retry-statuses: [409, 429]\n",
+            "  retry-500-unless-methods: [POST, PATCH]\n",
+            "  retry-on-no-response: true\n",
+            "  transient-statuses: [429]\n",
+            "  max-attempts: 3\n",
+            "  rate-limit: unknown\n",
+        ))
+        .unwrap();
+        assert_eq!(policy.unwrap().no_retry_500_methods, ["POST", "PATCH"]);
+        assert!(
+            code.contains(
+                "pub const RETRY_RULES : RetryRules = RetryRules { advice_header : Some (\"X-Should-Retry\") , retry_statuses : & [409 , 429] , no_retry_500_methods : & [Method :: Post , Method :: Patch] , retry_on_no_response : true , transient_statuses : & [429] , max_attempts : Some (3) , } ;"
+            ),
+            "{code}"
+        );
+        for generic in ["", "x-retry-policy:\n  retry-api-error-codes: [9, 10]\n"] {
+            let (policy, code) = rules(generic).unwrap();
+            assert_eq!(policy, None);
+            assert!(code.contains("pub const RETRY_RULES : RetryRules = RetryRules :: GENERIC ;"));
+        }
+        for (broken, expected) in [
+            (
+                "x-retry-policy:\n  retry-statuses: [429]\n",
+                "`transient-statuses` is missing",
+            ),
+            (
+                "x-retry-policy:\n  retry-forever: true\n",
+                "unknown key `retry-forever`",
+            ),
+            (
+                "x-retry-policy: {retry-statuses: [4290], transient-statuses: [], retry-500-unless-methods: [], retry-on-no-response: true}\n",
+                "is not an HTTP status",
+            ),
+            (
+                "x-retry-policy: {retry-statuses: [], transient-statuses: [], retry-500-unless-methods: [HEAD], retry-on-no-response: true}\n",
+                "is not GET, POST",
+            ),
+            (
+                "x-retry-policy: {retry-statuses: [], transient-statuses: [], retry-500-unless-methods: [], retry-on-no-response: yes please}\n",
+                "must be true or false",
+            ),
+        ] {
+            let err = rules(broken).unwrap_err();
+            assert!(err.contains(expected), "{err}");
+        }
+    }
+
+    /// `x-sensitive` fields, wherever they are (a `$ref`'d schema, a query parameter), are
+    /// listed once each in `SENSITIVE_FIELDS`, sorted.
+    #[test]
+    fn sensitive_fields_are_listed_sorted_and_once() {
+        let spec = spec::Spec::parse(concat!(
+            "info: {x-provider: demo}\n",
+            "components:\n  schemas:\n",
+            "    Secret: {type: string, x-sensitive: true}\n",
+            "    A:\n      type: object\n      properties:\n",
+            "        token: {$ref: '#/components/schemas/Secret'}\n",
+            "        Iban: {type: string, x-sensitive: true}\n",
+            "        name: {type: string}\n",
+            "    B:\n      type: object\n      properties:\n",
+            "        token: {type: string, x-sensitive: true}\n",
+            "paths:\n  /a:\n    get:\n",
+            "      operationId: a_get\n      x-rust-module: a\n      x-idempotent: true\n      x-envelope: plain\n",
+            "      parameters:\n",
+            "      - {name: session, in: query, schema: {type: string, x-sensitive: true}}\n",
+        ))
+        .unwrap();
+        let api = model::lower(&spec).unwrap();
+        let code = emit::adapter(&api).unwrap().items.to_string();
+        assert!(
+            code.contains(
+                "pub const SENSITIVE_FIELDS : & [& str] = & [\"Iban\" , \"session\" , \"token\"] ;"
+            ),
+            "{code}"
+        );
     }
 
     #[test]

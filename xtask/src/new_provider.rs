@@ -178,8 +178,11 @@ workspace = true
 //!
 //! 1. Describe the API in `fixtures/{name}/api.yaml` (conventions in
 //!    `docs/api-descriptions.md`) and list every operation in `fixtures/{name}/operations.tsv`.
-//! 2. Add `{name}` to `PROVIDERS` in `xtask/src/codegen.rs` and run `cargo xtask codegen`:
-//!    it writes `src/wire/generated.rs` and the testkit's copy.
+//! 2. Add `{name}` to `PROVIDERS` in `xtask/src/codegen.rs`, give this crate the generated
+//!    code's dependencies (`pay-core` with feature `serde`, `serde`, `serde_json` with
+//!    `raw_value`) and run `cargo xtask codegen`: it writes `src/wire/generated.rs`, and the
+//!    fake server's routes and request checks on top of it in `pay-testkit`, which then
+//!    depends on this crate.
 //! 3. `client.rs`: credentials in `secrecy` types, base URLs per environment, timeouts.
 //! 4. `api/`: one module per resource, building requests as pure functions.
 //! 5. `convert.rs`: wire types to and from `pay_core`'s model.

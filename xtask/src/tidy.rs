@@ -16,7 +16,8 @@ use crate::metadata::{DependencyKind, Metadata};
 /// Dependencies `pay-core` must never reach through normal dependencies: no HTTP, TLS,
 /// crypto or async runtime (STYLE.md item 4; ARCHITECTURE.md "pay-core never performs I/O").
 const PAY_CORE_BANNED: &[&str] = &[
-    // HTTP.
+    // HTTP (the shared transport included).
+    "pay-http",
     "reqwest",
     "hyper",
     "hyper-util",
@@ -45,7 +46,40 @@ const PAY_CORE_BANNED: &[&str] = &[
 ];
 
 /// Dependencies `pay-signing` must never reach: it is crypto only, no HTTP or runtime.
-const PAY_SIGNING_BANNED: &[&str] = &["reqwest", "hyper", "hyper-util", "h2", "tokio", "http"];
+const PAY_SIGNING_BANNED: &[&str] = &[
+    "pay-http",
+    "reqwest",
+    "hyper",
+    "hyper-util",
+    "h2",
+    "tokio",
+    "http",
+];
+
+/// Dependencies `pay-http`, the shared transport, must never reach: a second TLS stack, or
+/// anything that knows a provider (signing lives in the adapters, fakes in tests). Beyond
+/// this list, its only workspace dependency may be `pay-core` ([`PAY_HTTP_MEMBERS`]).
+const PAY_HTTP_BANNED: &[&str] = &[
+    "openssl",
+    "openssl-sys",
+    "native-tls",
+    "pay-signing",
+    "pay-testkit",
+];
+
+/// The workspace members `pay-http` may depend on: pay-core ← pay-http ← adapters.
+const PAY_HTTP_MEMBERS: &[&str] = &["pay-core"];
+
+/// Workspace members that are not provider adapters: every other `pay-NAME` member is one,
+/// and `NAME` must not appear in `pay-http`'s source.
+const NOT_ADAPTERS: &[&str] = &[
+    "pay",
+    "pay-core",
+    "pay-http",
+    "pay-signing",
+    "pay-testkit",
+    "xtask",
+];
 
 /// Printing macros that library code must not call: libraries report through return values
 /// (and, later, `tracing`), never by writing to the user's terminal.
@@ -211,6 +245,13 @@ fn layering(tree: &Tree) -> Vec<Violation> {
                 "pay-signing",
                 PAY_SIGNING_BANNED,
             ));
+            violations.extend(banned_dependencies(metadata, "pay-http", PAY_HTTP_BANNED));
+            violations.extend(members_outside(metadata, "pay-http", PAY_HTTP_MEMBERS));
+            let adapters = adapter_names(metadata);
+            let src = tree.root.join("crates/pay-http/src");
+            violations.extend(tree.check_files(rust_files(&src), |path, text| {
+                provider_names(path, text, &adapters)
+            }));
             violations
         }
         Err(violation) => vec![violation],
@@ -314,6 +355,70 @@ fn banned_dependencies(metadata: &Metadata, krate: &str, banned: &[&str]) -> Vec
             )
         })
         .collect()
+}
+
+/// Every workspace member other than `allowed` that member `krate` reaches through normal
+/// dependencies, with the chain (a shared layer must not depend on an adapter).
+fn members_outside(metadata: &Metadata, krate: &str, allowed: &[&str]) -> Vec<Violation> {
+    let Some(package) = metadata.member(krate) else {
+        return vec![Violation::new(
+            krate,
+            "is not a workspace member; the layering check needs it",
+        )];
+    };
+    metadata
+        .normal_dependency_paths(&package.id)
+        .into_iter()
+        .filter(|path| {
+            path.len() > 1
+                && path
+                    .last()
+                    .is_some_and(|name| metadata.member(name).is_some() && !allowed.contains(name))
+        })
+        .map(|path| {
+            Violation::new(
+                krate,
+                format!(
+                    "may depend only on {} among workspace crates, but reaches `{}` via {}",
+                    allowed.join(", "),
+                    path.last().copied().unwrap_or_default(),
+                    path.join(" -> ")
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The provider names of the adapter members (`pay-easypay` → `easypay`).
+fn adapter_names(metadata: &Metadata) -> Vec<String> {
+    let mut names: Vec<String> = metadata
+        .packages
+        .iter()
+        .filter(|p| p.is_member && !NOT_ADAPTERS.contains(&p.name.as_str()))
+        .filter_map(|p| p.name.strip_prefix("pay-").map(str::to_owned))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Every line of `text` naming one of the `providers` (ignoring case): the shared
+/// transport must stay provider-neutral, in code and in docs.
+fn provider_names(path: &str, text: &str, providers: &[String]) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let lower = line.to_lowercase();
+        if let Some(name) = providers.iter().find(|name| lower.contains(name.as_str())) {
+            violations.push(Violation::new(
+                format!("{path}:{}", index + 1),
+                format!(
+                    "names the provider `{name}`: pay-http knows no provider; put it in the \
+                     adapter's hooks"
+                ),
+            ));
+        }
+    }
+    violations
 }
 
 /// Every workspace member that declares `pay-testkit` anywhere but `[dev-dependencies]`.
@@ -725,6 +830,78 @@ mod tests {
         assert_eq!(
             banned_dependencies(&metadata, "pay-signing", PAY_SIGNING_BANNED),
             []
+        );
+    }
+
+    #[test]
+    fn layering_keeps_pay_http_provider_neutral() {
+        let good = graph(&[
+            ("pay-http", "pay-core", true),
+            ("pay-http", "reqwest", true),
+            ("reqwest", "rustls", true),
+            ("pay-http", "pay-testkit", false),
+            ("pay-easypay", "pay-http", true),
+        ]);
+        assert_eq!(banned_dependencies(&good, "pay-http", PAY_HTTP_BANNED), []);
+        assert_eq!(members_outside(&good, "pay-http", PAY_HTTP_MEMBERS), []);
+        assert_eq!(adapter_names(&good), ["easypay"]);
+
+        let bad = graph(&[
+            ("pay-http", "pay-core", true),
+            ("pay-http", "pay-easypay", true),
+            ("pay-easypay", "pay-signing", true),
+            ("pay-http", "reqwest", true),
+            ("reqwest", "native-tls", true),
+        ]);
+        assert_eq!(
+            messages(&banned_dependencies(&bad, "pay-http", PAY_HTTP_BANNED)),
+            [
+                "pay-http: must not depend on `pay-signing` (STYLE.md item 4), but does via \
+                 pay-http -> pay-easypay -> pay-signing",
+                "pay-http: must not depend on `native-tls` (STYLE.md item 4), but does via \
+                 pay-http -> reqwest -> native-tls",
+            ]
+        );
+        assert_eq!(
+            messages(&members_outside(&bad, "pay-http", PAY_HTTP_MEMBERS)),
+            [
+                "pay-http: may depend only on pay-core among workspace crates, but reaches \
+                 `pay-easypay` via pay-http -> pay-easypay",
+                "pay-http: may depend only on pay-core among workspace crates, but reaches \
+                 `pay-signing` via pay-http -> pay-easypay -> pay-signing",
+            ]
+        );
+        // pay-core reaching the transport is an HTTP dependency like any other.
+        let core = graph(&[("pay-core", "pay-http", true)]);
+        assert_eq!(
+            banned_dependencies(&core, "pay-core", PAY_CORE_BANNED).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn pay_http_source_names_no_provider() {
+        let providers = ["easypay".to_owned(), "easytransac".to_owned()];
+        let good = "//! The transport.\nfn send() {} // a provider's advice header\n";
+        assert_eq!(provider_names("lib.rs", good, &providers), []);
+        let bad =
+            "//! The transport.\n/// Reads `X-Easypay-Should-Retry`.\nconst EASYTRANSAC: u8 = 1;\n";
+        let found: Vec<String> = provider_names("lib.rs", bad, &providers)
+            .into_iter()
+            .map(|v| {
+                format!(
+                    "{} {}",
+                    v.location,
+                    v.message.split(':').next().unwrap_or_default()
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "lib.rs:2 names the provider `easypay`",
+                "lib.rs:3 names the provider `easytransac`",
+            ]
         );
     }
 

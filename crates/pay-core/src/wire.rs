@@ -32,6 +32,11 @@
 //! assert_eq!(serde_json::to_string(&out)?, r#"{"value":19.99,"currency":"EUR"}"#);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! [`rt`] is the rest of what generated wire code needs: its serde helpers and the checks
+//! behind every `validate()`, once for every adapter.
+
+pub mod rt;
 
 use std::fmt;
 

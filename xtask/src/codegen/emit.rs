@@ -1,9 +1,11 @@
-//! Rust code for a lowered API: wire types, `validate()`, the operation table and, for
-//! `pay-testkit`, the route table and request checks.
+//! Rust code for a lowered API: wire types, `validate()`, the operation table, the retry
+//! rules and redaction keys for the adapter, and, for `pay-testkit`, the route table and
+//! request checks on top of the adapter's types.
 //!
-//! Everything is built as tokens (`quote`) and printed by the caller. The provider part is
-//! the same for the adapter and the testkit; the shared part (operation types, private
-//! helpers) is inlined into the adapter's single file and lives in the testkit's `mod.rs`.
+//! Everything is built as tokens (`quote`) and printed by the caller. Generated code calls
+//! `pay-core` for everything that is not provider data: the operation-table types
+//! (`pay_core::Operation`, …) and the validation runtime (`pay_core::wire::rt`), so each
+//! generated item exists once in the build.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,17 +13,15 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::model::{
-    Api, Bound, Checks, Field, IntVariant, JsonKind, Kind, Money, Operation, StrEnum, Struct, Ty,
-    TypeDef, UnionMember, field_path,
+    Api, Bound, Checks, Field, IntVariant, JsonKind, Kind, Money, Operation, RetryPolicy, StrEnum,
+    Struct, Ty, TypeDef, UnionMember, field_path,
 };
 use super::names::doc_text;
 
-/// Which names the generated code refers to (for `use` lines) and which private helpers
-/// it calls, so exactly those are emitted.
+/// Which names the generated code refers to, for its `use` lines.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Uses {
     imports: BTreeSet<&'static str>,
-    helpers: BTreeSet<&'static str>,
 }
 
 impl Uses {
@@ -30,26 +30,30 @@ impl Uses {
         debug_assert!(IMPORTS.iter().any(|(n, _)| *n == name), "{name}");
         self.imports.insert(name);
     }
-
-    /// Records that the code calls helper `name`.
-    fn helper(&mut self, name: &'static str) {
-        self.helpers.insert(name);
-    }
-
-    fn has(&self, helper: &str) -> bool {
-        self.helpers.contains(helper)
-    }
-
-    /// Either side's needs.
-    pub(crate) fn union(mut self, other: &Uses) -> Uses {
-        self.imports.extend(other.imports.iter().copied());
-        self.helpers.extend(other.helpers.iter().copied());
-        self
-    }
 }
 
-/// The public types of the shared part; no schema may take these names.
+/// Names a schema may not take: the `pay-core` types the generated code imports, and the
+/// testkit's own types, which its provider modules re-export beside the adapter's.
 pub(crate) const SHARED_TYPES: &[&str] = &[
+    "ContentType",
+    "Envelope",
+    "Generation",
+    "IdempotencyHeader",
+    "Method",
+    "Operation",
+    "OperationKind",
+    "Pagination",
+    "PathConfidence",
+    "RequestRejection",
+    "RetryRules",
+    "Route",
+    "RouteMatch",
+    "Signing",
+];
+
+/// The operation-table types (from `pay-core`) that the testkit's provider modules
+/// re-export, with its own route types, so `generated::<provider>::Operation` names them.
+const TESTKIT_REEXPORTS: &[&str] = &[
     "ContentType",
     "Envelope",
     "Generation",
@@ -65,20 +69,29 @@ pub(crate) const SHARED_TYPES: &[&str] = &[
     "Signing",
 ];
 
-/// Names generated code may use unqualified, and their paths, in `use` order.
+/// Names generated code may use unqualified, and their paths.
 const IMPORTS: &[(&str, &str)] = &[
     ("Cow", "std::borrow::Cow"),
     ("fmt", "std::fmt"),
-    ("LazyLock", "std::sync::LazyLock"),
+    ("ContentType", "pay_core::ContentType"),
     ("Decimal", "pay_core::Decimal"),
-    ("Email", "pay_core::Email"),
+    ("Envelope", "pay_core::Envelope"),
+    ("Generation", "pay_core::Generation"),
+    ("IdempotencyHeader", "pay_core::IdempotencyHeader"),
+    ("Method", "pay_core::Method"),
+    ("Operation", "pay_core::Operation"),
+    ("OperationKind", "pay_core::OperationKind"),
+    ("Pagination", "pay_core::Pagination"),
+    ("PathConfidence", "pay_core::PathConfidence"),
+    ("RetryRules", "pay_core::RetryRules"),
     ("Rule", "pay_core::Rule"),
+    ("Signing", "pay_core::Signing"),
     ("ValidationError", "pay_core::ValidationError"),
     ("check", "pay_core::check"),
     ("DecimalString", "pay_core::wire::DecimalString"),
     ("JsonNumber", "pay_core::wire::JsonNumber"),
     ("MinorUnits", "pay_core::wire::MinorUnits"),
-    ("Regex", "regex_lite::Regex"),
+    ("rt", "pay_core::wire::rt"),
     ("de", "serde::de"),
     ("Deserialize", "serde::Deserialize"),
     ("Deserializer", "serde::Deserializer"),
@@ -87,18 +100,18 @@ const IMPORTS: &[(&str, &str)] = &[
     ("RawValue", "serde_json::value::RawValue"),
 ];
 
-/// The provider part of a generated module.
+/// An adapter's generated wire module.
 #[derive(Debug)]
-pub(crate) struct ProviderCode {
-    /// Types, impls, statics and the operation table.
+pub(crate) struct AdapterCode {
+    /// Types, impls, statics, the operation table, retry rules and redaction keys.
     pub(crate) items: TokenStream,
-    /// Helpers it needs from the shared part.
+    /// The names it uses, for [`imports`].
     pub(crate) uses: Uses,
 }
 
-/// Generates the provider part: types, validation, patterns, operations (and, with
-/// `testkit`, routes and request checks).
-pub(crate) fn provider(api: &Api, testkit: bool) -> Result<ProviderCode, String> {
+/// Generates an adapter's wire module: types, validation, patterns, the operation table,
+/// `validate_path`, `RETRY_RULES` and `SENSITIVE_FIELDS`.
+pub(crate) fn adapter(api: &Api) -> Result<AdapterCode, String> {
     let mut cx = Cx {
         api,
         uses: Uses::default(),
@@ -111,29 +124,37 @@ pub(crate) fn provider(api: &Api, testkit: bool) -> Result<ProviderCode, String>
                 .map_err(|err| format!("{}: {err}", def.name))?,
         );
     }
-    items.extend(operations(api));
+    items.extend(operations(api, &mut cx.uses));
     items.extend(cx.path_validation()?);
-    if testkit {
-        items.extend(cx.testkit_items());
-    }
+    items.extend(retry_rules(api, &mut cx.uses));
+    items.extend(sensitive_fields(api));
     items.extend(cx.pattern_statics());
-    Ok(ProviderCode {
+    Ok(AdapterCode {
         items,
         uses: cx.uses,
     })
 }
 
-/// Imports the provider part needs when it sits in its own file (the testkit's).
-pub(crate) fn provider_imports(uses: &Uses) -> TokenStream {
-    let mut out = imports(uses);
-    let shared = SHARED_TYPES.iter().map(|name| ident(name));
-    out.extend(quote! {
-        // The shared types, reachable under this provider too (as in the adapter's module).
-        pub use super::{#(#shared),*};
-        #[allow(unused_imports, reason = "the shared helpers this provider happens to need")]
-        use super::*;
-    });
-    out
+/// Generates a testkit provider module: a re-export of the adapter's wire module
+/// (`<adapter>::wire`, e.g. `pay_easypay::wire`), then the routes and request checks the
+/// fake server needs on top of it.
+pub(crate) fn testkit(api: &Api, adapter: &str) -> TokenStream {
+    let adapter: syn::Path =
+        syn::parse_str(&format!("{adapter}::wire")).unwrap_or_else(|_| syn::parse_quote!(wire));
+    let reexports = TESTKIT_REEXPORTS.iter().map(|name| ident(name));
+    let mut cx = Cx {
+        api,
+        uses: Uses::default(),
+        patterns: Vec::new(),
+    };
+    let items = cx.testkit_items();
+    quote! {
+        pub use #adapter::*;
+        // The operation-table types and the testkit's route types, under this provider too.
+        pub use super::{#(#reexports),*};
+        use super::{FieldList, check_json, collect_unknown, find_route, form_to_json};
+        #items
+    }
 }
 
 /// `use` lines for what `uses` names.
@@ -148,606 +169,20 @@ pub(crate) fn imports(uses: &Uses) -> TokenStream {
     out
 }
 
-/// The provider-neutral part: operation types and the private helpers `uses` asks for.
-pub(crate) fn shared(uses: &Uses, testkit: bool) -> (TokenStream, Uses) {
-    let mut needs = Uses::default();
-    let mut out = operation_types();
-    if uses.has("empty_as_none") {
-        needs.need("Deserialize");
-        needs.need("Deserializer");
-        out.extend(quote! {
-            /// Reads an optional value whose empty string means "absent" (`x-empty-as-absent`).
-            fn empty_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-            where
-                D: Deserializer<'de>,
-                T: From<String>,
-            {
-                let text: Option<String> = Deserialize::deserialize(deserializer)?;
-                Ok(text.filter(|text| !text.is_empty()).map(T::from))
-            }
-        });
-    }
-    if uses.has("lenient_int") || uses.has("lenient_int_opt") {
-        needs.need("de");
-        needs.need("fmt");
-        needs.need("Deserializer");
-        out.extend(quote! {
-            /// Reads an integer written as a JSON number or as a string of digits (form
-            /// bodies and query strings carry every value as text).
-            fn lenient_int<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-                struct Visitor;
-                impl de::Visitor<'_> for Visitor {
-                    type Value = i64;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("an integer")
-                    }
-                    fn visit_i64<E: de::Error>(self, value: i64) -> Result<i64, E> {
-                        Ok(value)
-                    }
-                    fn visit_u64<E: de::Error>(self, value: u64) -> Result<i64, E> {
-                        i64::try_from(value).map_err(|_| E::custom("integer out of range"))
-                    }
-                    fn visit_str<E: de::Error>(self, value: &str) -> Result<i64, E> {
-                        value.trim().parse().map_err(|_| E::custom("expected an integer"))
-                    }
-                }
-                deserializer.deserialize_any(Visitor)
-            }
-        });
-    }
-    if uses.has("lenient_int_opt") {
-        needs.need("Deserialize");
-        needs.need("Deserializer");
-        out.extend(quote! {
-            /// [`lenient_int`] for an optional field (`null` reads as absent).
-            fn lenient_int_opt<'de, D: Deserializer<'de>>(
-                deserializer: D,
-            ) -> Result<Option<i64>, D::Error> {
-                #[derive(Deserialize)]
-                struct Wrapped(#[serde(deserialize_with = "lenient_int")] i64);
-                let wrapped: Option<Wrapped> = Deserialize::deserialize(deserializer)?;
-                Ok(wrapped.map(|Wrapped(value)| value))
-            }
-        });
-    }
-    if uses.has("decimal") {
-        for name in ["Cow", "Decimal", "Rule", "ValidationError"] {
-            needs.need(name);
-        }
-        out.extend(quote! {
-            /// Reads an amount's text as an exact decimal (plain notation only: no exponent).
-            fn decimal(
-                field: impl Into<Cow<'static, str>>,
-                text: &str,
-            ) -> Result<Decimal, ValidationError> {
-                Decimal::from_str_exact(text).map_err(|_| {
-                    ValidationError::new(
-                        field,
-                        Rule::Format {
-                            expected: "a plain decimal number such as 17.5",
-                        },
-                    )
-                })
-            }
-
-            /// Checks an exact amount against a bound written in the description.
-            fn check_bound(
-                field: impl Into<Cow<'static, str>>,
-                amount: &Decimal,
-                bound: Decimal,
-                text: &'static str,
-                lower: bool,
-                inclusive: bool,
-            ) -> Result<(), ValidationError> {
-                let ok = match (lower, inclusive) {
-                    (true, true) => *amount >= bound,
-                    (true, false) => *amount > bound,
-                    (false, true) => *amount <= bound,
-                    (false, false) => *amount < bound,
-                };
-                if ok {
-                    return Ok(());
-                }
-                let rule = if lower {
-                    Rule::Minimum { min: text.to_owned(), inclusive }
-                } else {
-                    Rule::Maximum { max: text.to_owned(), inclusive }
-                };
-                Err(ValidationError::new(field, rule))
-            }
-        });
-    }
-    if uses.has("decimals") {
-        for name in ["Cow", "Decimal", "Rule", "ValidationError"] {
-            needs.need(name);
-        }
-        out.extend(quote! {
-            /// Refuses more decimal places than the provider keeps (it would round silently).
-            fn check_decimals(
-                field: impl Into<Cow<'static, str>>,
-                amount: &Decimal,
-                max: u32,
-                currency: &'static str,
-            ) -> Result<(), ValidationError> {
-                if amount.normalize().scale() > max {
-                    return Err(ValidationError::new(field, Rule::TooManyDecimals { currency, max }));
-                }
-                Ok(())
-            }
-        });
-    }
-    if uses.has("currency_label") {
-        out.extend(quote! {
-            /// The currency to name in an error: the request's code if it is a documented
-            /// one, else a description of it.
-            fn currency_label(
-                value: Option<&str>,
-                known: &'static [&'static str],
-                default: &'static str,
-            ) -> &'static str {
-                match value {
-                    Some(value) => known
-                        .iter()
-                        .copied()
-                        .find(|code| code.eq_ignore_ascii_case(value))
-                        .unwrap_or("the requested currency"),
-                    None => default,
-                }
-            }
-        });
-    }
-    if uses.has("pattern") {
-        for name in ["Cow", "Regex", "Rule", "ValidationError"] {
-            needs.need(name);
-        }
-        out.extend(quote! {
-            /// Checks `value` against a documented pattern.
-            fn check_pattern(
-                field: impl Into<Cow<'static, str>>,
-                value: &str,
-                pattern: &Regex,
-                expected: &'static str,
-            ) -> Result<(), ValidationError> {
-                if pattern.is_match(value) {
-                    Ok(())
-                } else {
-                    Err(ValidationError::new(field, Rule::Format { expected }))
-                }
-            }
-        });
-    }
-    if uses.has("email") {
-        for name in ["Cow", "Email", "ValidationError"] {
-            needs.need(name);
-        }
-        out.extend(quote! {
-            /// Checks `format: email` with the rules of [`Email::parse`].
-            fn check_email(
-                field: impl Into<Cow<'static, str>>,
-                value: &str,
-            ) -> Result<(), ValidationError> {
-                Email::parse(value).map(|_| ()).map_err(|error| error.for_field(field))
-            }
-        });
-    }
-    if uses.has("url") {
-        for name in ["Cow", "Rule", "ValidationError"] {
-            needs.need(name);
-        }
-        out.extend(quote! {
-            /// Checks `format: uri`/`url`: an absolute `http://` or `https://` URL (scheme in
-            /// any case) with a host, and no whitespace or control characters. Plain `http` is
-            /// allowed: neither provider requires https for the merchant's own addresses.
-            fn check_url(
-                field: impl Into<Cow<'static, str>>,
-                value: &str,
-            ) -> Result<(), ValidationError> {
-                let absolute = value.split_once("://").is_some_and(|(scheme, rest)| {
-                    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-                    let host = authority.rsplit('@').next().unwrap_or_default();
-                    (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
-                        && !host.is_empty()
-                        && !host.starts_with(':')
-                });
-                if absolute && !value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                    Ok(())
-                } else {
-                    Err(ValidationError::new(
-                        field,
-                        Rule::Format {
-                            expected: "an absolute http:// or https:// URL without spaces",
-                        },
-                    ))
-                }
-            }
-        });
-    }
-    if uses.has("date") || uses.has("date_time") || uses.has("interval") {
-        out.extend(quote! {
-            /// The number written by `bytes`, if they are all ASCII digits.
-            fn digits(bytes: &[u8]) -> Option<u32> {
-                if bytes.is_empty() {
-                    return None;
-                }
-                bytes.iter().try_fold(0_u32, |number, byte| {
-                    byte.is_ascii_digit()
-                        .then(|| number * 10 + u32::from(byte - b'0'))
-                })
-            }
-
-            /// Year, month and day of `YYYY-MM-DD`, if it is a real calendar date.
-            fn date_parts(bytes: &[u8]) -> Option<(u32, u32, u32)> {
-                let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = bytes else {
-                    return None;
-                };
-                let year = digits(&[*y0, *y1, *y2, *y3])?;
-                let month = digits(&[*m0, *m1])?;
-                let day = digits(&[*d0, *d1])?;
-                let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-                let days = match month {
-                    2 if leap => 29,
-                    2 => 28,
-                    4 | 6 | 9 | 11 => 30,
-                    1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-                    _ => return None,
-                };
-                (1..=days).contains(&day).then_some((year, month, day))
-            }
-        });
-    }
-    if uses.has("date_time") || uses.has("interval") {
-        out.extend(quote! {
-            /// Whether `HH:MM` (or `HH:MM:SS` when `bytes` has 8 of them) is a real time of
-            /// day; a leap second (`:60`) is allowed.
-            fn is_clock(bytes: &[u8]) -> bool {
-                match bytes {
-                    [h0, h1, b':', m0, m1] => {
-                        digits(&[*h0, *h1]).is_some_and(|hour| hour <= 23)
-                            && digits(&[*m0, *m1]).is_some_and(|minute| minute <= 59)
-                    }
-                    [clock @ .., b':', s0, s1] if clock.len() == 5 => {
-                        is_clock(clock) && digits(&[*s0, *s1]).is_some_and(|second| second <= 60)
-                    }
-                    _ => false,
-                }
-            }
-        });
-    }
-    if uses.has("date") {
-        for name in ["Cow", "Rule", "ValidationError"] {
-            needs.need(name);
-        }
-        out.extend(quote! {
-            /// Checks `format: date`: `YYYY-MM-DD` naming a real calendar date.
-            fn check_date(
-                field: impl Into<Cow<'static, str>>,
-                value: &str,
-            ) -> Result<(), ValidationError> {
-                match date_parts(value.as_bytes()) {
-                    Some(_) => Ok(()),
-                    None => Err(ValidationError::new(
-                        field,
-                        Rule::Format {
-                            expected: "a calendar date YYYY-MM-DD",
-                        },
-                    )),
-                }
-            }
-        });
-    }
-    if uses.has("date_time") {
-        for name in ["Cow", "Rule", "ValidationError"] {
-            needs.need(name);
-        }
-        out.extend(quote! {
-            /// Whether `bytes` are `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)` with a real
-            /// date, time and offset (`T` and `Z` in either case, as RFC 3339 allows).
-            fn is_date_time(bytes: &[u8]) -> bool {
-                let (Some(date), Some(separator), Some(clock), Some(mut rest)) =
-                    (bytes.get(..10), bytes.get(10), bytes.get(11..19), bytes.get(19..))
-                else {
-                    return false;
-                };
-                if !matches!(separator, b'T' | b't') || date_parts(date).is_none() || !is_clock(clock) {
-                    return false;
-                }
-                if let [b'.', fraction @ ..] = rest {
-                    let count = fraction.iter().take_while(|byte| byte.is_ascii_digit()).count();
-                    if count == 0 {
-                        return false;
-                    }
-                    rest = &fraction[count..];
-                }
-                match rest {
-                    [b'Z' | b'z'] => true,
-                    [b'+' | b'-', offset @ ..] => is_clock(offset),
-                    _ => false,
-                }
-            }
-
-            /// Checks `format: date-time`: an RFC 3339 date-time with a real date and time and
-            /// an offset (`Z` or `+HH:MM`); fractions of a second are allowed.
-            fn check_date_time(
-                field: impl Into<Cow<'static, str>>,
-                value: &str,
-            ) -> Result<(), ValidationError> {
-                if is_date_time(value.as_bytes()) {
-                    Ok(())
-                } else {
-                    Err(ValidationError::new(
-                        field,
-                        Rule::Format {
-                            expected: "an RFC 3339 date-time such as 2024-12-31T23:59:59Z",
-                        },
-                    ))
-                }
-            }
-        });
-    }
-    if uses.has("interval") {
-        for name in ["Cow", "Rule", "ValidationError"] {
-            needs.need(name);
-        }
-        out.extend(quote! {
-            /// Minutes since 0000-03-01 of `YYYY-MM-DD HH:MM`, if it is a real date and time.
-            fn minutes(text: &str) -> Option<i64> {
-                let (date, clock) = text.split_once(' ')?;
-                let (year, month, day) = date_parts(date.as_bytes())?;
-                if clock.len() != 5 || !is_clock(clock.as_bytes()) {
-                    return None;
-                }
-                let (hour, minute) = clock.split_once(':')?;
-                // Days from the civil calendar (years start in March, so leap days come last).
-                let year = i64::from(year) - i64::from(month <= 2);
-                let month = i64::from(month);
-                let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5
-                    + i64::from(day)
-                    - 1;
-                let days = year * 365 + year.div_euclid(4) - year.div_euclid(100)
-                    + year.div_euclid(400)
-                    + day_of_year;
-                Some(days * 1440 + i64::from(digits(hour.as_bytes())? * 60 + digits(minute.as_bytes())?))
-            }
-
-            /// Checks `x-max-range-days` on an `interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM)`
-            /// filter: both ends real dates and times, the end at most `max_days` after the
-            /// start. The order of the ends is not checked (undocumented).
-            fn check_interval(
-                field: impl Into<Cow<'static, str>>,
-                value: &str,
-                max_days: i64,
-                limit: &'static str,
-            ) -> Result<(), ValidationError> {
-                let span = value
-                    .strip_prefix("interval(")
-                    .and_then(|rest| rest.strip_suffix(')'))
-                    .and_then(|inner| inner.split_once(','))
-                    .and_then(|(start, end)| Some(minutes(end)? - minutes(start)?));
-                match span {
-                    Some(span) if span <= max_days * 1440 => Ok(()),
-                    Some(_) => Err(ValidationError::new(field, Rule::Other(Cow::Borrowed(limit)))),
-                    None => Err(ValidationError::new(
-                        field,
-                        Rule::Format {
-                            expected: "interval(YYYY-MM-DD HH:MM,YYYY-MM-DD HH:MM) with real dates and times",
-                        },
-                    )),
-                }
-            }
-        });
-    }
-    if uses.has("path_param") {
-        for name in ["Rule", "ValidationError"] {
-            needs.need(name);
-        }
-        out.extend(quote! {
-            /// The value of path parameter `name`; a parameter that is not given is missing.
-            fn path_param<'a, S: AsRef<str>>(
-                params: &'a [(&str, S)],
-                name: &'static str,
-            ) -> Result<&'a str, ValidationError> {
-                params
-                    .iter()
-                    .find(|(key, _)| *key == name)
-                    .map(|(_, value)| value.as_ref())
-                    .ok_or_else(|| ValidationError::new(name, Rule::Required))
-            }
-        });
-    }
-    if testkit {
-        for name in ["de", "fmt", "ValidationError"] {
-            needs.need(name);
-        }
-        out.extend(testkit_shared());
-    }
-    (out, needs)
-}
-
-/// The types of the operation table.
-fn operation_types() -> TokenStream {
+/// The testkit's shared module (`generated/mod.rs`): route matching, request rejections and
+/// form conversion, once for every provider, plus the operation-table types re-exported
+/// from `pay-core`.
+pub(crate) fn testkit_shared() -> TokenStream {
+    let reexports = TESTKIT_REEXPORTS
+        .iter()
+        .filter(|name| !matches!(**name, "RequestRejection" | "Route" | "RouteMatch"))
+        .map(|name| ident(name));
     quote! {
-        /// An HTTP method.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum Method {
-            /// `GET`.
-            Get,
-            /// `POST`.
-            Post,
-            /// `PUT`.
-            Put,
-            /// `PATCH`.
-            Patch,
-            /// `DELETE`.
-            Delete,
-        }
+        pub use pay_core::{#(#reexports),*};
+        use pay_core::ValidationError;
+        use serde::de;
+        use std::fmt;
 
-        impl Method {
-            /// The method as HTTP writes it.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    Method::Get => "GET",
-                    Method::Post => "POST",
-                    Method::Put => "PUT",
-                    Method::Patch => "PATCH",
-                    Method::Delete => "DELETE",
-                }
-            }
-        }
-
-        /// Whether the provider serves the operation or calls the merchant with it.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum OperationKind {
-            /// A call to the provider's API (`paths` in the description).
-            Path,
-            /// A notification the provider sends (`webhooks`); `path` is the webhook's name.
-            Webhook,
-        }
-
-        /// How a request body is encoded.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum ContentType {
-            /// `application/json`.
-            Json,
-            /// `application/x-www-form-urlencoded`.
-            Form,
-        }
-
-        impl ContentType {
-            /// The media type.
-            pub fn mime(self) -> &'static str {
-                match self {
-                    ContentType::Json => "application/json",
-                    ContentType::Form => "application/x-www-form-urlencoded",
-                }
-            }
-        }
-
-        /// An idempotency header the operation accepts (`x-idempotency-header`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct IdempotencyHeader {
-            /// The header name.
-            pub name: &'static str,
-            /// The longest key the provider accepts, in characters.
-            pub max_length: usize,
-        }
-
-        /// How the message is signed (`x-signed`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum Signing {
-            /// Easytransac V1: keyed SHA-1 over the form fields.
-            EasytransacV1,
-            /// Easypay: RSA PKCS#1 v1.5 / SHA-256 over the exact body bytes.
-            EasypayRsa,
-        }
-
-        /// How a list operation pages (`x-pagination`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum Pagination {
-            /// `page` (1-based) and `records_per_page`.
-            Page,
-            /// `cursor` and `limit`.
-            Cursor,
-        }
-
-        /// The shape of a success body (`x-envelope`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum Envelope {
-            /// `{Code: 0, Signature, Result}`; errors are `{Code != 0, Error}` under the same status.
-            EasytransacV1,
-            /// `{success, date, data}`; `success: false` is an error.
-            EasytransacV2,
-            /// `{meta, data: [..]}`.
-            EasypayPage,
-            /// `{data: [..], ..}`.
-            EasypayCursor,
-            /// `{status: "ok", message: [..], id, ..}`.
-            EasypayAck,
-            /// The resource itself.
-            Plain,
-            /// No body (204).
-            Empty,
-        }
-
-        /// Easytransac API generation (`x-generation`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum Generation {
-            /// V1: form-encoded, signed, PascalCase.
-            V1,
-            /// V2: JSON, camelCase, bearer JWT.
-            V2,
-        }
-
-        /// Where a path comes from (`x-path-confidence`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum PathConfidence {
-            /// Official docs or official SDK code.
-            Documented,
-            /// Only a third-party client shows it.
-            Unofficial,
-            /// The real path is unknown; this one is a stand-in.
-            Placeholder,
-        }
-
-        /// One operation of the API description, with everything a transport needs to know.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct Operation {
-            /// The description's `operationId`.
-            pub id: &'static str,
-            /// A call to the provider, or a notification from it.
-            pub kind: OperationKind,
-            /// The HTTP method.
-            pub method: Method,
-            /// The path template (`/single/{id}`), or the webhook's name.
-            pub path: &'static str,
-            /// One-line summary.
-            pub summary: &'static str,
-            /// Security alternatives, each the list of schemes sent together; an empty
-            /// alternative means the call may be unauthenticated.
-            pub auth: &'static [&'static [&'static str]],
-            /// Request body encodings (empty: no body).
-            pub content_types: &'static [ContentType],
-            /// The generated type of the request body.
-            pub request_body: Option<&'static str>,
-            /// The generated type of the query parameters.
-            pub query: Option<&'static str>,
-            /// Path parameter names, in template order.
-            pub path_params: &'static [&'static str],
-            /// Whether repeating the call cannot duplicate an effect (`x-idempotent`); always
-            /// false for webhooks.
-            pub idempotent: bool,
-            /// The idempotency header the operation accepts.
-            pub idempotency_header: Option<IdempotencyHeader>,
-            /// How the message is signed.
-            pub signed: Option<Signing>,
-            /// How a list pages.
-            pub pagination: Option<Pagination>,
-            /// The success body's shape (none for webhooks).
-            pub envelope: Option<Envelope>,
-            /// The adapter module that owns the operation (`x-rust-module`).
-            pub rust_module: &'static str,
-            /// The adapter function that calls it (`x-rust-fn`), once there is one.
-            pub rust_fn: Option<&'static str>,
-            /// Easytransac API generation.
-            pub generation: Option<Generation>,
-            /// Where the path comes from (Easytransac).
-            pub path_confidence: Option<PathConfidence>,
-            /// What the description had to infer about the operation (`x-inferred`).
-            pub inferred: Option<&'static str>,
-        }
-    }
-}
-
-/// The testkit's shared part: route matching, request rejections, form conversion.
-fn testkit_shared() -> TokenStream {
-    quote! {
         /// One route of a fake server: a method and path template, and the operation it serves.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct Route {
@@ -1026,16 +461,15 @@ impl Cx<'_> {
             let from_string =
                 matches!(resolved, Ty::String) || self.api.enum_of(&field.ty).is_some();
             if field.empty_as_absent && from_string {
-                self.uses.helper("empty_as_none");
-                serde.push(quote!(deserialize_with = "empty_as_none"));
+                self.uses.need("rt");
+                serde.push(quote!(deserialize_with = "rt::empty_as_none"));
             } else if resolved == Ty::Int {
                 if field.optional {
-                    self.uses.helper("lenient_int_opt");
-                    self.uses.helper("lenient_int");
-                    serde.push(quote!(deserialize_with = "lenient_int_opt"));
+                    self.uses.need("rt");
+                    serde.push(quote!(deserialize_with = "rt::lenient_int_opt"));
                 } else {
-                    self.uses.helper("lenient_int");
-                    serde.push(quote!(deserialize_with = "lenient_int"));
+                    self.uses.need("rt");
+                    serde.push(quote!(deserialize_with = "rt::lenient_int"));
                 }
             }
             let serde = if serde.is_empty() {
@@ -1343,41 +777,41 @@ impl Cx<'_> {
         if let Some(pattern) = &checks.pattern {
             let expected = format!("text matching {pattern}");
             let stat = self.pattern(pattern);
-            out.extend(quote!(check_pattern(#field, #text, &#stat, #expected)?;));
+            out.extend(quote!(rt::check_pattern(#field, #text, &#stat, #expected)?;));
         }
         if !checks.time_formats.is_empty() {
             let (pattern, expected) = time_formats(&checks.time_formats)?;
             let stat = self.pattern(&pattern);
-            out.extend(quote!(check_pattern(#field, #text, &#stat, #expected)?;));
+            out.extend(quote!(rt::check_pattern(#field, #text, &#stat, #expected)?;));
         }
         if let Some(days) = checks.max_range_days {
-            self.uses.helper("interval");
+            self.uses.need("rt");
             let limit = format!("must span at most {days} days");
             let days = Literal::i64_unsuffixed(i64::from(days));
-            out.extend(quote!(check_interval(#field, #text, #days, #limit)?;));
+            out.extend(quote!(rt::check_interval(#field, #text, #days, #limit)?;));
         }
         match checks.format.as_deref() {
             None => {}
             Some("email") => {
-                self.uses.helper("email");
-                out.extend(quote!(check_email(#field, #text)?;));
+                self.uses.need("rt");
+                out.extend(quote!(rt::check_email(#field, #text)?;));
             }
             Some("uri" | "url") => {
-                self.uses.helper("url");
-                out.extend(quote!(check_url(#field, #text)?;));
+                self.uses.need("rt");
+                out.extend(quote!(rt::check_url(#field, #text)?;));
             }
             Some("uuid") => {
                 let stat = self.pattern(UUID);
                 let expected = "a UUID (8-4-4-4-12 hexadecimal digits)";
-                out.extend(quote!(check_pattern(#field, #text, &#stat, #expected)?;));
+                out.extend(quote!(rt::check_pattern(#field, #text, &#stat, #expected)?;));
             }
             Some("date") => {
-                self.uses.helper("date");
-                out.extend(quote!(check_date(#field, #text)?;));
+                self.uses.need("rt");
+                out.extend(quote!(rt::check_date(#field, #text)?;));
             }
             Some("date-time") => {
-                self.uses.helper("date_time");
-                out.extend(quote!(check_date_time(#field, #text)?;));
+                self.uses.need("rt");
+                out.extend(quote!(rt::check_date_time(#field, #text)?;));
             }
             Some(other) => {
                 return Err(format!(
@@ -1389,9 +823,7 @@ impl Cx<'_> {
     }
 
     fn pattern(&mut self, pattern: &str) -> Ident {
-        self.uses.helper("pattern");
-        self.uses.need("LazyLock");
-        self.uses.need("Regex");
+        self.uses.need("rt");
         let index = match self.patterns.iter().position(|p| p == pattern) {
             Some(index) => index,
             None => {
@@ -1416,24 +848,24 @@ impl Cx<'_> {
         if !needs_decimals && checks.minimum.is_none() && checks.maximum.is_none() {
             return Ok(TokenStream::new());
         }
-        self.uses.helper("decimal");
+        self.uses.need("rt");
         let field = name.tokens();
-        let mut out = quote!(let amount = decimal(#field, #value.as_str())?;);
+        let mut out = quote!(let amount = rt::decimal(#field, #value.as_str())?;);
         if let Some(money) = &checks.money
             && let Some(max) = money.max_decimals
         {
             let max = Literal::u32_unsuffixed(max);
-            self.uses.helper("decimals");
             let currency = self.currency(money, owner)?;
-            out.extend(quote!(check_decimals(#field, &amount, #max, #currency)?;));
+            out.extend(quote!(rt::check_decimals(#field, &amount, #max, #currency)?;));
         }
-        for (bound, lower) in [(&checks.minimum, true), (&checks.maximum, false)] {
+        for (bound, check) in [
+            (&checks.minimum, quote!(rt::check_minimum)),
+            (&checks.maximum, quote!(rt::check_maximum)),
+        ] {
             if let Some(Bound { text, inclusive }) = bound {
                 let constant = decimal_const(text)?;
                 self.uses.need("Decimal");
-                out.extend(
-                    quote!(check_bound(#field, &amount, #constant, #text, #lower, #inclusive)?;),
-                );
+                out.extend(quote!(#check(#field, &amount, #constant, #text, #inclusive)?;));
             }
         }
         Ok(out)
@@ -1448,7 +880,7 @@ impl Cx<'_> {
             .as_ref()
             .and_then(|sibling| owner.fields.iter().find(|f| &f.wire == sibling));
         if let Some(field) = sibling {
-            self.uses.helper("currency_label");
+            self.uses.need("rt");
             let id = field_ident(field);
             let known = match self.api.enum_of(&field.ty) {
                 Some((def, _)) => {
@@ -1466,7 +898,7 @@ impl Cx<'_> {
             } else {
                 quote!(Some(self.#id.as_str()))
             };
-            return Ok(quote!(currency_label(#value, #known, #default)));
+            return Ok(quote!(rt::currency_label(#value, #known, #default)));
         }
         let label = match money.currency.as_deref() {
             Some("account") => "the account's currency".to_owned(),
@@ -1978,17 +1410,17 @@ impl Cx<'_> {
             if op.path_params.is_empty() {
                 continue;
             }
-            self.uses.helper("path_param");
+            self.uses.need("rt");
             let mut body = TokenStream::new();
             for (param, checks) in op.path_params.iter().zip(&op.path_checks) {
                 let code = self
                     .string_checks(checks, &quote!(value), &Name::Literal(param.clone()))
                     .map_err(|err| format!("{}: path parameter {param}: {err}", op.id))?;
                 body.extend(if code.is_empty() {
-                    quote!(path_param(params, #param)?;)
+                    quote!(rt::path_param(params, #param)?;)
                 } else {
                     quote! {
-                        let value = path_param(params, #param)?;
+                        let value = rt::path_param(params, #param)?;
                         #code
                     }
                 });
@@ -2147,15 +1579,6 @@ impl Cx<'_> {
                 found
             }
 
-            #[cfg(test)]
-            mod route_tests {
-                /// Every route resolves to its own operation, with its parameters.
-                #[test]
-                fn every_route_finds_itself() {
-                    #(#route_checks)*
-                }
-            }
-
             /// Validates the path parameters of a matched route ([`validate_path`]); the
             /// route table itself matches any non-empty segment.
             ///
@@ -2175,6 +1598,15 @@ impl Cx<'_> {
                     _ => None,
                 }
             }
+
+            #[cfg(test)]
+            mod route_tests {
+                /// Every route resolves to its own operation, with its parameters.
+                #[test]
+                fn every_route_finds_itself() {
+                    #(#route_checks)*
+                }
+            }
         }
     }
 
@@ -2189,9 +1621,7 @@ impl Cx<'_> {
             let doc = format!(" `{pattern}`, compiled on first use.");
             out.extend(quote! {
                 #[doc = #doc]
-                static #name: LazyLock<Regex> = LazyLock::new(|| {
-                    Regex::new(#pattern).expect("the API description's patterns compile (tested below)")
-                });
+                static #name: rt::Pattern = rt::Pattern::new(#pattern);
             });
             names.push(name);
         }
@@ -2200,7 +1630,9 @@ impl Cx<'_> {
             mod pattern_tests {
                 #[test]
                 fn every_pattern_compiles() {
-                    #(std::sync::LazyLock::force(&super::#names);)*
+                    for pattern in [#(&super::#names),*] {
+                        assert!(pattern.is_valid(), "`{}` does not compile", pattern.source());
+                    }
                 }
             }
         });
@@ -2446,8 +1878,13 @@ fn absent(
 }
 
 /// The operation table.
-fn operations(api: &Api) -> TokenStream {
-    let entries = api.operations.iter().map(operation);
+fn operations(api: &Api, uses: &mut Uses) -> TokenStream {
+    uses.need("Operation");
+    let entries: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| operation(op, uses))
+        .collect();
     let doc = format!(
         " Every operation and webhook of {}, in description order.",
         doc_text(&api.title)
@@ -2463,7 +1900,94 @@ fn operations(api: &Api) -> TokenStream {
     }
 }
 
-fn operation(op: &Operation) -> TokenStream {
+/// `RETRY_RULES`: the description's `x-retry-policy` as a `pay_core::RetryRules`, or
+/// `RetryRules::GENERIC` when the policy states no rules for HTTP answers.
+fn retry_rules(api: &Api, uses: &mut Uses) -> TokenStream {
+    uses.need("RetryRules");
+    let source = format!("`x-retry-policy` in `fixtures/{}/api.yaml`", api.provider);
+    let Some(policy) = &api.retry else {
+        let doc = format!(
+            " The provider's retry rules. Its description ({source}) states none for HTTP answers, so these are [`RetryRules::GENERIC`]."
+        );
+        return quote! {
+            #[doc = #doc]
+            pub const RETRY_RULES: RetryRules = RetryRules::GENERIC;
+        };
+    };
+    let RetryPolicy {
+        advice_header,
+        retry_statuses,
+        no_retry_500_methods,
+        retry_on_no_response,
+        transient_statuses,
+        max_attempts,
+        inferred,
+    } = policy;
+    let mut doc = vec![format!(
+        " The provider's documented retry rules ({source}): the one source for the transport's retry decision and the fake server's answers."
+    )];
+    if let Some(inferred) = inferred {
+        doc.push(String::new());
+        doc.push(format!(
+            " Inferred: {}.",
+            doc_text(inferred.trim_end_matches('.'))
+        ));
+    }
+    let advice_header = option_str(advice_header.as_deref());
+    let retry_statuses = retry_statuses.iter().map(|s| Literal::u16_unsuffixed(*s));
+    if !no_retry_500_methods.is_empty() {
+        uses.need("Method");
+    }
+    let no_retry_500_methods = no_retry_500_methods.iter().map(|m| method(m));
+    let transient_statuses = transient_statuses
+        .iter()
+        .map(|s| Literal::u16_unsuffixed(*s));
+    let max_attempts = match max_attempts {
+        Some(max) => {
+            let max = Literal::u32_unsuffixed(*max);
+            quote!(Some(#max))
+        }
+        None => quote!(None),
+    };
+    quote! {
+        #(#[doc = #doc])*
+        pub const RETRY_RULES: RetryRules = RetryRules {
+            advice_header: #advice_header,
+            retry_statuses: &[#(#retry_statuses),*],
+            no_retry_500_methods: &[#(#no_retry_500_methods),*],
+            retry_on_no_response: #retry_on_no_response,
+            transient_statuses: &[#(#transient_statuses),*],
+            max_attempts: #max_attempts,
+        };
+    }
+}
+
+/// `SENSITIVE_FIELDS`: the wire name of every field marked `x-sensitive`, sorted, once each.
+fn sensitive_fields(api: &Api) -> TokenStream {
+    let names: BTreeSet<&str> = api
+        .types
+        .iter()
+        .filter_map(|def| match &def.kind {
+            Kind::Struct(s) => Some(s),
+            _ => None,
+        })
+        .flat_map(|s| &s.fields)
+        .filter(|field| field.sensitive)
+        .map(|field| field.wire.as_str())
+        .collect();
+    let doc = format!(
+        " The wire name of every field `fixtures/{}/api.yaml` marks `x-sensitive` (keys, tokens, card data, IBANs, signatures, passwords, session ids), sorted. Add them to a [`pay_core::Redactor`] ([`with_key`](pay_core::Redactor::with_key)) so a kept body never shows their values.",
+        api.provider
+    );
+    quote! {
+        #[doc = #doc]
+        pub const SENSITIVE_FIELDS: &[&str] = &[#(#names),*];
+    }
+}
+
+fn operation(op: &Operation, uses: &mut Uses) -> TokenStream {
+    uses.need("OperationKind");
+    uses.need("Method");
     let id = &op.id;
     let kind = if op.webhook {
         quote!(OperationKind::Webhook)
@@ -2474,6 +1998,9 @@ fn operation(op: &Operation) -> TokenStream {
     let path = &op.path;
     let summary = &op.summary;
     let auth = op.auth.iter().map(|alt| quote!(&[#(#alt),*]));
+    if !op.content_types.is_empty() {
+        uses.need("ContentType");
+    }
     let content = op.content_types.iter().map(|c| match *c {
         "form" => quote!(ContentType::Form),
         _ => quote!(ContentType::Json),
@@ -2484,6 +2011,7 @@ fn operation(op: &Operation) -> TokenStream {
     let idempotent = op.idempotent;
     let idempotency_header = match &op.idempotency_header {
         Some((name, max)) => {
+            uses.need("IdempotencyHeader");
             let max = Literal::usize_unsuffixed(usize::try_from(*max).unwrap_or(usize::MAX));
             quote!(Some(IdempotencyHeader { name: #name, max_length: #max }))
         }
@@ -2492,6 +2020,7 @@ fn operation(op: &Operation) -> TokenStream {
     let signed = option_variant(
         op.signed.as_deref(),
         "Signing",
+        uses,
         &[
             ("easytransac-v1", "EasytransacV1"),
             ("easypay-rsa", "EasypayRsa"),
@@ -2500,11 +2029,13 @@ fn operation(op: &Operation) -> TokenStream {
     let pagination = option_variant(
         op.pagination.as_deref(),
         "Pagination",
+        uses,
         &[("page", "Page"), ("cursor", "Cursor")],
     );
     let envelope = option_variant(
         op.envelope.as_deref(),
         "Envelope",
+        uses,
         &[
             ("easytransac-v1", "EasytransacV1"),
             ("easytransac-v2", "EasytransacV2"),
@@ -2520,11 +2051,13 @@ fn operation(op: &Operation) -> TokenStream {
     let generation = option_variant(
         op.generation.as_deref(),
         "Generation",
+        uses,
         &[("v1", "V1"), ("v2", "V2")],
     );
     let confidence = option_variant(
         op.path_confidence.as_deref(),
         "PathConfidence",
+        uses,
         &[
             ("documented", "Documented"),
             ("unofficial", "Unofficial"),
@@ -2572,10 +2105,16 @@ fn option_str(value: Option<&str>) -> TokenStream {
 
 /// `Some(Enum::Variant)` for a documented extension value. Unknown values were refused when
 /// the description was checked (see [`check_values`]).
-fn option_variant(value: Option<&str>, enum_name: &str, table: &[(&str, &str)]) -> TokenStream {
-    let enum_name = ident(enum_name);
+fn option_variant(
+    value: Option<&str>,
+    enum_name: &'static str,
+    uses: &mut Uses,
+    table: &[(&str, &str)],
+) -> TokenStream {
     match value.and_then(|v| table.iter().find(|(text, _)| *text == v)) {
         Some((_, variant)) => {
+            uses.need(enum_name);
+            let enum_name = ident(enum_name);
             let variant = ident(variant);
             quote!(Some(#enum_name::#variant))
         }

@@ -72,6 +72,138 @@ pub(crate) struct Api {
     pub(crate) types: Vec<TypeDef>,
     /// Every operation: paths in file order, then webhooks.
     pub(crate) operations: Vec<Operation>,
+    /// The HTTP retry rules of `x-retry-policy`; `None` when it states none (the generic
+    /// rules apply).
+    pub(crate) retry: Option<RetryPolicy>,
+}
+
+/// The HTTP part of `x-retry-policy`, as `pay_core::RetryRules` holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RetryPolicy {
+    /// `should-retry-header`: the response header carrying the provider's advice.
+    pub(crate) advice_header: Option<String>,
+    /// `retry-statuses`.
+    pub(crate) retry_statuses: Vec<u16>,
+    /// `retry-500-unless-methods`: upper-case methods whose 500 is not retried.
+    pub(crate) no_retry_500_methods: Vec<String>,
+    /// `retry-on-no-response`.
+    pub(crate) retry_on_no_response: bool,
+    /// `transient-statuses`: answers not stored under an idempotency key.
+    pub(crate) transient_statuses: Vec<u16>,
+    /// `max-attempts`.
+    pub(crate) max_attempts: Option<u32>,
+    /// `x-inferred` on the policy.
+    pub(crate) inferred: Option<String>,
+}
+
+/// Keys of `x-retry-policy` that state HTTP retry rules (`pay_core::RetryRules`).
+const RETRY_HTTP_KEYS: &[&str] = &[
+    "should-retry-header",
+    "retry-statuses",
+    "retry-500-unless-methods",
+    "retry-on-no-response",
+    "transient-statuses",
+    "max-attempts",
+];
+
+/// Keys of `x-retry-policy` kept for people and not generated (`rate-limit`), or generated
+/// elsewhere (`retry-api-error-codes` as the codes' `retryable`).
+const RETRY_OTHER_KEYS: &[&str] = &[
+    "rate-limit",
+    "retry-api-error-codes",
+    "only-idempotent-operations",
+    "x-inferred",
+];
+
+/// Reads `x-retry-policy`: `None` when it is absent or states no HTTP rule; otherwise
+/// `retry-statuses`, `retry-500-unless-methods`, `retry-on-no-response` and
+/// `transient-statuses` are all required.
+pub(crate) fn retry_policy(root: &Yaml) -> Result<Option<RetryPolicy>, String> {
+    let Some(policy) = get(root, "x-retry-policy") else {
+        return Ok(None);
+    };
+    let context = |what: String| format!("x-retry-policy: {what}");
+    let keys: Vec<String> = pairs(policy).into_iter().map(|(key, _)| key).collect();
+    if policy.as_hash().is_none() {
+        return Err(context("must be a mapping".to_owned()));
+    }
+    if let Some(unknown) = keys
+        .iter()
+        .find(|k| !RETRY_HTTP_KEYS.contains(&k.as_str()) && !RETRY_OTHER_KEYS.contains(&k.as_str()))
+    {
+        return Err(context(format!("unknown key `{unknown}`")));
+    }
+    if !keys.iter().any(|k| RETRY_HTTP_KEYS.contains(&k.as_str())) {
+        return Ok(None);
+    }
+    let statuses = |key: &str| -> Result<Vec<u16>, String> {
+        let values = get(policy, key).ok_or_else(|| context(format!("`{key}` is missing")))?;
+        let items = values
+            .as_vec()
+            .ok_or_else(|| context(format!("`{key}` must be a list")))?;
+        let mut out = Vec::new();
+        for item in items {
+            let status = item
+                .as_i64()
+                .and_then(|n| u16::try_from(n).ok())
+                .filter(|n| (100..=599).contains(n))
+                .ok_or_else(|| context(format!("`{key}`: {item:?} is not an HTTP status")))?;
+            if out.contains(&status) {
+                return Err(context(format!("`{key}`: {status} is listed twice")));
+            }
+            out.push(status);
+        }
+        Ok(out)
+    };
+    let retry_statuses = statuses("retry-statuses")?;
+    let transient_statuses = statuses("transient-statuses")?;
+    let mut no_retry_500_methods = Vec::new();
+    let methods = get(policy, "retry-500-unless-methods")
+        .ok_or_else(|| context("`retry-500-unless-methods` is missing".to_owned()))?
+        .as_vec()
+        .ok_or_else(|| context("`retry-500-unless-methods` must be a list".to_owned()))?;
+    for method in methods {
+        let method = text(method)
+            .filter(|m| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&m.as_str()))
+            .ok_or_else(|| {
+                context(format!(
+                    "`retry-500-unless-methods`: {method:?} is not GET, POST, PUT, PATCH or DELETE"
+                ))
+            })?;
+        no_retry_500_methods.push(method);
+    }
+    let retry_on_no_response = get(policy, "retry-on-no-response")
+        .and_then(Yaml::as_bool)
+        .ok_or_else(|| context("`retry-on-no-response` must be true or false".to_owned()))?;
+    let max_attempts = match get(policy, "max-attempts") {
+        None => None,
+        Some(value) => Some(
+            value
+                .as_i64()
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| context("`max-attempts` must be a positive integer".to_owned()))?,
+        ),
+    };
+    let advice_header = match get(policy, "should-retry-header") {
+        None => None,
+        Some(value) => Some(
+            value
+                .as_str()
+                .filter(|name| !name.is_empty())
+                .ok_or_else(|| context("`should-retry-header` must be a header name".to_owned()))?
+                .to_owned(),
+        ),
+    };
+    Ok(Some(RetryPolicy {
+        advice_header,
+        retry_statuses,
+        no_retry_500_methods,
+        retry_on_no_response,
+        transient_statuses,
+        max_attempts,
+        inferred: str_at(policy, "x-inferred").map(str::to_owned),
+    }))
 }
 
 /// One generated type.
@@ -451,6 +583,7 @@ pub(crate) fn lower(spec: &Spec) -> Result<Api, String> {
             .to_owned(),
         types,
         operations,
+        retry: retry_policy(&spec.root)?,
     };
     mark_requests(&mut api, request_roots);
     check_paths(&api)?;

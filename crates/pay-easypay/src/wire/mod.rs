@@ -20,8 +20,14 @@
 //!
 //! Amounts are `pay_core::wire` types that keep the exact JSON text, so read bodies with
 //! `serde_json::from_slice`/`from_str` directly (not through `serde_json::Value`). Unknown
-//! fields are ignored; keep the raw body where they matter. Hand-written additions go in
-//! sibling modules of this file, never in `generated.rs`.
+//! fields are ignored; keep the raw body where they matter.
+//!
+//! The description's rules are here as data too, so each exists once: [`OPERATIONS`] (what
+//! a transport needs to know about each call, as `pay_core::Operation`s), [`RETRY_RULES`]
+//! (the provider's retry rules, for the transport and the fake server) and
+//! [`SENSITIVE_FIELDS`] (the redaction keys, for `pay_core::Redactor::with_key`). The checks
+//! behind `validate()` are `pay_core::wire::rt`. Hand-written additions go in sibling
+//! modules of this file, never in `generated.rs`.
 
 pub mod generated;
 

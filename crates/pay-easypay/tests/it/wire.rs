@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use pay_core::wire::JsonNumber;
-use pay_core::{Currency as Iso, Money, Rule, ValidationError};
+use pay_core::{
+    Currency as Iso, IdempotencyHeader, Method, Money, OperationKind, Pagination, Redactor,
+    RetryRules, Rule, Signing, ValidationError,
+};
 use pay_easypay::wire::*;
 
 fn fixture(name: &str) -> String {
@@ -580,4 +583,62 @@ fn requests_serialise_to_exact_json() {
         serde_json::to_string(&split).unwrap(),
         r#"{"value":19.99,"margin_value":0.1}"#
     );
+}
+
+// --- (e) Rules from the description: redaction keys and retry rules. ------------------------
+
+/// Every field the description marks `x-sensitive` is a redaction key, including the ones
+/// the default redactor misses: the checkout `session`, the MB WAY SDK's `purchase_token`
+/// and its wallet `alias`.
+#[test]
+fn sensitive_fields_are_redacted() {
+    for name in ["alias", "iban", "purchase_token", "session"] {
+        assert!(SENSITIVE_FIELDS.contains(&name), "{name}");
+    }
+    assert!(
+        SENSITIVE_FIELDS.windows(2).all(|pair| pair[0] < pair[1]),
+        "sorted, each once: {SENSITIVE_FIELDS:?}"
+    );
+
+    let json = r#"{"id":"5f1d0b4e","session":"sess-7Hq2LmZ","config":{"mbway":{"purchase_token":"pt-Zx81qA"}},"method":{"type":"mbw","alias":"351#912345678","iban":"PT50000201231234567890154"},"value":17.5}"#;
+    let form = "session=sess-7Hq2LmZ&purchase_token=pt-Zx81qA&value=17.5";
+    // The default keys alone let the session and the token through.
+    let default = Redactor::default();
+    assert!(default.json(json).as_str().contains("sess-7Hq2LmZ"));
+    assert!(default.form(form).as_str().contains("pt-Zx81qA"));
+
+    let redactor = SENSITIVE_FIELDS
+        .iter()
+        .fold(Redactor::default(), |redactor, key| redactor.with_key(key));
+    let json = redactor.json(json);
+    assert_eq!(
+        json.as_str(),
+        r#"{"id":"5f1d0b4e","session":"[REDACTED]","config":{"mbway":{"purchase_token":"[REDACTED]"}},"method":{"type":"mbw","alias":"[REDACTED]","iban":"[REDACTED]"},"value":17.5}"#
+    );
+    assert_eq!(
+        redactor.form(form).as_str(),
+        "session=[REDACTED]&purchase_token=[REDACTED]&value=17.5"
+    );
+}
+
+/// `RETRY_RULES` states Easypay's documented facts: retry no answer, 409, 429, 502 and 503,
+/// and 500 except for POST; 429, 502 and 503 are not stored under the idempotency key; the
+/// advice header; the docs' example cap of 3 attempts.
+#[test]
+fn retry_rules_are_the_documented_ones() {
+    assert_eq!(
+        RETRY_RULES,
+        RetryRules {
+            advice_header: Some("X-Easypay-Should-Retry"),
+            retry_statuses: &[409, 429, 502, 503],
+            no_retry_500_methods: &[Method::Post],
+            retry_on_no_response: true,
+            transient_statuses: &[429, 502, 503],
+            max_attempts: Some(3),
+        }
+    );
+    assert!(RETRY_RULES.retries_status(Method::Patch, 500));
+    assert!(!RETRY_RULES.retries_status(Method::Post, 500));
+    assert!(!RETRY_RULES.retries_status(Method::Get, 504));
+    assert!(RETRY_RULES.stores_answer(500) && !RETRY_RULES.stores_answer(503));
 }

@@ -3,7 +3,10 @@
 use std::path::PathBuf;
 
 use pay_core::wire::MinorUnits;
-use pay_core::{Currency as Iso, Rule, ValidationError};
+use pay_core::{
+    ContentType, Currency as Iso, Envelope, Generation, OperationKind, PathConfidence, Redactor,
+    RetryRules, Rule, Signing, ValidationError,
+};
 use pay_easytransac::wire::*;
 
 fn fixture(name: &str) -> String {
@@ -429,4 +432,69 @@ fn requests_serialise_to_exact_json() {
         !debug.contains("4111111111111111") && !debug.contains("\"123\""),
         "{debug}"
     );
+}
+
+// --- (e) Rules from the description: redaction keys and retry rules. ------------------------
+
+/// Every field the description marks `x-sensitive` is a redaction key, including the two the
+/// default redactor misses: a saved card's `Alias` (it charges the card again) and a KYC
+/// document's `Content`.
+#[test]
+fn sensitive_fields_are_redacted() {
+    for name in [
+        "Alias",
+        "CardCVV",
+        "CardNumber",
+        "Content",
+        "Iban",
+        "Password",
+        "Signature",
+        "apiKey",
+        "iban",
+        "token",
+    ] {
+        assert!(SENSITIVE_FIELDS.contains(&name), "{name}");
+    }
+    assert!(
+        SENSITIVE_FIELDS.windows(2).all(|pair| pair[0] < pair[1]),
+        "sorted, each once: {SENSITIVE_FIELDS:?}"
+    );
+
+    let form = "Amount=1250&Alias=c4rdAl1as77&Client%5BId%5D=42&Content=UGFzc3BvcnQ%3D&\
+                Signature=0a1b2c3d4e5f60718293a4b5c6d7e8f901234567&Version=sdk";
+    let json = r#"{"Code":0,"Result":{"Tid":"ABC12","Alias":"c4rdAl1as77","CardNumber":"************0025","Document":{"Type":"IDENTITY_PROOF","Content":"UGFzc3BvcnQ="}}}"#;
+    // The default keys alone let the alias and the document through.
+    let default = Redactor::default();
+    assert!(default.form(form).as_str().contains("c4rdAl1as77"));
+    assert!(default.json(json).as_str().contains("UGFzc3BvcnQ="));
+
+    let redactor = SENSITIVE_FIELDS
+        .iter()
+        .fold(Redactor::default(), |redactor, key| redactor.with_key(key));
+    let form = redactor.form(form);
+    let json = redactor.json(json);
+    for secret in ["c4rdAl1as77", "UGFzc3BvcnQ", "0a1b2c3d4e5f", "0025"] {
+        assert!(!form.as_str().contains(secret), "{secret} in {form}");
+        assert!(!json.as_str().contains(secret), "{secret} in {json}");
+    }
+    assert_eq!(
+        form.as_str(),
+        "Amount=1250&Alias=[REDACTED]&Client%5BId%5D=42&Content=[REDACTED]&\
+         Signature=[REDACTED]&Version=sdk"
+    );
+    assert!(json.as_str().contains(r#""Tid":"ABC12""#), "{json}");
+}
+
+/// The description documents no HTTP retry rules (errors travel as ApiError codes, the
+/// transient ones marked `retryable`), so the generic rules apply.
+#[test]
+fn retry_rules_are_the_generic_ones() {
+    assert_eq!(RETRY_RULES, RetryRules::GENERIC);
+    let retryable: Vec<i64> = V1ApiErrorCode::VALUES
+        .iter()
+        .map(|code| V1ApiErrorCode::from(*code))
+        .filter(|code| code.is_retryable())
+        .map(V1ApiErrorCode::code)
+        .collect();
+    assert_eq!(retryable, [9, 10]);
 }

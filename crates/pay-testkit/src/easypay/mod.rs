@@ -452,7 +452,7 @@ impl FakeProvider for EasypayFake {
             503 => "Service Unavailable",
             _ => "Error",
         };
-        let retry = matches!(status, 409 | 429 | 502 | 503);
+        let retry = wire::RETRY_RULES.retry_statuses.contains(&status);
         error(status, &[message]).with_header(
             "x-easypay-should-retry",
             if retry { "true" } else { "false" },
@@ -498,13 +498,19 @@ fn auth_error(message: &str) -> FakeResponse {
     )
 }
 
-/// Adds `X-Easypay-Should-Retry` to an error answer.
+/// Adds `X-Easypay-Should-Retry` to an error answer, by the description's retry rules
+/// (`wire::RETRY_RULES`); any method other than POST, PUT, PATCH and DELETE counts as GET.
 fn should_retry(answer: FakeResponse, method: &str) -> FakeResponse {
+    use pay_core::Method;
     let status = answer.status();
     if status < 400 {
         return answer;
     }
-    let retry = matches!(status, 409 | 429 | 502 | 503) || (status == 500 && method != "POST");
+    let method = [Method::Post, Method::Put, Method::Patch, Method::Delete]
+        .into_iter()
+        .find(|known| known.as_str().eq_ignore_ascii_case(method))
+        .unwrap_or(Method::Get);
+    let retry = wire::RETRY_RULES.retries_status(method, status);
     answer.replace_header(
         "x-easypay-should-retry",
         if retry { "true" } else { "false" },
