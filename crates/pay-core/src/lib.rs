@@ -55,7 +55,7 @@
 //!
 //! # Feature flags
 //! - `serde`: the [`wire`] module, serde adapters that move amounts across JSON as exact
-//!   text (used by the adapters' generated wire types).
+//!   text, and [`wire::rt`], the runtime the adapters' generated `validate()` code calls.
 //! - `mock`: [`mock::MockProvider`], a `mockall` mock of every trait.
 #![doc(test(attr(deny(warnings))))]
 
