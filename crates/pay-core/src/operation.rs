@@ -33,8 +33,27 @@ impl Method {
         }
     }
 
-    /// Whether HTTP itself calls the method idempotent (`GET`, `PUT`, `DELETE`). Providers
-    /// do not always honour this; [`Operation::idempotent`] is what the description says.
+    /// The method HTTP names `name` (upper case, as on the wire), if it is one of these.
+    ///
+    /// ```
+    /// use pay_core::Method;
+    /// assert_eq!(Method::from_http("PATCH"), Some(Method::Patch));
+    /// assert_eq!(Method::from_http("patch"), None);
+    /// ```
+    pub fn from_http(name: &str) -> Option<Method> {
+        Some(match name {
+            "GET" => Method::Get,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "PATCH" => Method::Patch,
+            "DELETE" => Method::Delete,
+            _ => return None,
+        })
+    }
+
+    /// Whether the method only reads (`GET`). Providers do not always honour HTTP's
+    /// idempotency of `PUT` and `DELETE`; [`Operation::idempotent`] is what the description
+    /// says about an operation.
     pub fn is_read(self) -> bool {
         self == Method::Get
     }
