@@ -235,7 +235,12 @@ impl Url {
         if host.is_empty() || host_port.contains('@') {
             return Err(format());
         }
-        let loopback = host == "localhost" || host == "[::1]" || host.starts_with("127.");
+        // A loopback address, parsed as one: `127.evil.example` is a public name.
+        let loopback = host == "localhost"
+            || host == "[::1]"
+            || host
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ip.is_loopback());
         match scheme {
             "https" => Ok(Self(text.to_owned())),
             "http" if loopback => Ok(Self(text.to_owned())),
@@ -329,10 +334,15 @@ mod tests {
             "https://x.example/a b",
             "//x.example",
             "http://10.0.0.1/",
+            "http://127.evil.example/return",
+            "http://127.0.0.1.nip.io/x",
+            "http://127.0.0.1.evil.example:80/x",
         ] {
             assert!(Url::parse(bad).is_err(), "{bad}");
         }
         assert!(Url::parse("http://[::1]:9000/x").is_ok());
         assert!(Url::parse("http://localhost/x").is_ok());
+        assert!(Url::parse("http://127.0.0.1:8080/x").is_ok());
+        assert!(Url::parse("http://127.1.2.3/x").is_ok());
     }
 }

@@ -96,9 +96,20 @@ pub enum ErrorKind {
     Timeout,
     /// A write may or may not have happened: the request may have reached the provider
     /// and the answer was lost. It was **not** retried, because the provider cannot
-    /// de-duplicate it. Look the payment up by its merchant reference
-    /// ([`Payments::find_by_reference`](crate::Payments::find_by_reference)) before doing
-    /// anything else, or a retry could charge twice.
+    /// de-duplicate it. Find out what happened before doing anything else, or a retry
+    /// could charge (or refund) twice:
+    /// - a payment: look it up by its merchant reference
+    ///   ([`Payments::find_by_reference`](crate::Payments::find_by_reference));
+    /// - a capture, refund or void: read the payment ([`Payments::get_payment`](crate::Payments::get_payment))
+    ///   and look at its status, [`captures`](crate::Payment::captures) and
+    ///   [`refunds`](crate::Payment::refunds) — never search payments by a refund's
+    ///   reference;
+    /// - a payout, mandate or subscription: read it back with its trait's `get_*`, or
+    ///   list by reference on the provider's own client.
+    ///
+    /// Providers may take a moment to show a write in searches: a lookup that finds
+    /// nothing right after the error is not yet proof; look again after a short wait
+    /// before sending the write again.
     ///
     /// When the write carried an idempotency key, [`PayError::idempotency_key`] has it.
     /// A keyed write is reported ambiguous when the provider stored a server error under

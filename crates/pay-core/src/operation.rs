@@ -214,6 +214,65 @@ pub struct Operation {
 }
 
 impl Operation {
+    /// A call to the provider's API with no body, no auth, no idempotency header and no
+    /// extensions: the starting point for the `with_*` constructors, usable in `const`
+    /// and `static` items.
+    ///
+    /// ```
+    /// use pay_core::{CallSafety, ContentType, IdempotencyHeader, Method, Operation};
+    ///
+    /// static CREATE: Operation = Operation::new("charge_create", Method::Post, "/charges")
+    ///     .with_body(&[ContentType::Json])
+    ///     .with_idempotency_header(IdempotencyHeader { name: "Idempotency-Key", max_length: 50 });
+    /// assert_eq!(CREATE.safety(true), CallSafety::IdempotentWrite);
+    /// assert_eq!(CREATE.safety(false), CallSafety::UnsafeWrite);
+    /// ```
+    pub const fn new(id: &'static str, method: Method, path: &'static str) -> Self {
+        Self {
+            id,
+            kind: OperationKind::Path,
+            method,
+            path,
+            summary: "",
+            auth: &[],
+            content_types: &[],
+            request_body: None,
+            query: None,
+            path_params: &[],
+            idempotent: false,
+            idempotency_header: None,
+            signed: None,
+            pagination: None,
+            envelope: None,
+            rust_module: "",
+            rust_fn: None,
+            generation: None,
+            path_confidence: None,
+            inferred: None,
+        }
+    }
+
+    /// Declares the request body's encodings.
+    #[must_use]
+    pub const fn with_body(mut self, content_types: &'static [ContentType]) -> Self {
+        self.content_types = content_types;
+        self
+    }
+
+    /// Declares the idempotency header the operation accepts.
+    #[must_use]
+    pub const fn with_idempotency_header(mut self, header: IdempotencyHeader) -> Self {
+        self.idempotency_header = Some(header);
+        self
+    }
+
+    /// Declares the operation idempotent (repeating it cannot duplicate an effect).
+    #[must_use]
+    pub const fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
     /// How safely the operation may be repeated, given whether this call carries an
     /// idempotency key: a read (or any operation the description marks idempotent) is
     /// [`CallSafety::Read`]; a write sent with a key to an operation that accepts one is
@@ -286,7 +345,9 @@ pub struct RetryRules {
 
 impl RetryRules {
     /// Rules for a provider that documents none: retry no answer, 408, 429, 502, 503 and
-    /// 504, and 500 only for reads; no idempotency store.
+    /// 504, and 500 only for reads. For keyed writes it assumes the safe thing: every
+    /// other answer (a 500 included) may have been stored under the key, so a keyed write
+    /// answered 500 is ambiguous rather than repeated.
     pub const GENERIC: RetryRules = RetryRules {
         advice_header: None,
         retry_statuses: &[408, 429, 502, 503, 504],

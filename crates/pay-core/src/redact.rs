@@ -75,6 +75,10 @@ pub const DEFAULT_SENSITIVE_KEYS: &[&str] = &[
     "cvv2",
     "iban",
     "accountnumber",
+    "alias",
+    "session",
+    "purchasetoken",
+    "phone",
 ];
 
 const REDACTED: &str = "[REDACTED]";
@@ -156,9 +160,75 @@ impl Redactor {
         self.finish(parts.join("&"))
     }
 
-    /// Masks card-number-like and IBAN-like runs in free text.
+    /// Redacts free text: the value after a sensitive key written `key=value`,
+    /// `key: value` or `"key": "value"` is removed, and card-number-like and IBAN-like
+    /// runs are masked, also when written in groups (`4111 1111 1111 1111`,
+    /// `PT50 0002 0123 …`) or in lower case.
     pub fn text(&self, body: &str) -> RedactedBody {
-        self.finish(mask_free_text(body))
+        self.finish(mask_free_text(&self.redact_pairs(body)))
+    }
+
+    /// Redacts text of any shape: JSON when it looks like JSON (an object or array), a
+    /// form when it looks like one (`a=1&b=2`, no spaces), free text otherwise. For
+    /// provider messages and other text whose format nobody declared.
+    pub fn any(&self, body: &str) -> RedactedBody {
+        let trimmed = body.trim_start();
+        if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            self.json(body)
+        } else if body.contains('=') && !body.contains(char::is_whitespace) {
+            self.form(body)
+        } else {
+            self.text(body)
+        }
+    }
+
+    /// Removes the values of sensitive keys written as `key=value`, `key: value` or
+    /// `"key": "value"` in free text.
+    fn redact_pairs(&self, text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let is_key_char = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+            if is_key_char(bytes[i]) && (i == 0 || !is_key_char(bytes[i - 1])) {
+                let end = bytes[i..]
+                    .iter()
+                    .position(|c| !is_key_char(*c))
+                    .map_or(bytes.len(), |p| i + p);
+                out.push_str(&text[i..end]);
+                // A closing quote, then `=` or `:`, then spaces and an opening quote.
+                let mut j = end;
+                if j < bytes.len() && bytes[j] == b'"' {
+                    j += 1;
+                }
+                let separated = j < bytes.len() && (bytes[j] == b'=' || bytes[j] == b':');
+                if separated && self.is_sensitive(&text[i..end]) {
+                    j += 1;
+                    while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'"') {
+                        j += 1;
+                    }
+                    let value_end = bytes[j..]
+                        .iter()
+                        .position(|c| {
+                            matches!(c, b'&' | b',' | b';' | b'"' | b'\n' | b'\r' | b'}' | b']')
+                                || c.is_ascii_whitespace()
+                        })
+                        .map_or(bytes.len(), |p| j + p);
+                    if value_end > j {
+                        out.push_str(&text[end..j]);
+                        out.push_str(REDACTED);
+                        i = value_end;
+                        continue;
+                    }
+                }
+                i = end;
+            } else {
+                let ch = text[i..].chars().next().unwrap_or('\u{fffd}');
+                out.push(ch);
+                i += ch.len_utf8().max(1);
+            }
+        }
+        out
     }
 }
 
@@ -170,7 +240,8 @@ fn percent_decode_key(k: &str) -> String {
 }
 
 /// Card numbers (13–19 digit runs) keep their last 4 digits; IBAN-like runs keep the
-/// first and last 4 characters.
+/// first and last 4 characters. Runs written in groups separated by single spaces or
+/// hyphens (`4111 1111 1111 1111`, `PT50 0002 0123 1234 5678 9015 4`) count as one run.
 fn mask_free_text(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
@@ -179,6 +250,11 @@ fn mask_free_text(text: &str) -> String {
         let b = bytes[i];
         let starts_token = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
         if starts_token && b.is_ascii_alphanumeric() {
+            if let Some((masked, end)) = grouped_run(text, i) {
+                out.push_str(&masked);
+                i = end;
+                continue;
+            }
             let end = bytes[i..]
                 .iter()
                 .position(|c| !c.is_ascii_alphanumeric())
@@ -195,16 +271,57 @@ fn mask_free_text(text: &str) -> String {
     out
 }
 
+/// At `start`, a card number or IBAN written in groups of at most 6 characters joined by
+/// single spaces or hyphens: the masked run and where it ends. The longest prefix of the
+/// groups that reads as a card number or IBAN wins; `None` when there is none (or only
+/// one group, which the token masking handles).
+fn grouped_run(text: &str, start: usize) -> Option<(String, usize)> {
+    let bytes = text.as_bytes();
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut i = start;
+    loop {
+        let end = bytes[i..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .map_or(bytes.len(), |p| i + p);
+        if end - i > 6 && groups.is_empty() {
+            return None;
+        }
+        if end - i > 6 {
+            break;
+        }
+        groups.push((i, end));
+        let separated = end + 1 < bytes.len()
+            && (bytes[end] == b' ' || bytes[end] == b'-')
+            && bytes[end + 1].is_ascii_alphanumeric();
+        if !separated || groups.len() >= 10 {
+            break;
+        }
+        i = end + 1;
+    }
+    for k in (2..=groups.len()).rev() {
+        let joined: String = groups[..k]
+            .iter()
+            .map(|(a, b)| text[*a..*b].to_ascii_uppercase())
+            .collect();
+        let masked = mask_token(&joined);
+        if masked != joined {
+            return Some((masked, groups[k - 1].1));
+        }
+    }
+    None
+}
+
 fn mask_token(token: &str) -> String {
     let b = token.as_bytes();
     let n = b.len();
     let pan_like = (13..=19).contains(&n) && b.iter().all(u8::is_ascii_digit);
+    // IBANs in either case: `pt50…` is as much an IBAN as `PT50…`.
     let iban_like = (15..=34).contains(&n)
-        && b[..2].iter().all(u8::is_ascii_uppercase)
+        && b[..2].iter().all(u8::is_ascii_alphabetic)
         && b[2..4].iter().all(u8::is_ascii_digit)
-        && b[4..]
-            .iter()
-            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase());
+        && b[4..].iter().all(u8::is_ascii_alphanumeric)
+        && b[4..].iter().any(u8::is_ascii_digit);
     if pan_like {
         format!("{}{}", "*".repeat(n - 4), &token[n - 4..])
     } else if iban_like {
@@ -378,6 +495,72 @@ impl<'a> Scanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grouped_and_lower_case_numbers_are_masked_in_text() {
+        let r = Redactor::default();
+        for (input, hidden) in [
+            ("card 4111 1111 1111 1111 expires soon", "4111 1111 1111"),
+            ("card 4111-1111-1111-1111.", "4111-1111-1111"),
+            (
+                "IBAN PT50 0002 0123 1234 5678 9015 4 please",
+                "0002 0123 1234",
+            ),
+            ("iban pt50000201231234567890154", "000201231234"),
+        ] {
+            let out = r.text(input);
+            assert!(!out.as_str().contains(hidden), "{input} -> {out}");
+            assert!(
+                !out.as_str().contains(&hidden.replace([' ', '-'], "")),
+                "{input} -> {out}"
+            );
+        }
+        assert_eq!(
+            r.text("card 4111 1111 1111 1111 ok").as_str(),
+            "card ************1111 ok"
+        );
+        // Ordinary grouped numbers and ids stay readable.
+        for keep in [
+            "order 2024 11 29 at 10 30",
+            "id 4c67e74b-a256-4e0a-965d-97bf5d01bd50",
+            "total 1 234 EUR",
+        ] {
+            assert_eq!(r.text(keep).as_str(), keep);
+        }
+    }
+
+    #[test]
+    fn sensitive_pairs_are_removed_from_free_text() {
+        let r = Redactor::default();
+        let out = r.text("declined: cvv=737, apiKey: sk_live_123 phone=+351911234567 ok");
+        for secret in ["737", "sk_live_123", "+351911234567"] {
+            assert!(!out.as_str().contains(secret), "{out}");
+        }
+        assert!(
+            out.as_str()
+                .starts_with("declined: cvv=[REDACTED], apiKey: [REDACTED]"),
+            "{out}"
+        );
+        let quoted = r.text(r#"echo {"session": "sess_SECRET", "note": "x"}"#);
+        assert!(!quoted.as_str().contains("sess_SECRET"), "{quoted}");
+        assert!(quoted.as_str().contains(r#""note": "x""#), "{quoted}");
+    }
+
+    #[test]
+    fn any_picks_the_shape() {
+        let r = Redactor::default();
+        let json = r.any(
+            r#"{"phone":"+351911234567","Alias":"tok_ABCDEFGH","session":"s3cr3t","message":"no"}"#,
+        );
+        for secret in ["+351911234567", "tok_ABCDEFGH", "s3cr3t"] {
+            assert!(!json.as_str().contains(secret), "{json}");
+        }
+        assert!(json.as_str().contains(r#""message":"no""#));
+        let form = r.any("Tid=1&Cvv=737&Status=failed");
+        assert_eq!(form.as_str(), "Tid=1&Cvv=[REDACTED]&Status=failed");
+        let text = r.any("Card 4111111111111111 refused");
+        assert_eq!(text.as_str(), "Card ************1111 refused");
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -104,9 +104,10 @@ impl RetryPolicy {
     ///
     /// The rules, in order:
     /// 1. A request that was never sent is retried whatever the call, while retries last.
-    /// 2. An unsafe write that may have arrived is never retried: no answer, or a 500,
-    ///    502 or 504 (which may come after the provider applied it), is
-    ///    [`Decision::Ambiguous`]; any other error status is reported as it is.
+    /// 2. An unsafe write that may have arrived is never retried: no answer, a 408, or any
+    ///    5xx (a gateway's 502, 503 or 524 can come after the provider applied it; nothing
+    ///    guarantees it did not) is [`Decision::Ambiguous`]; a 4xx answer is reported as
+    ///    it is (the provider refused it).
     /// 3. A keyed write answered with a server error that the provider stores under the key
     ///    and that its rules do not retry (Easypay: a `POST`'s 500, replayed for 24 h) is
     ///    [`Decision::Ambiguous`]: repeating it would only replay the stored answer, and the
@@ -152,7 +153,7 @@ impl RetryPolicy {
                 AttemptOutcome::NotSent => Decision::GiveUp,
                 AttemptOutcome::NoAnswer => Decision::Ambiguous,
                 AttemptOutcome::Answered { status, .. } => {
-                    if matches!(status, 500 | 502 | 504) {
+                    if status == 408 || status >= 500 {
                         Decision::Ambiguous
                     } else {
                         Decision::GiveUp
@@ -239,9 +240,15 @@ mod tests {
     fn unsafe_writes_are_never_repeated_once_they_may_have_arrived() {
         for outcome in [
             AttemptOutcome::NoAnswer,
+            answered(408),
             answered(500),
+            answered(501),
             answered(502),
+            answered(503),
             answered(504),
+            answered(520),
+            answered(524),
+            answered(599),
         ] {
             assert_eq!(
                 decide(Method::Post, CallSafety::UnsafeWrite, outcome),
@@ -249,7 +256,7 @@ mod tests {
                 "{outcome:?}"
             );
         }
-        for status in [400, 401, 403, 404, 409, 429, 503] {
+        for status in [400, 401, 403, 404, 409, 422, 429] {
             assert_eq!(
                 decide(Method::Post, CallSafety::UnsafeWrite, answered(status)),
                 Decision::GiveUp
@@ -257,7 +264,7 @@ mod tests {
         }
         // Even with the provider's advice to retry.
         let advised = AttemptOutcome::Answered {
-            status: 503,
+            status: 429,
             should_retry: Some(true),
             retry_after: None,
         };

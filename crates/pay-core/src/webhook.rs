@@ -321,6 +321,11 @@ impl WebhookEvent {
 }
 
 /// A verified, parsed notification and whether it was seen before.
+///
+/// The event is recorded before the caller acts on it. If acting on a `First` fails,
+/// call [`SeenEvents::forget`] and answer the provider with an error, so that its
+/// redelivery is handled as a first delivery again (at-least-once handling); with
+/// `pay-journal`, record and act in one database transaction instead.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum Delivery {
@@ -363,6 +368,15 @@ pub trait SeenEvents: Send + Sync + fmt::Debug {
         event: &EventId,
         at: SystemTime,
     ) -> Result<bool, PayError>;
+
+    /// Forgets an event, so that its next delivery is a first one again. Call it when
+    /// acting on a [`Delivery::First`] failed, and answer the provider with an error so it
+    /// delivers again: recording happens before acting, and without this a failed first
+    /// handling would turn every redelivery into a duplicate and the event would be lost.
+    ///
+    /// # Errors
+    /// When the store cannot be reached.
+    async fn forget(&self, provider: ProviderId, event: &EventId) -> Result<(), PayError>;
 }
 
 /// An in-process [`SeenEvents`], forgetting events older than a retention window (7 days
@@ -423,6 +437,16 @@ impl SeenEvents for InMemorySeenEvents {
                 .map_or(true, |age| age <= retention)
         });
         Ok(seen.insert((provider, event.clone()), at).is_none())
+    }
+
+    async fn forget(&self, provider: ProviderId, event: &EventId) -> Result<(), PayError> {
+        let mut seen = self.seen.lock().map_err(|_| {
+            PayError::new(ErrorKind::Configuration {
+                reason: "the in-memory event store was poisoned by a panic".to_owned(),
+            })
+        })?;
+        seen.remove(&(provider, event.clone()));
+        Ok(())
     }
 }
 

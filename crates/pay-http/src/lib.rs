@@ -85,6 +85,10 @@ mod transport;
 use pay_core::{RedactedBody, Redactor};
 use reqwest::header::HeaderValue;
 
+/// The header types [`Hooks`] and [`Request::header`] take, re-exported so adapters need
+/// no direct `reqwest` dependency of a matching version.
+pub use reqwest::header;
+
 pub use crate::failure::{CallFailure, StopReason};
 pub use crate::hooks::{Answer, Classification, ErrorDetails, Hooks, PlainHooks};
 pub use crate::message::{Request, Response, ResponseMeta};

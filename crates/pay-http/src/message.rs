@@ -42,7 +42,6 @@ use crate::redacted_body;
 /// assert_eq!(request.operation().id, "entry_create");
 /// # Ok::<(), pay_core::ValidationError>(())
 /// ```
-#[derive(Debug)]
 pub struct Request<'a> {
     pub(crate) operation: &'static Operation,
     pub(crate) path: Cow<'a, str>,
@@ -51,6 +50,31 @@ pub struct Request<'a> {
     pub(crate) headers: HeaderMap,
     pub(crate) reference: Option<MerchantReference>,
     pub(crate) options: Option<&'a CallOptions>,
+}
+
+impl fmt::Debug for Request<'_> {
+    /// The operation, the path, the query and header names, and the body's type and
+    /// length: never a query value, a header value or the body, which carry card data,
+    /// keys and signatures.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let query: Vec<&str> = self.query.iter().map(|(k, _)| k.as_ref()).collect();
+        let headers: Vec<&str> = self.headers.keys().map(|k| k.as_str()).collect();
+        f.debug_struct("Request")
+            .field("operation", &self.operation.id)
+            .field("path", &self.path)
+            .field("query", &query)
+            .field("headers", &headers)
+            .field(
+                "body",
+                &self
+                    .body
+                    .as_ref()
+                    .map(|(kind, bytes)| (kind.mime(), bytes.len())),
+            )
+            .field("reference", &self.reference)
+            .field("options", &self.options)
+            .finish()
+    }
 }
 
 impl<'a> Request<'a> {

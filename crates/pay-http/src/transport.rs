@@ -382,12 +382,28 @@ impl<H: Hooks> Transport<H> {
     /// [`ErrorKind::Timeout`] (no answer in time) or
     /// [`ErrorKind::ProviderUnavailable`] (refused, reset, cut short); an unreadable
     /// answer is [`ErrorKind::Decode`]. Before anything is sent:
-    /// [`ErrorKind::InvalidRequest`] for a caller's key longer than the provider accepts,
+    /// [`ErrorKind::InvalidRequest`] for a caller's key longer than the provider accepts
+    /// or a zero [`CallOptions::timeout`](pay_core::CallOptions::timeout),
     /// [`ErrorKind::Configuration`] for a path that is not `/…` without query.
     pub async fn send(&self, mut request: Request<'_>) -> Result<Response, PayError> {
         let started = Instant::now();
         let inner = &*self.inner;
         let operation = request.operation;
+        if request
+            .options
+            .and_then(|o| o.timeout)
+            .is_some_and(|t| t.is_zero())
+        {
+            return Err(PayError::from(pay_core::ValidationError::new(
+                "timeout",
+                pay_core::Rule::Minimum {
+                    min: "0".to_owned(),
+                    inclusive: false,
+                },
+            ))
+            .with_provider(inner.provider)
+            .with_operation(operation.id));
+        }
         let key = self.key_for(&request)?;
         let safety = operation.safety(key.is_some());
         let span = tracing::info_span!(
@@ -801,7 +817,8 @@ impl<H: Hooks> Transport<H> {
                     err = err.with_provider_code(code);
                 }
                 if let Some(message) = details.message {
-                    err = err.with_provider_message(inner.redactor.text(&message).as_str());
+                    // Whatever its shape (hooks may pass a whole body), by key and by pattern.
+                    err = err.with_provider_message(inner.redactor.any(&message).as_str());
                 }
                 (err, None)
             }

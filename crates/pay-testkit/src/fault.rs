@@ -15,7 +15,7 @@ use crate::route::Route;
 /// |---|---|---|
 /// | [`Status`](Self::Status) | no | that status, the given headers, the given body or the provider's error body |
 /// | [`RateLimited`](Self::RateLimited) | no | 429 with `Retry-After` (whole seconds, rounded up) and the provider's 429 body |
-/// | [`Delay`](Self::Delay) | yes, after the delay | the normal answer, late |
+/// | [`Delay`](Self::Delay) | yes, after the delay, if the client is still connected | the normal answer, late |
 /// | [`Hang`](Self::Hang) | no | nothing, ever: the connection stays open until the client gives up or the server stops |
 /// | [`Reset`](Self::Reset) | no | the connection reset (TCP RST) without an answer |
 /// | [`EmptyResponse`](Self::EmptyResponse) | no | the connection closed (FIN) without an answer |
@@ -26,7 +26,10 @@ use crate::route::Route;
 /// | [`AppliedThenLost`](Self::AppliedThenLost) | yes | the connection reset without an answer, after the provider applied the request |
 ///
 /// Delays are real time (Tokio's timer), not the manual clock: they exist to trip the
-/// client's timeouts.
+/// client's timeouts. The request reaches the provider only when the delay is over: a
+/// client that gave up and closed the connection before then leaves no effect. To test
+/// "applied, then the answer came too late", use [`AppliedThenLost`](Self::AppliedThenLost)
+/// (applied, then the connection reset) or a delay shorter than the client's patience.
 ///
 /// "Reaches the provider" means the request changes the fake's state (a payment is
 /// created) and queues its notifications. [`AppliedThenLost`](Self::AppliedThenLost) is
@@ -49,7 +52,8 @@ pub enum Fault {
         /// How long the client is asked to wait.
         retry_after: Duration,
     },
-    /// Wait this long (real time), then answer normally.
+    /// Wait this long (real time), then pass the request to the provider and answer
+    /// normally; nothing is applied if the client went away during the wait.
     Delay(Duration),
     /// Never answer.
     Hang,

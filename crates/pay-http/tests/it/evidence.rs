@@ -252,3 +252,96 @@ async fn the_send_future_is_send() {
     let err = future.await.unwrap_err();
     assert_eq!(err.kind(), &ErrorKind::NotFound);
 }
+
+#[tokio::test]
+async fn a_zero_timeout_is_refused_before_anything_is_sent() {
+    let server = server().await;
+    let t = transport(&server, DOCUMENTED);
+    let options = CallOptions::new().timeout(Duration::ZERO);
+    let err = call(&t, &UNKEYED_WRITE, "/entries", &options)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.validation().map(|v| v.field()),
+        Some("timeout"),
+        "{err:?}"
+    );
+    assert!(!err.is_ambiguous());
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_requests_debug_shows_no_body_query_value_or_header_value() {
+    let options = CallOptions::new();
+    let request = Request::new(&UNKEYED_WRITE, "/entries")
+        .query("token", "tok_SECRET")
+        .header(
+            pay_http::header::HeaderName::from_static("x-api-key"),
+            pay_http::header::HeaderValue::from_static("key_SECRET"),
+        )
+        .body(
+            ContentType::Json,
+            r#"{"CardNumber":"4111111111111111","Cvv":"737"}"#,
+        )
+        .options(&options);
+    let shown = format!("{request:?}");
+    for secret in ["tok_SECRET", "key_SECRET", "4111111111111111", "737"] {
+        assert!(!shown.contains(secret), "{shown}");
+    }
+    assert!(
+        shown.contains("\"token\"") && shown.contains("x-api-key"),
+        "{shown}"
+    );
+}
+
+/// Hooks that keep the provider's whole body as the message, as a lazy decoder would.
+#[derive(Debug, Clone, Copy)]
+struct WholeBody;
+
+impl pay_http::Hooks for WholeBody {
+    fn decode_error(
+        &self,
+        _operation: &'static pay_core::Operation,
+        answer: &pay_http::Answer<'_>,
+    ) -> pay_http::ErrorDetails {
+        pay_http::ErrorDetails::new().message(String::from_utf8_lossy(answer.body()).into_owned())
+    }
+}
+
+#[tokio::test]
+async fn a_provider_message_is_redacted_by_key_whatever_its_shape() {
+    let server = server().await;
+    let body = r#"{"phone":"+351911234567","Alias":"tok_ABCDEFGH12345678","session":"sess_SUPERSECRET","cvv":"737","message":"refused"}"#;
+    server
+        .faults()
+        .on(Route::new("POST", "/entries"))
+        .then(Fault::status_with_body(400, "application/json", body))
+        .then(Fault::status_with_body(
+            400,
+            "text/plain",
+            "refused: cvv=737 phone=+351911234567",
+        ))
+        .then_normal();
+    let t = Transport::builder(PROVIDER, server.base_url(), WholeBody)
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let options = CallOptions::new();
+        let request = Request::new(&UNKEYED_WRITE, "/entries")
+            .body(ContentType::Json, "{}")
+            .options(&options);
+        let err = t.send(request).await.unwrap_err();
+        let shown = format!("{err:?} {err}");
+        let message = err.provider_message().unwrap_or_default();
+        for secret in [
+            "+351911234567",
+            "tok_ABCDEFGH12345678",
+            "sess_SUPERSECRET",
+            "737",
+        ] {
+            assert!(!message.contains(secret), "{message}");
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(message.contains("refused"), "{message}");
+    }
+}
