@@ -29,11 +29,19 @@ impl Obj {
         self.raw(key, &value)
     }
 
-    /// A string member, or `null`.
+    /// A string member, or nothing: Easypay omits fields it has no value for.
     pub(crate) fn opt_str(self, key: &str, value: Option<&str>) -> Self {
         match value {
             Some(value) => self.str(key, value),
-            None => self.raw(key, "null"),
+            None => self,
+        }
+    }
+
+    /// A member of raw JSON text, or nothing.
+    pub(crate) fn opt_raw(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(value) => self.raw(key, value),
+            None => self,
         }
     }
 
@@ -52,11 +60,11 @@ impl Obj {
         self.raw(key, &crate::present::json_number(cents))
     }
 
-    /// An amount member or `null`.
+    /// An amount member, or nothing.
     pub(crate) fn opt_amount(self, key: &str, cents: Option<i64>) -> Self {
         match cents {
             Some(cents) => self.amount(key, cents),
-            None => self.raw(key, "null"),
+            None => self,
         }
     }
 
@@ -150,6 +158,7 @@ mod tests {
             .bool("b", true)
             .int("i", 3)
             .done();
-        assert_eq!(text, r#"{"a":"x\"y","v":12.5,"n":null,"b":true,"i":3}"#);
+        // An absent value is omitted, never `null`.
+        assert_eq!(text, r#"{"a":"x\"y","v":12.5,"b":true,"i":3}"#);
     }
 }

@@ -77,6 +77,12 @@ pub use crate::easypay::scenario::ScenarioError;
 /// The path every route is served under, as on `api.test.easypay.pt/2.0`.
 pub const BASE_PATH: &str = "/2.0";
 
+/// The documented test key's public half (`fixtures/easypay/keys/test-rsa-2048-public-spki.pem`),
+/// which `pay-testkit serve` verifies out-payments with unless given another. Its private
+/// half is `fixtures/easypay/keys/test-rsa-2048-pkcs8.pem`.
+pub const TEST_OUT_PAYMENT_PUBLIC_KEY: &str =
+    include_str!("../../../../fixtures/easypay/keys/test-rsa-2048-public-spki.pem");
+
 /// The public sandbox `AccountId` from Easypay's docs (easypay.md §1.3).
 pub const SANDBOX_ACCOUNT_ID: &str = "2b0f63e2-9fb5-4e52-aca0-b4bf0339bbe6";
 
@@ -117,6 +123,28 @@ impl EasypayConfig {
     /// [`SANDBOX_API_KEY`]).
     pub fn sandbox() -> Self {
         Self::new(SANDBOX_ACCOUNT_ID, SANDBOX_API_KEY)
+    }
+
+    /// The configuration `pay-testkit serve` uses: the sandbox credentials, out-payments
+    /// verified with `public_key_pem` (or the documented test key,
+    /// [`TEST_OUT_PAYMENT_PUBLIC_KEY`]), and every notification (generic, authorisation,
+    /// transaction) sent to `notify_url` when given.
+    ///
+    /// # Errors
+    /// The key does not parse, or is not an RSA key of 2048 bits or more.
+    pub fn for_serving(
+        notify_url: Option<&str>,
+        public_key_pem: Option<&str>,
+    ) -> Result<Self, pay_signing::Error> {
+        let mut config = Self::sandbox()
+            .with_out_payment_key(public_key_pem.unwrap_or(TEST_OUT_PAYMENT_PUBLIC_KEY))?;
+        if let Some(url) = notify_url {
+            config = config
+                .with_generic_url(url)
+                .with_authorisation_url(url)
+                .with_transaction_url(url);
+        }
+        Ok(config)
     }
 
     /// Verifies `POST /out_payment` signatures with this RSA public key (PEM, SPKI or
@@ -297,6 +325,11 @@ impl EasypayFake {
             if serde_json::from_slice::<serde::de::IgnoredAny>(request.body()).is_err() {
                 return error(400, &["Invalid JSON"]);
             }
+            // Requests are strict (responses lenient): the body is one JSON object, and
+            // an amount is a JSON number, never a string.
+            if let Err(answer) = strict_body(request.body()) {
+                return answer;
+            }
             if let Some(Err(rejection)) = wire::check_request(op.id, request.body()) {
                 return rejected(&rejection);
             }
@@ -444,6 +477,12 @@ impl FakeProvider for EasypayFake {
         answer
     }
 
+    /// An injected error answer carries the advice Easypay would give for this method
+    /// (a 500 is worth repeating for anything but a POST).
+    fn error_response_for(&self, request: &FakeRequest, status: u16) -> FakeResponse {
+        should_retry(self.error_response(status), request.method())
+    }
+
     fn error_response(&self, status: u16) -> FakeResponse {
         let message = match status {
             429 => "Too Many Requests",
@@ -550,6 +589,51 @@ pub(crate) fn created(id: &str, extra: &[(&str, String)]) -> FakeResponse {
         obj = obj.raw(key, value);
     }
     FakeResponse::json(201, obj.done())
+}
+
+/// The amount members of Easypay's request bodies (every `JsonNumber` field of a
+/// request or input type in the description).
+const AMOUNT_FIELDS: &[&str] = &["value", "max_value", "min_value", "margin_value"];
+
+/// Refuses a body that is not a JSON object, or carries an amount as a string, at any
+/// depth. Values are walked as raw text: no number is ever parsed.
+fn strict_body(body: &[u8]) -> Result<(), FakeResponse> {
+    use serde_json::value::RawValue;
+    use std::collections::BTreeMap;
+
+    fn walk(raw: &RawValue, path: &str) -> Result<(), String> {
+        let text = raw.get().trim_start();
+        if text.starts_with('{') {
+            let members: BTreeMap<String, &RawValue> =
+                serde_json::from_str(raw.get()).map_err(|_| "Invalid JSON".to_owned())?;
+            for (name, value) in members {
+                let here = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                if AMOUNT_FIELDS.contains(&name.as_str())
+                    && value.get().trim_start().starts_with('"')
+                {
+                    return Err(format!("`{here}` must be a JSON number, not a string"));
+                }
+                walk(value, &here)?;
+            }
+        } else if text.starts_with('[') {
+            let items: Vec<&RawValue> =
+                serde_json::from_str(raw.get()).map_err(|_| "Invalid JSON".to_owned())?;
+            for (index, item) in items.into_iter().enumerate() {
+                walk(item, &format!("{path}[{index}]"))?;
+            }
+        }
+        Ok(())
+    }
+
+    let raw: &RawValue = serde_json::from_slice(body).map_err(|_| error(400, &["Invalid JSON"]))?;
+    if !raw.get().trim_start().starts_with('{') {
+        return Err(error(400, &["the body must be a JSON object"]));
+    }
+    walk(raw, "").map_err(|message| error(400, &[&message]))
 }
 
 /// The request body as `T` (already checked by the generated validation).

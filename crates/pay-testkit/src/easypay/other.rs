@@ -257,7 +257,6 @@ pub(crate) fn checkout_get(state: &State, found: &RouteMatch) -> FakeResponse {
             .raw(
                 "payment",
                 &Obj::new()
-                    .raw("id", "null")
                     .str("status", "pending")
                     .raw("methods", &json::strings(&methods))
                     .done(),

@@ -112,7 +112,7 @@ fn prepare_method(
         }
         "vi" => {
             let n = state.next_number();
-            payment.iban = Some(format!("PT50{:021}", n));
+            payment.iban = Some(portuguese_iban(&format!("{n:021}")));
         }
         "cc" => {
             payment.url = Some(format!("{}/fake/card/{}", env.base_url, payment.id));
@@ -125,6 +125,17 @@ fn prepare_method(
         }
         _ => {}
     }
+}
+
+/// A Portuguese IBAN with valid check digits for a 21-digit BBAN (a virtual IBAN is a
+/// real account number).
+fn portuguese_iban(bban: &str) -> String {
+    // "PT" is 25 29; the check digits start as 00 (ISO 13616 mod 97).
+    let digits = format!("{bban}252900");
+    let rest = digits
+        .bytes()
+        .fold(0u32, |acc, d| (acc * 10 + u32::from(d - b'0')) % 97);
+    format!("PT{:02}{bban}", 98 - rest)
 }
 
 /// The 201 of a payment create, after any immediate decision.

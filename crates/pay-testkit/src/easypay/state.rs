@@ -154,11 +154,9 @@ impl Payment {
                     .str("status", &self.status)
                     .opt_str("frequency", self.frequency.as_deref())
                     .opt_str("start_time", self.start_time.map(json::minute).as_deref())
-                    .raw(
+                    .opt_raw(
                         "max_captures",
-                        &self
-                            .max_captures
-                            .map_or_else(|| "null".to_owned(), |n| n.to_string()),
+                        self.max_captures.map(|n| n.to_string()).as_deref(),
                     )
                     .int("captures_done", self.captures_done)
                     .opt_str(

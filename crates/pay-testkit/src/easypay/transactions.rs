@@ -382,11 +382,8 @@ pub(crate) fn authorisation_get(state: &State, found: &RouteMatch) -> FakeRespon
         .str("message", &auth.message)
         .opt_str("key", auth.key.as_deref())
         .opt_str("descriptive", auth.descriptive.as_deref())
-        .raw("customer", payment.map_or("null", |p| p.customer.as_str()))
-        .raw(
-            "method",
-            &payment.map_or_else(|| "null".to_owned(), |p| p.method_object()),
-        )
+        .opt_raw("customer", payment.map(|p| p.customer.as_str()))
+        .opt_raw("method", payment.map(|p| p.method_object()).as_deref())
         .str("currency", payment.map_or("EUR", |p| p.currency.as_str()))
         .amount("value", auth.value)
         .amount("value_captured", auth.captured)
@@ -470,16 +467,13 @@ pub(crate) fn void_get(state: &State, found: &RouteMatch) -> FakeResponse {
         .authorisations
         .iter()
         .find(|a| a.id == void.authorisation_id);
-    let auth_json = auth.map_or_else(
-        || "null".to_owned(),
-        |a| {
-            Obj::new()
-                .str("id", &a.id)
-                .str("status", &a.status)
-                .amount("value", a.value)
-                .done()
-        },
-    );
+    let auth_json = auth.map(|a| {
+        Obj::new()
+            .str("id", &a.id)
+            .str("status", &a.status)
+            .amount("value", a.value)
+            .done()
+    });
     FakeResponse::json(
         200,
         Obj::new()
@@ -487,7 +481,7 @@ pub(crate) fn void_get(state: &State, found: &RouteMatch) -> FakeResponse {
             .str("status", &void.status)
             .opt_str("transaction_key", void.transaction_key.as_deref())
             .str("descriptive", &void.descriptive)
-            .raw("authorisation", &auth_json)
+            .opt_raw("authorisation", auth_json.as_deref())
             .done(),
     )
 }

@@ -1007,3 +1007,92 @@ async fn every_operation_is_served() {
     })
     .await;
 }
+
+/// Requests are strict, responses lenient: an amount as a string and a JSON array as a
+/// PATCH body are refused; absent fields are omitted, never `null`.
+#[tokio::test]
+async fn requests_are_strict_and_absent_fields_are_omitted() {
+    within(async {
+        let ep = Ep::start().await;
+        let refused = ep
+            .expect(
+                400,
+                "POST",
+                "/single",
+                r#"{"value":"17.5","method":"mb","capture":{"descriptive":"x"}}"#,
+            )
+            .await;
+        assert!(refused.to_string().contains("must be a JSON number"), "{refused}");
+        let nested = ep
+            .expect(
+                400,
+                "POST",
+                "/checkout",
+                r#"{"type":["single"],"payment":{"methods":["cc"]},"order":{"value":12.3,"items":[{"value":"1"}]},"customer":{"name":"A","email":"a@example.org","phone":"911111111"}}"#,
+            )
+            .await;
+        assert!(nested.to_string().contains("order.items[0].value"), "{nested}");
+        let id = ep.create("/single", &mb_sale("k1")).await;
+        let before = ep.call("GET", &format!("/single/{id}"), "", &[]).await.text();
+        ep.expect(400, "PATCH", &format!("/single/{id}"), r#"[{"descriptive":"d"}]"#)
+            .await;
+        let after = ep.call("GET", &format!("/single/{id}"), "", &[]).await.text();
+        assert_eq!(before, after, "an array body changes nothing");
+        // Unpaid: no `paid_at`; nothing is `null` anywhere in the answer.
+        assert!(!after.contains("paid_at"), "{after}");
+        assert!(!after.contains("null"), "{after}");
+        let checkout = ep
+            .create(
+                "/checkout",
+                r#"{"type":["single"],"payment":{"methods":["cc"],"type":"sale","capture":{"descriptive":"Shop"}},"order":{"value":12.3,"key":"o"},"customer":{"name":"A","email":"a@example.org","phone":"911111111"}}"#,
+            )
+            .await;
+        let got = ep.call("GET", &format!("/checkout/{checkout}"), "", &[]).await.text();
+        assert!(!got.contains("null"), "{got}");
+    })
+    .await;
+}
+
+/// What `pay-testkit serve --provider easypay --notify URL` serves: out-payments signed
+/// with the documented test key are accepted, and notifications go to the URL.
+#[tokio::test]
+async fn the_serving_configuration_takes_the_test_key_and_a_notification_url() {
+    within(async {
+        let config = EasypayConfig::for_serving(Some("http://127.0.0.1:9/hooks"), None).unwrap();
+        let clock = ManualClock::new(from_unix_seconds(START));
+        let server = FakeServer::builder()
+            .clock(clock.clone())
+            .start(EasypayFake::new(config))
+            .await
+            .unwrap();
+        let private =
+            std::fs::read_to_string(format!("{}/test-rsa-2048-pkcs8.pem", keys_dir())).unwrap();
+        let key = RsaSigningKey::from_pem(&SecretString::from(private)).unwrap();
+        let payout = serde_json::json!({"customer":{"name":"B"},"value":17,"method":"transfer","out_account":{"account_holder":"B","iban":"PT50000201231234567890155","email":"b@example.org","phone":"912345678"}});
+        let now = UNIX_EPOCH + Duration::from_secs(u64::try_from(START).unwrap());
+        let signed = sign_out_payment(&payout, &key, now).unwrap();
+        let answer = call(
+            server.addr(),
+            "POST",
+            "/2.0/out_payment",
+            &[
+                ("AccountId", "2b0f63e2-9fb5-4e52-aca0-b4bf0339bbe6"),
+                ("ApiKey", "eae4aa59-8e5b-4ec2-887d-b02768481a92"),
+                ("Content-Type", "application/json"),
+                ("Signature", signed.signature()),
+            ],
+            signed.body(),
+        )
+        .await;
+        assert_eq!(answer.status, 201, "{}", answer.text());
+        assert!(
+            server
+                .webhooks()
+                .pending()
+                .iter()
+                .any(|p| p.notification().url() == "http://127.0.0.1:9/hooks"),
+            "a notification for the out-payment"
+        );
+    })
+    .await;
+}

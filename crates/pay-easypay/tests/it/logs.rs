@@ -1,0 +1,120 @@
+//! A full flow (MB WAY authorisation, capture, refund, out-payment, checkout, a failed
+//! call) with every log captured at TRACE: no secret shows.
+
+use std::io;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use pay_core::CallOptions;
+use pay_easypay::{CaptureId, PaymentId};
+use pay_testkit::easypay::PHONE_AUTHORISED;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::FmtSpan;
+
+use crate::support::{ACCOUNT, API_KEY, Env, json};
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Capture {
+    type Writer = Capture;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+const IBAN: &str = "PT50000201231234567890155";
+
+async fn flow() -> String {
+    let env = Env::start().await;
+    let c = &env.client;
+    let o = CallOptions::new();
+    let created = c
+        .single()
+        .create(
+            &json(&format!(
+                r#"{{"type":"authorisation","value":10,"method":"mbw","customer":{{"name":"Ana","phone":"{PHONE_AUTHORISED}"}},"capture":{{"descriptive":"Order"}}}}"#
+            )),
+            &o,
+        )
+        .await
+        .unwrap();
+    let id = PaymentId::new(created.id.unwrap()).unwrap();
+    let capture = c
+        .captures()
+        .create(&id, &json(r#"{"descriptive":"c","value":5}"#), &o)
+        .await
+        .unwrap();
+    let capture = CaptureId::new(capture.id.unwrap()).unwrap();
+    c.refunds()
+        .create(
+            &capture,
+            &json(&format!(r#"{{"value":1,"iban":"{IBAN}"}}"#)),
+            &o,
+        )
+        .await
+        .unwrap();
+    c.out_payments()
+        .create(
+            &json(&format!(r#"{{"customer":{{"name":"Bea"}},"value":17,"method":"transfer","timestamp":"0","out_account":{{"account_holder":"Bea","iban":"{IBAN}","email":"bea@example.org","phone":"912345678"}}}}"#)),
+            &o,
+        )
+        .await
+        .unwrap();
+    let checkout = c
+        .checkout()
+        .create(
+            &json(r#"{"type":["single"],"payment":{"methods":["cc"],"type":"sale","capture":{"descriptive":"Shop"}},"order":{"value":12.3,"key":"o"},"customer":{"name":"A","email":"a@example.org","phone":"911111111"}}"#),
+            &o,
+        )
+        .await
+        .unwrap();
+    let _ = c
+        .single()
+        .get(&PaymentId::new("missing").unwrap(), &o)
+        .await;
+    checkout.session
+}
+
+#[test]
+fn a_full_flow_logs_no_secret_at_trace() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::FULL)
+        .with_writer(capture.clone())
+        .finish();
+    let session = tracing::subscriber::with_default(subscriber, || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(flow())
+    });
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("single_create"), "the flow is logged");
+    for secret in [
+        API_KEY,
+        ACCOUNT,
+        IBAN,
+        PHONE_AUTHORISED,
+        "912345678",
+        session.as_str(),
+    ] {
+        assert!(!logs.contains(secret), "`{secret}` in the logs");
+    }
+}
