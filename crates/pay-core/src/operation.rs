@@ -274,27 +274,41 @@ impl Operation {
     }
 
     /// How safely the operation may be repeated, given whether this call carries an
-    /// idempotency key: a read (or any operation the description marks idempotent) is
-    /// [`CallSafety::Read`]; a write sent with a key to an operation that accepts one is
-    /// [`CallSafety::IdempotentWrite`]; every other write is [`CallSafety::UnsafeWrite`].
+    /// idempotency key:
+    /// - a `GET` is [`CallSafety::Read`];
+    /// - an operation that accepts an idempotency header is
+    ///   [`CallSafety::IdempotentWrite`] when the call carries a key and
+    ///   [`CallSafety::UnsafeWrite`] when it does not, whatever `idempotent` says
+    ///   (descriptions mark keyed writes `x-idempotent` because the key makes them so, and
+    ///   the provider stores their answers under the key: a keyed `POST`'s 500 must stay
+    ///   ambiguous, not be repeated like a read's);
+    /// - any other operation the description marks idempotent (a `DELETE`, a `PUT`) is
+    ///   [`CallSafety::Read`];
+    /// - every other write is [`CallSafety::UnsafeWrite`].
     ///
     /// ```
-    /// use pay_core::{CallSafety, ContentType, Method, Operation, OperationKind};
+    /// use pay_core::{CallSafety, ContentType, IdempotencyHeader, Method, Operation};
     ///
-    /// let charge = Operation {
-    ///     id: "charge", kind: OperationKind::Path, method: Method::Post, path: "/charge",
-    ///     summary: "", auth: &[], content_types: &[ContentType::Json], request_body: None,
-    ///     query: None, path_params: &[], idempotent: false, idempotency_header: None,
-    ///     signed: None, pagination: None, envelope: None, rust_module: "", rust_fn: None,
-    ///     generation: None, path_confidence: None, inferred: None,
-    /// };
+    /// let charge = Operation::new("charge", Method::Post, "/charge").with_body(&[ContentType::Json]);
     /// assert_eq!(charge.safety(true), CallSafety::UnsafeWrite); // no header to carry a key
+    /// let keyed = charge
+    ///     .with_idempotency_header(IdempotencyHeader { name: "Idempotency-Key", max_length: 50 })
+    ///     .idempotent();
+    /// assert_eq!(keyed.safety(true), CallSafety::IdempotentWrite);
+    /// assert_eq!(keyed.safety(false), CallSafety::UnsafeWrite);
+    /// assert_eq!(Operation::new("cancel", Method::Delete, "/x").idempotent().safety(false), CallSafety::Read);
     /// ```
     pub fn safety(&self, keyed: bool) -> CallSafety {
-        if self.idempotent || self.method.is_read() {
+        if self.method.is_read() {
             CallSafety::Read
-        } else if keyed && self.idempotency_header.is_some() {
-            CallSafety::IdempotentWrite
+        } else if self.idempotency_header.is_some() {
+            if keyed {
+                CallSafety::IdempotentWrite
+            } else {
+                CallSafety::UnsafeWrite
+            }
+        } else if self.idempotent {
+            CallSafety::Read
         } else {
             CallSafety::UnsafeWrite
         }

@@ -15,7 +15,7 @@
 //!   reports [`PaymentStatus::PartiallyRefunded`] when `AmountRefund` is less than
 //!   `Amount` ([`refunded_status`]).
 
-use pay_core::{Interval, Money, PaymentStatus};
+use pay_core::{Interval, MandateStatus, Money, PaymentStatus, SubscriptionStatus};
 
 use crate::wire;
 
@@ -82,6 +82,32 @@ pub fn recurrence(interval: Interval) -> Option<wire::Recurrence> {
         Interval::Yearly => R::Yearly,
         _ => return None,
     })
+}
+
+/// A V2 mandate's `status`. The vocabulary is undocumented (INFERRED): `active`,
+/// `pending` (awaiting the signature), `revoked`/`cancelled`, `failed`, `expired`; any
+/// other value stays `Unknown`.
+pub fn mandate_status(status: &str) -> MandateStatus {
+    match status {
+        "active" => MandateStatus::Active,
+        "pending" => MandateStatus::Pending,
+        "revoked" | "cancelled" | "canceled" => MandateStatus::Revoked,
+        "failed" => MandateStatus::Failed,
+        "expired" => MandateStatus::Expired,
+        other => MandateStatus::Unknown(other.to_owned()),
+    }
+}
+
+/// A schedule's `RebillStatus` or `MultiplePaymentsStatus`, as notifications carry it.
+/// The vocabulary is INFERRED (the docs name the fields, not their values): `active`,
+/// `finished` (every instalment charged), `cancelled`; any other value stays `Unknown`.
+pub fn schedule_status(status: &str) -> SubscriptionStatus {
+    match status {
+        "active" => SubscriptionStatus::Active,
+        "finished" => SubscriptionStatus::Completed,
+        "cancelled" | "canceled" => SubscriptionStatus::Canceled,
+        other => SubscriptionStatus::Unknown(other.to_owned()),
+    }
 }
 
 /// Easytransac's `Recurrence` as a neutral interval; `None` for an unlisted value.

@@ -49,6 +49,36 @@ pub fn make(name: &str) -> Result<Box<dyn FakeProvider>, UnknownProvider> {
     lookup(AVAILABLE, name)
 }
 
+/// A fresh fake of the provider called `name` for `pay-testkit serve`: notifications
+/// sent to `notify_url` when given, and `clock` as the clock its scenario controls may
+/// advance. Providers without such settings are made as [`make`] makes them.
+///
+/// # Errors
+/// [`UnknownProvider`] when no such fake is available.
+pub fn make_for_serving(
+    name: &str,
+    notify_url: Option<&str>,
+    clock: &pay_core::ManualClock,
+) -> Result<Box<dyn FakeProvider>, UnknownProvider> {
+    if name.eq_ignore_ascii_case("easytransac") {
+        let mut config = crate::easytransac::EasytransacConfig::new(secrecy::SecretString::from(
+            crate::easytransac::TEST_API_KEY,
+        ))
+        .control_clock(clock.clone());
+        if let Some(url) = notify_url {
+            config = config.notification_url(url);
+        }
+        return Ok(Box::new(crate::easytransac::EasytransacFake::new(config)));
+    }
+    if name.eq_ignore_ascii_case("easypay") {
+        // Out-payments verified with the documented test key; notifications to the URL.
+        if let Ok(config) = crate::easypay::EasypayConfig::for_serving(notify_url, None) {
+            return Ok(Box::new(crate::easypay::EasypayFake::new(config)));
+        }
+    }
+    make(name)
+}
+
 fn lookup(entries: &[Entry], name: &str) -> Result<Box<dyn FakeProvider>, UnknownProvider> {
     entries
         .iter()

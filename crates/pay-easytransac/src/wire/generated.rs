@@ -8132,6 +8132,11 @@ pub struct V1Notification {
         skip_serializing_if = "Option::is_none"
     )]
     pub multiple_payments_count: Option<V1NotificationMultiplePaymentsCount>,
+    /// Subscription payment.
+    ///
+    /// Inferred: not in the SDK's notification entity; DoneTransaction carries Rebill and schedule notifications carry it beside MultiplePayments.
+    #[serde(rename = "Rebill", default, skip_serializing_if = "Option::is_none")]
+    pub rebill: Option<YesNo>,
     /// Subscription status (vocabulary undocumented).
     #[serde(
         rename = "RebillStatus",
@@ -8250,6 +8255,7 @@ impl V1Notification {
             multiple_payments_recurrence: None,
             multiple_payments_repeat: None,
             multiple_payments_count: None,
+            rebill: None,
             rebill_status: None,
             rebill_recurrence: None,
             rebill_count: None,
@@ -8321,6 +8327,7 @@ impl fmt::Debug for V1Notification {
             )
             .field("multiple_payments_repeat", &self.multiple_payments_repeat)
             .field("multiple_payments_count", &self.multiple_payments_count)
+            .field("rebill", &self.rebill)
             .field("rebill_status", &self.rebill_status)
             .field("rebill_recurrence", &self.rebill_recurrence)
             .field("rebill_count", &self.rebill_count)

@@ -36,11 +36,15 @@
 //!    fields: ApiError 12 "Wrong signature".
 //! 3. Operations the fake does not model: ApiError 1 with a message naming the path
 //!    (INFERRED; never a silent success).
-//! 4. Validation through the generated request types: a missing required field (or a
+//! 4. Parameter names are read without regard to ASCII case, as the real server does
+//!    (INFERRED from its case-folding signature and the official SDK, whose payment-page
+//!    request sends `ClientIP`): each posted name is folded onto the documented name it
+//!    matches, the last of several winning.
+//! 5. Validation through the generated request types: a missing required field (or a
 //!    missing one-of such as status's `Tid`/`RequestId`/`OrderId`) is ApiError 5, any
 //!    other broken documented constraint is ApiError 101 (INFERRED: the table's 101 is
 //!    "Parameter P…", truncated). Messages name the field, never its value.
-//! 5. State errors (unknown `Tid`, wrong status for the operation, unknown `Alias`):
+//! 6. State errors (unknown `Tid`, wrong status for the operation, unknown `Alias`):
 //!    ApiError 1 "Invalid request" with a message (INFERRED). Amount errors (capture
 //!    above the authorisation, refund above what is left): ApiError 101 (INFERRED).
 //!
@@ -131,12 +135,23 @@
 //! `Currency`, the flat `DoneTransaction` fields, `Client[…]` and a `Signature` over
 //! all of them, verifiable with `pay_signing::easytransac::verify_notification`.
 //!
-//! # Not modelled (ApiError 1)
-//! `/api/payment/transfer`, `/api/payment/rebill/update`, `/api/payment/sdd/list`,
-//! `/api/payment/history`, `/api/payment/requests`, `/api/payment/card/infos`, every
-//! `/api/user/…` and `/api/kyc/…` operation.
+//! # Scenario controls over HTTP
+//! `POST /_testkit/pay-page?request_id=…`, `/_testkit/complete-3ds?tid=…`,
+//! `/_testkit/settle-debit?tid=…`, `/_testkit/advance-clock?seconds=…` and the others
+//! listed in the `control` module run the scenario controls for a client that is not in
+//! this process (what `pay-testkit serve` offers). Not an Easytransac API.
+//!
+//! # Other V1 operations
+//! History, page requests, card information, a customer's IBANs, merchant sub-accounts
+//! (`/api/user/…`), KYC documents (`/api/kyc/…`), peer-to-peer transfers and subscription
+//! updates (`/api/payment/rebill/update`) are modelled simply (INFERRED behaviour; see
+//! the `other` module). Every V1 operation of the description is modelled; a path the
+//! description does not have is ApiError 1.
 
+mod control;
+mod names;
 mod notify;
+mod other;
 mod scenario;
 mod state;
 mod v1;
@@ -187,6 +202,7 @@ pub struct EasytransacConfig {
     notification_url: Option<String>,
     jwt_secret: Option<SecretString>,
     token_lifetime: Duration,
+    control_clock: Option<pay_core::ManualClock>,
 }
 
 impl EasytransacConfig {
@@ -198,7 +214,17 @@ impl EasytransacConfig {
             notification_url: None,
             jwt_secret: None,
             token_lifetime: Duration::from_secs(300),
+            control_clock: None,
         }
+    }
+
+    /// The clock `POST /_testkit/advance-clock` moves: give the same
+    /// [`ManualClock`](pay_core::ManualClock) the server was built with. Without it that
+    /// control answers 409.
+    #[must_use]
+    pub fn control_clock(mut self, clock: pay_core::ManualClock) -> Self {
+        self.control_clock = Some(clock);
+        self
     }
 
     /// Sends PUSH notifications to `url` (the back office's "notification URL").
@@ -238,6 +264,7 @@ impl fmt::Debug for EasytransacConfig {
                 &self.jwt_secret.as_ref().map(|_| "[REDACTED]"),
             )
             .field("token_lifetime", &self.token_lifetime)
+            .field("control_clock", &self.control_clock.is_some())
             .finish()
     }
 }
@@ -315,6 +342,9 @@ impl FakeProvider for EasytransacFake {
         {
             let mut state = self.lock();
             self.tick(&mut state, ctx);
+        }
+        if let Some(rest) = request.path().strip_prefix("/_testkit/") {
+            return control::handle(self, rest, request, ctx);
         }
         let Some(found) = wire::route(request.method(), request.path()) else {
             if request.path().starts_with("/v2/") {

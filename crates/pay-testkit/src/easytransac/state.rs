@@ -321,6 +321,18 @@ pub(crate) struct State {
     pub(crate) next_alias: u64,
     pub(crate) next_client: u64,
     pub(crate) next_mandate: u64,
+    /// Merchant sub-accounts (`/api/user/…`), by `Id`.
+    pub(crate) users: BTreeMap<String, super::other::User>,
+    pub(crate) next_user: u64,
+    /// KYC documents (`/api/kyc/…`), by `Id`.
+    pub(crate) documents: BTreeMap<String, super::other::Document>,
+    pub(crate) next_document: u64,
+    /// Payout requests (`/api/user/payout`), in order.
+    pub(crate) payouts: Vec<serde_json::Value>,
+    pub(crate) next_payout: u64,
+    /// The logo was uploaded; the activity text.
+    pub(crate) logo: bool,
+    pub(crate) activity: Option<String>,
     /// The clock reading of the latest request or scenario control, for the dates of
     /// injected fault bodies (which are built without a clock).
     pub(crate) last_seen: Option<SystemTime>,

@@ -172,9 +172,10 @@ fn validation_failures_name_the_field_and_pick_the_code() {
 fn operations_the_fake_does_not_model_are_refused() {
     let env = Env::new();
     let fake = fake();
+    // Sub-accounts are modelled: an unknown one is not found (ApiError 1).
     let answer = body(&fake.handle(&signed("/api/user/find", &[("Email", "a@b.c")]), &env.ctx()));
     assert_eq!(answer["Code"], 1);
-    assert!(answer["Error"].as_str().unwrap().contains("/api/user/find"));
+    assert!(answer["Error"].as_str().unwrap().contains("not found"));
     let unknown = fake.handle(&signed("/api/nothing", &[]), &env.ctx());
     assert_eq!(body(&unknown)["Code"], 1);
     let injected = fake.error_response(503);

@@ -13,7 +13,7 @@ use super::scenario::{THREE_DS_TIMEOUT, save_card, schedule_of};
 use super::state::{
     CardBehaviour, Method, Page, Plan, PlanRequest, ReturnTo, State, Status, Txn, v1_date,
 };
-use super::{EasytransacFake, cards, same_secret};
+use super::{EasytransacFake, cards, other, same_secret};
 use crate::generated::easytransac as wire;
 use crate::generated::{RequestRejection, form_to_json};
 use crate::provider::{Context, FakeRequest, FakeResponse};
@@ -33,6 +33,24 @@ const MODELLED: &[&str] = &[
     "v1_payment_capture",
     "v1_payment_cancel",
     "v1_payment_card_list",
+    "v1_payment_iban_list",
+    "v1_payment_history",
+    "v1_payment_requests",
+    "v1_payment_card_infos",
+    "v1_user_add",
+    "v1_user_update",
+    "v1_user_find",
+    "v1_user_operations",
+    "v1_user_payout",
+    "v1_user_payouts",
+    "v1_user_logo_add",
+    "v1_user_activity_get",
+    "v1_user_activity_update",
+    "v1_kyc_add",
+    "v1_kyc_get",
+    "v1_kyc_find",
+    "v1_payment_transfer",
+    "v1_payment_rebill_update",
 ];
 
 /// Answers one V1 request.
@@ -55,6 +73,8 @@ pub(crate) fn handle(
             ),
         );
     }
+    // Parameter names are read without regard to case (see `names`).
+    let pairs = super::names::fold(operation.id, pairs);
     let json = form_to_json(&pairs);
     if let Some(Err(rejection)) = wire::check_request(operation.id, json.as_bytes()) {
         return refuse(&rejection);
@@ -72,6 +92,24 @@ pub(crate) fn handle(
         "v1_payment_capture" => parse(&json).and_then(|r| capture(fake, ctx, &r)),
         "v1_payment_cancel" => parse(&json).and_then(|r| cancel(fake, ctx, &r)),
         "v1_payment_card_list" => parse(&json).and_then(|r| card_list(fake, &r)),
+        "v1_payment_iban_list" => parse(&json).and_then(|r| other::iban_list(fake, &r)),
+        "v1_payment_history" => parse(&json).and_then(|r| other::history(fake, &r)),
+        "v1_payment_requests" => parse(&json).and_then(|r| other::requests(fake, &r)),
+        "v1_payment_card_infos" => parse(&json).and_then(|r| other::card_infos(fake, &r)),
+        "v1_user_add" => parse(&json).and_then(|r| other::user_add(fake, &r)),
+        "v1_user_update" => parse(&json).and_then(|r| other::user_update(fake, &r)),
+        "v1_user_find" => parse(&json).and_then(|r| other::user_find(fake, &r)),
+        "v1_user_operations" => parse(&json).and_then(|r| other::user_operations(fake, &r)),
+        "v1_user_payout" => other::user_payout(fake, ctx),
+        "v1_user_payouts" => parse(&json).and_then(|r| other::user_payouts(fake, &r)),
+        "v1_user_logo_add" => other::user_logo(fake),
+        "v1_user_activity_get" => other::activity_get(fake),
+        "v1_user_activity_update" => other::activity_update(fake, &pairs),
+        "v1_kyc_add" => parse(&json).and_then(|r| other::kyc_add(fake, ctx, &r)),
+        "v1_kyc_get" => parse(&json).and_then(|r| other::kyc_get(fake, &r)),
+        "v1_kyc_find" => parse(&json).and_then(|r| other::kyc_find(fake, &r)),
+        "v1_payment_transfer" => parse(&json).and_then(|r| other::transfer(fake, ctx, &r)),
+        "v1_payment_rebill_update" => parse(&json).and_then(|r| other::rebill_update(fake, &r)),
         _ => Err(Refusal::state("unknown operation")),
     };
     match answer {
@@ -122,7 +160,7 @@ fn authenticate(
     let Some(signature) = pairs
         .iter()
         .rev()
-        .find(|(k, _)| k == "Signature")
+        .find(|(k, _)| k.eq_ignore_ascii_case("Signature"))
         .map(|(_, v)| v.clone())
     else {
         return Err(v1_error(5, "Missing parameter: Signature"));

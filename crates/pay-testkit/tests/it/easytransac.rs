@@ -1066,6 +1066,24 @@ async fn every_v1_operation_is_modelled_or_refused_by_name() {
         "/api/payment/capture",
         "/api/payment/cancel",
         "/api/payment/card/list",
+        "/api/payment/sdd/list",
+        "/api/payment/history",
+        "/api/payment/requests",
+        "/api/payment/card/infos",
+        "/api/user/add",
+        "/api/user/update",
+        "/api/user/find",
+        "/api/user/operations",
+        "/api/user/payout",
+        "/api/user/payouts",
+        "/api/user/logo",
+        "/api/user/activity",
+        "/api/user/activity/update",
+        "/api/kyc/add",
+        "/api/kyc/get",
+        "/api/kyc/find",
+        "/api/payment/transfer",
+        "/api/payment/rebill/update",
     ];
     within(async {
         let s = setup().await;
@@ -1086,6 +1104,7 @@ async fn every_v1_operation_is_modelled_or_refused_by_name() {
             refused += 1;
         }
         assert_eq!(refused, 30 - MODELLED.len());
+        assert_eq!(refused, 0, "every V1 operation is modelled");
         assert!(s.server.provider().payments().is_empty());
     })
     .await;
@@ -1454,6 +1473,279 @@ async fn injected_faults_answer_in_the_shape_of_their_api_generation() {
         let body: Value = serde_json::from_str(&answer.text()).unwrap();
         assert_eq!(body["Code"], 9);
         assert!(body.get("success").is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn parameter_names_are_read_without_regard_to_case() {
+    within(async {
+        let s = setup().await;
+        // The official PHP SDK's payment-page request: `ClientIP`, which production
+        // accepts. The signature lower-cases names, so it signs the same either way.
+        let created = s
+            .v1(
+                "/api/payment/page",
+                &[
+                    ("Amount", "1250"),
+                    ("ClientIP", "10.0.0.2"),
+                    ("Email", "bo@example.org"),
+                    ("OrderId", "sdk-page"),
+                ],
+            )
+            .await;
+        assert_eq!(created["Code"], 0, "{created}");
+        assert_eq!(created["Result"]["Status"], "pending");
+        // Any case, and of two spellings the last one wins.
+        let paid = s
+            .v1(
+                "/api/payment/direct",
+                &[
+                    ("amount", "100"),
+                    ("AMOUNT", "250"),
+                    ("cardnumber", cards::SUCCESS),
+                    ("CardMonth", "12"),
+                    ("CARDYEAR", "2030"),
+                    ("CardCvv", "123"),
+                    ("clientip", "10.0.0.1"),
+                ],
+            )
+            .await;
+        assert_eq!(paid["Code"], 0, "{paid}");
+        assert_eq!(paid["Result"]["Amount"], "2.50");
+        // A name that matches nothing documented is still missing.
+        let answer = s
+            .v1(
+                "/api/payment/page",
+                &[("Amount", "1250"), ("Client_IP", "10.0.0.2")],
+            )
+            .await;
+        assert_eq!(answer["Code"], 5);
+        assert_eq!(answer["Error"], "Missing parameter: ClientIp");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn scenario_controls_over_http() {
+    within(async {
+        let receiver = FakeServer::start(Ledger::new()).await.unwrap();
+        let clock = ManualClock::new(from_unix_seconds(1_700_000_000));
+        let config = EasytransacConfig::new(SecretString::from(KEY))
+            .notification_url(receiver.url("/entries"))
+            .control_clock(clock.clone());
+        let server = FakeServer::builder()
+            .clock(clock.clone())
+            .start(EasytransacFake::new(config))
+            .await
+            .unwrap();
+        let s = Setup {
+            server,
+            receiver,
+            clock,
+        };
+        let control = |path: String| {
+            let addr = s.server.addr();
+            async move {
+                let answer = call(addr, "POST", &path, &[], b"").await;
+                (
+                    answer.status,
+                    serde_json::from_str::<Value>(&answer.text()).unwrap(),
+                )
+            }
+        };
+
+        // Pay a page.
+        let created = s
+            .v1(
+                "/api/payment/page",
+                &[
+                    ("Amount", "1250"),
+                    ("ClientIp", "10.0.0.2"),
+                    ("OrderId", "c-1"),
+                ],
+            )
+            .await;
+        let request_id = created["Result"]["RequestId"].as_str().unwrap().to_owned();
+        let (status, body) = control(format!("/_testkit/pay-page?request_id={request_id}")).await;
+        assert_eq!(status, 200, "{body}");
+        let tid = body["tid"].as_str().unwrap().to_owned();
+        assert_eq!(s.status_of(&tid).await["Result"]["Status"], "captured");
+        let (status, _) = control(format!("/_testkit/pay-page?request_id={request_id}")).await;
+        assert_eq!(status, 409);
+
+        // Finish 3-D Secure.
+        let challenged = s
+            .v1(
+                "/api/payment/direct",
+                &card(cards::THREE_DS_CHALLENGE, "700", "c-2"),
+            )
+            .await;
+        let tid = challenged["Result"]["Tid"].as_str().unwrap().to_owned();
+        let (status, body) = control(format!("/_testkit/complete-3ds?tid={tid}")).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(s.status_of(&tid).await["Result"]["Status"], "captured");
+
+        // Settle a debit.
+        let debit = s
+            .v1(
+                "/api/payment/sdd/init",
+                &[
+                    ("Amount", "1500"),
+                    ("Uid", "u-1"),
+                    ("Email", "bo@example.org"),
+                    ("Lastname", "Silva"),
+                    ("Iban", "FR1420041010050500013M02606"),
+                    ("ClientIp", "10.0.0.3"),
+                    ("Address", "1 rue de la Paix"),
+                    ("ZipCode", "75002"),
+                    ("City", "Paris"),
+                    ("Country", "FRA"),
+                ],
+            )
+            .await;
+        let tid = debit["Result"]["Tid"].as_str().unwrap().to_owned();
+        let (status, _) = control(format!("/_testkit/settle-debit?tid={tid}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(s.status_of(&tid).await["Result"]["Status"], "captured");
+
+        // Advance the clock: a weekly subscription charges its second period.
+        let mut fields = card(cards::SUCCESS, "990", "c-sub");
+        fields.extend([("Rebill", "yes"), ("Recurrence", "weekly")]);
+        let original = tid_of(&s.v1("/api/payment/direct", &fields).await);
+        let (status, body) = control("/_testkit/advance-clock?seconds=691200".to_owned()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["now"], 1_700_000_000 + 691_200);
+        assert_eq!(s.server.provider().follow_ups(&original).len(), 1);
+        assert_eq!(
+            pay_core::Clock::now(&s.clock),
+            from_unix_seconds(1_700_000_000 + 691_200)
+        );
+
+        // Unknown things.
+        assert_eq!(
+            control("/_testkit/complete-3ds?tid=ET999999".to_owned())
+                .await
+                .0,
+            404
+        );
+        assert_eq!(control("/_testkit/complete-3ds".to_owned()).await.0, 400);
+        assert_eq!(control("/_testkit/teleport".to_owned()).await.0, 404);
+        let get = call(s.server.addr(), "GET", "/_testkit/run-schedules", &[], b"").await;
+        assert_eq!(get.status, 405);
+    })
+    .await;
+}
+
+fn tid_of(answer: &Value) -> String {
+    answer["Result"]["Tid"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_serving_registry_configures_notifications_and_the_clock() {
+    let clock = ManualClock::new(from_unix_seconds(1_700_000_000));
+    let fake = pay_testkit::registry::make_for_serving(
+        "EasyTransac",
+        Some("http://127.0.0.1:9/notify"),
+        &clock,
+    )
+    .unwrap();
+    assert_eq!(fake.name(), "easytransac");
+    let other = pay_testkit::registry::make_for_serving("easypay", None, &clock).unwrap();
+    assert_eq!(other.name(), "easypay");
+    assert!(pay_testkit::registry::make_for_serving("stripe", None, &clock).is_err());
+}
+
+#[tokio::test]
+async fn lists_card_information_sub_accounts_and_documents() {
+    within(async {
+        let s = setup().await;
+        let paid = s
+            .v1("/api/payment/direct", &card(cards::SUCCESS, "1500", "h-1"))
+            .await;
+        let tid = tid_of(&paid);
+        let history = s.v1("/api/payment/history", &[("Limit", "10")]).await;
+        assert_eq!(history["Result"][0]["Tid"], tid.as_str());
+        assert_eq!(history["Result"][0]["Amount"], "15.00");
+        let info = s
+            .v1("/api/payment/card/infos", &[("CardNumber", cards::SUCCESS)])
+            .await;
+        assert_eq!(info["Result"]["CardBIN"], "411111");
+        assert!(!info.to_string().contains(cards::SUCCESS));
+
+        let added = s
+            .v1(
+                "/api/user/add",
+                &[("Email", "shop@example.org"), ("Password", "s3cret-pass")],
+            )
+            .await;
+        let id = added["Result"]["Id"].as_str().unwrap().to_owned();
+        let again = s
+            .v1("/api/user/add", &[("Email", "shop@example.org")])
+            .await;
+        assert_eq!(again["Code"], 1);
+        s.v1("/api/user/update", &[("Id", &id), ("Company", "Shop")])
+            .await;
+        let found = s.v1("/api/user/find", &[("Id", &id)]).await;
+        assert_eq!(found["Result"]["Company"], "Shop");
+        assert!(found["Result"].get("Password").is_none(), "{found}");
+        let doc = s
+            .v1(
+                "/api/kyc/add",
+                &[
+                    ("Id", &id),
+                    ("DocumentType", "IDENTITY_PROOF"),
+                    ("Content", "aGVsbG8="),
+                    ("Extension", "pdf"),
+                ],
+            )
+            .await;
+        let doc_id = doc["Result"]["Id"].as_str().unwrap().to_owned();
+        let got = s.v1("/api/kyc/get", &[("DocumentId", &doc_id)]).await;
+        assert_eq!(got["Result"]["Status"], "pending");
+        assert!(got["Result"].get("Content").is_none());
+        let listed = s.v1("/api/kyc/find", &[("Id", &id)]).await;
+        assert_eq!(listed["Result"].as_array().unwrap().len(), 1);
+        let payout = s.v1("/api/user/payout", &[]).await;
+        assert_eq!(payout["Result"]["Status"], "pending");
+        let payouts = s.v1("/api/user/payouts", &[]).await;
+        assert_eq!(payouts["Result"].as_array().unwrap().len(), 1);
+
+        // A transfer, and a subscription's update from its next charge on.
+        let sent = s
+            .v1(
+                "/api/payment/transfer",
+                &[("Amount", "700"), ("To", "friend@example.org")],
+            )
+            .await;
+        assert_eq!(sent["Result"]["Status"], "captured");
+        assert_eq!(sent["Result"]["Amount"], "7.00");
+        let mut fields = card(cards::SUCCESS, "990", "h-sub");
+        fields.extend([("Rebill", "yes"), ("Recurrence", "weekly")]);
+        let original = tid_of(&s.v1("/api/payment/direct", &fields).await);
+        let updated = s
+            .v1(
+                "/api/payment/rebill/update",
+                &[
+                    ("Tid", &original),
+                    ("Amount", "1290"),
+                    ("Recurrence", "monthly"),
+                ],
+            )
+            .await;
+        assert_eq!(updated["Result"]["Amount"], "12.90");
+        s.clock.advance(Duration::from_secs(32 * 86_400));
+        s.control(|fake, ctx| fake.run_due_schedules(ctx));
+        let follow_ups = s.server.provider().follow_ups(&original);
+        assert_eq!(follow_ups.len(), 1, "monthly now: one charge in 32 days");
+        assert_eq!(follow_ups[0].amount_cents, 1290);
+        let missing = s
+            .v1(
+                "/api/payment/rebill/update",
+                &[("Tid", "ET999999"), ("Amount", "1")],
+            )
+            .await;
+        assert_eq!(missing["Code"], 1);
     })
     .await;
 }

@@ -1,0 +1,249 @@
+//! V1 request bodies: a wire type as the flat form fields PHP's `http_build_query` would
+//! post (`Client[Id]=x` for one nested level), signed once, and percent-encoded.
+//!
+//! The wire type is serialised to JSON text and read back member by member as raw JSON
+//! (`RawValue`), so a number's text is kept exactly as written: nothing passes through a
+//! float.
+
+use std::fmt;
+
+use pay_core::{ErrorKind, PayError};
+use pay_signing::easytransac::{Params, sign};
+use secrecy::SecretString;
+use serde::Serialize;
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+/// Object members in document order, as raw JSON.
+struct Members(Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Members;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut out = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, Box<RawValue>>()? {
+                    out.push((k, v));
+                }
+                Ok(Members(out))
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
+
+/// List items as raw JSON.
+struct Items(Vec<Box<RawValue>>);
+
+impl<'de> Deserialize<'de> for Items {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Items;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON list")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<Box<RawValue>>()? {
+                    out.push(v);
+                }
+                Ok(Items(out))
+            }
+        }
+        deserializer.deserialize_seq(V)
+    }
+}
+
+fn encoding_error(what: impl fmt::Display) -> PayError {
+    PayError::new(ErrorKind::Configuration {
+        reason: format!("request cannot be form-encoded: {what}"),
+    })
+}
+
+/// A scalar's form text: strings as they are, numbers as written, `true`/`false` as
+/// PHP sends them (`1`/`0`); `None` for `null` (PHP drops it).
+fn scalar_text(raw: &RawValue) -> Result<Option<String>, PayError> {
+    let text = raw.get();
+    match text.as_bytes().first() {
+        Some(b'"') => serde_json::from_str::<String>(text)
+            .map(Some)
+            .map_err(encoding_error),
+        Some(b'n') => Ok(None),
+        Some(b't') => Ok(Some("1".to_owned())),
+        Some(b'f') => Ok(Some("0".to_owned())),
+        Some(b'-' | b'0'..=b'9') => Ok(Some(text.to_owned())),
+        _ => Err(encoding_error("nested more than one level")),
+    }
+}
+
+/// The form fields of a serialisable wire type, in its field order.
+///
+/// # Errors
+/// `Configuration` when the value is not a JSON object of scalars and one-level maps.
+pub(crate) fn fields_of<T: Serialize>(value: &T) -> Result<Vec<(String, String)>, PayError> {
+    let json = serde_json::to_string(value).map_err(encoding_error)?;
+    let members: Members = serde_json::from_str(&json).map_err(encoding_error)?;
+    let mut out = Vec::new();
+    for (key, raw) in members.0 {
+        match raw.get().as_bytes().first() {
+            Some(b'{') => {
+                let inner: Members = serde_json::from_str(raw.get()).map_err(encoding_error)?;
+                for (sub, v) in inner.0 {
+                    if let Some(text) = scalar_text(&v)? {
+                        out.push((format!("{key}[{sub}]"), text));
+                    }
+                }
+            }
+            Some(b'[') => {
+                let inner: Items = serde_json::from_str(raw.get()).map_err(encoding_error)?;
+                for (i, v) in inner.0.iter().enumerate() {
+                    if let Some(text) = scalar_text(v)? {
+                        out.push((format!("{key}[{i}]"), text));
+                    }
+                }
+            }
+            _ => {
+                if let Some(text) = scalar_text(&raw)? {
+                    out.push((key, text));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Signs `fields` (minus any `Signature` the caller put there) with the V1 algorithm and
+/// returns the encoded body with `Signature` appended. Built once per call: every attempt
+/// sends these bytes.
+///
+/// # Errors
+/// `Configuration` when the fields cannot be signed (PHP key-order ambiguity).
+pub(crate) fn signed_body(
+    mut fields: Vec<(String, String)>,
+    api_key: &SecretString,
+) -> Result<String, PayError> {
+    fields.retain(|(k, _)| !k.eq_ignore_ascii_case("signature"));
+    let params = Params::from_form(&fields).map_err(encoding_error)?;
+    let signature = sign(&params, api_key).map_err(encoding_error)?;
+    fields.push(("Signature".to_owned(), signature.into_string()));
+    Ok(encode(&fields))
+}
+
+/// `application/x-www-form-urlencoded`: every byte but `A-Z a-z 0-9 - . _ ~` escaped,
+/// a space as `+`.
+pub(crate) fn encode(pairs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        escape(k, &mut out);
+        out.push('=');
+        escape(v, &mut out);
+    }
+    out
+}
+
+fn escape(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(byte));
+            }
+            b' ' => out.push('+'),
+            other => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(other >> 4)]));
+                out.push(char::from(HEX[usize::from(other & 0x0f)]));
+            }
+        }
+    }
+}
+
+/// Decodes a form body into pairs, in order (`+` is a space; malformed escapes kept).
+pub(crate) fn decode(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => (unescape(k), unescape(v)),
+            None => (unescape(pair), String::new()),
+        })
+        .collect()
+}
+
+fn unescape(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire;
+    use pay_core::wire::MinorUnits;
+
+    #[test]
+    fn wire_types_become_flat_fields_with_exact_numbers() {
+        let mut r = wire::V1CaptureRequest::new("ET123456".to_owned());
+        r.amount = Some(MinorUnits(1250));
+        let fields = fields_of(&r).unwrap();
+        assert_eq!(
+            fields,
+            vec![
+                ("Tid".to_owned(), "ET123456".to_owned()),
+                ("Amount".to_owned(), "1250".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn encode_and_decode_round_trip() {
+        let pairs = vec![
+            ("Client[Id]".to_owned(), "a b&c%".to_owned()),
+            ("Email".to_owned(), "é@x.org".to_owned()),
+        ];
+        let text = encode(&pairs);
+        assert_eq!(decode(&text), pairs);
+        assert_eq!(
+            decode("a=%zz&b=%4"),
+            vec![
+                ("a".to_owned(), "%zz".to_owned()),
+                ("b".to_owned(), "%4".to_owned())
+            ]
+        );
+    }
+}

@@ -1,0 +1,297 @@
+//! Notifications: PUSH (form fields or JSON), the browser's signed return to `ReturnUrl`,
+//! and PULL (asking for the status).
+//!
+//! A notification is verified before anything reads its contents: the V1 signature over
+//! every received field (`pay_signing::easytransac::verify_notification`), and then the
+//! only way to a [`VerifiedWebhook`], its constant-time
+//! [`VerifiedWebhook::verify`], over the expected and presented signatures. Only then is
+//! it parsed into the typed [`wire::V1Notification`] and a neutral [`WebhookEvent`].
+//!
+//! The V1 signature covers field values, not names, so a renamed field can keep a
+//! signature valid: a notification with a field name the description does not document
+//! (exactly, case included) is rejected as tampered. Stricter than the official SDK,
+//! deliberately: sub-account and KYC notifications, whose fields are undocumented, are
+//! refused until the description lists their fields.
+//!
+//! Duplicates: the event id is `Tid` + `:` + `Status`, so the same status of the same
+//! transaction delivered twice is one event (`Webhooks::handle_once` reports the second
+//! delivery as a duplicate), while a later status of the same transaction is a new one.
+
+use pay_core::{
+    CallOptions, ErrorKind, EventId, EventKind, MerchantReference, PayError, PaymentStatus,
+    ProviderPaymentId, RawWebhook, SubscriptionId, Trust, VerifiedWebhook, WebhookEvent,
+    WebhookRejection,
+};
+use pay_signing::easytransac::{FieldValue, Params, Scalar, sign, verify_notification};
+use secrecy::SecretString;
+
+use crate::client::{EasytransacClient, PROVIDER};
+use crate::names::field_names;
+use crate::{form, status, wire};
+
+fn rejected(reason: WebhookRejection) -> PayError {
+    PayError::new(ErrorKind::WebhookRejected { reason }).with_provider(PROVIDER)
+}
+
+fn is_json(raw: &RawWebhook) -> bool {
+    let declared = raw
+        .header("content-type")
+        .is_some_and(|v| v.to_ascii_lowercase().contains("json"));
+    declared || raw.body().iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// The received fields, as signed: JSON in document order, or PHP-style form fields.
+fn params_of(raw: &RawWebhook) -> Result<Params, PayError> {
+    let text =
+        std::str::from_utf8(raw.body()).map_err(|_| rejected(WebhookRejection::Malformed))?;
+    if text.trim().is_empty() {
+        return Err(rejected(WebhookRejection::Malformed));
+    }
+    if is_json(raw) {
+        Params::from_json_str(text).map_err(|_| rejected(WebhookRejection::Malformed))
+    } else {
+        Params::from_form(&form::decode(text)).map_err(|_| rejected(WebhookRejection::Malformed))
+    }
+}
+
+/// Verifies a signed notification or return (form or JSON) with `api_key`.
+///
+/// # Errors
+/// `WebhookRejected`: `MissingSignature` without `Signature`, `Malformed` without `Tid`
+/// or `Status` or for an unreadable body, `BadSignature` when it does not match.
+pub(crate) fn verify_raw(
+    raw: &RawWebhook,
+    api_key: &SecretString,
+) -> Result<VerifiedWebhook, PayError> {
+    let params = params_of(raw)?;
+    let presented = match params.get("Signature") {
+        Some(FieldValue::Scalar(Scalar::Str(s))) => Some(s.clone()),
+        _ => None,
+    };
+    if presented.is_none() {
+        return Err(rejected(WebhookRejection::MissingSignature));
+    }
+    // The signature covers the values, not the names: a renamed field can keep it
+    // valid. Every name must therefore be one the description documents, exactly.
+    let documented = field_names::<wire::V1Notification>();
+    if let Some((name, _)) = params.iter().find(|(name, _)| !documented.contains(name)) {
+        let _ = name;
+        return Err(rejected(WebhookRejection::BadSignature));
+    }
+    verify_notification(&params, api_key).map_err(|e| match e {
+        pay_signing::Error::MissingField {
+            name: "Signature", ..
+        } => rejected(WebhookRejection::MissingSignature),
+        pay_signing::Error::MissingField { .. } => rejected(WebhookRejection::Malformed),
+        _ => rejected(WebhookRejection::BadSignature),
+    })?;
+    // The signature holds; mint the verified notification through pay-core's
+    // constant-time comparison of what the scheme expects and what was presented.
+    let expected = sign(&params, api_key).map_err(|_| rejected(WebhookRejection::Malformed))?;
+    VerifiedWebhook::verify(
+        PROVIDER,
+        raw.clone(),
+        expected.as_str().as_bytes(),
+        presented.as_deref().map(str::as_bytes),
+        Trust::Hint,
+    )
+}
+
+/// Reads a verified notification as the typed wire notification.
+///
+/// # Errors
+/// `WebhookRejected { Malformed }` when it does not fit the notification's shape.
+pub fn parse_notification(verified: &VerifiedWebhook) -> Result<wire::V1Notification, PayError> {
+    let raw = verified.raw();
+    let text =
+        std::str::from_utf8(raw.body()).map_err(|_| rejected(WebhookRejection::Malformed))?;
+    let json = if is_json(raw) {
+        text.to_owned()
+    } else {
+        form_to_json(&form::decode(text))
+    };
+    serde_json::from_str(&json).map_err(|_| rejected(WebhookRejection::Malformed))
+}
+
+/// Form pairs as a JSON object of strings (one level of `Name[Key]` nesting).
+fn form_to_json(pairs: &[(String, String)]) -> String {
+    let mut object = serde_json::Map::new();
+    for (key, value) in pairs {
+        match key.strip_suffix(']').and_then(|k| k.split_once('[')) {
+            Some((outer, inner)) => {
+                let entry = object
+                    .entry(outer.to_owned())
+                    .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+                if let serde_json::Value::Object(map) = entry {
+                    map.insert(inner.to_owned(), serde_json::Value::String(value.clone()));
+                }
+            }
+            None => {
+                object.insert(key.clone(), serde_json::Value::String(value.clone()));
+            }
+        }
+    }
+    serde_json::Value::Object(object).to_string()
+}
+
+fn count_of_multiple(c: &wire::V1NotificationMultiplePaymentsCount) -> Option<u32> {
+    match c {
+        wire::V1NotificationMultiplePaymentsCount::Integer(n) => u32::try_from(*n).ok(),
+        wire::V1NotificationMultiplePaymentsCount::Text(t) => t.trim().parse().ok(),
+    }
+}
+
+fn count_of_rebill(c: &wire::V1NotificationRebillCount) -> Option<u32> {
+    match c {
+        wire::V1NotificationRebillCount::Integer(n) => u32::try_from(*n).ok(),
+        wire::V1NotificationRebillCount::Text(t) => t.trim().parse().ok(),
+    }
+}
+
+impl EasytransacClient {
+    /// The neutral event of a typed notification: a schedule's charge
+    /// (`OriginalPaymentTid`, or a `Rebill`/`MultiplePayments` status) is
+    /// `EventKind::Subscription` with the charge, its number and its status (the
+    /// subscription id is the schedule's first `Tid`); anything else is
+    /// `EventKind::Payment`. Statuses go through [`crate::status`]; a partial refund
+    /// reads as partly refunded from the amounts.
+    ///
+    /// # Errors
+    /// `WebhookRejected { Malformed }` for an empty `Tid`.
+    pub fn event_of(&self, n: &wire::V1Notification) -> Result<WebhookEvent, PayError> {
+        let tid = ProviderPaymentId::new(n.tid.clone())
+            .map_err(|_| rejected(WebhookRejection::Malformed))?;
+        let id = EventId::new(format!("{}:{}", n.tid, n.status.as_str()))
+            .map_err(|_| rejected(WebhookRejection::Malformed))?;
+        let amount = n
+            .amount
+            .as_ref()
+            .and_then(|a| a.to_money(self.inner.currency).ok());
+        let mut payment_status = status::payment_status(&n.status);
+        let refunded = n
+            .amount_refund
+            .as_ref()
+            .and_then(|a| a.to_money(self.inner.currency).ok());
+        if let (Some(total), Some(refunded)) = (amount, refunded)
+            && refunded.is_positive()
+            && matches!(
+                payment_status,
+                PaymentStatus::Captured | PaymentStatus::Refunded
+            )
+        {
+            payment_status = status::refunded_status(total, refunded);
+        }
+        let schedule_status = n
+            .rebill_status
+            .as_deref()
+            .or(n.multiple_payments_status.as_deref());
+        let charge_number = n
+            .rebill_count
+            .as_ref()
+            .and_then(count_of_rebill)
+            .or_else(|| {
+                n.multiple_payments_count
+                    .as_ref()
+                    .and_then(count_of_multiple)
+            });
+        let kind = if n.original_payment_tid.is_some() || schedule_status.is_some() {
+            let schedule = n
+                .original_payment_tid
+                .clone()
+                .unwrap_or_else(|| n.tid.clone());
+            EventKind::Subscription {
+                id: SubscriptionId::new(schedule).ok(),
+                status: schedule_status.map(status::schedule_status),
+                charge: Some(tid),
+                charge_number,
+                charge_status: Some(payment_status),
+            }
+        } else {
+            EventKind::Payment {
+                id: Some(tid),
+                checkout_id: n
+                    .request_id
+                    .as_ref()
+                    .and_then(|r| pay_core::CheckoutId::new(r.clone()).ok()),
+                status: Some(payment_status),
+            }
+        };
+        let mut event = WebhookEvent::new(PROVIDER, id, kind, Trust::Hint)
+            .with_provider_status(n.status.as_str());
+        if let Some(reference) = n
+            .order_id
+            .as_ref()
+            .and_then(|o| MerchantReference::new(o.clone()).ok())
+        {
+            event = event.with_reference(reference);
+        }
+        if let Some(amount) = amount {
+            event = event.with_amount(amount);
+        }
+        Ok(event)
+    }
+
+    /// Verifies the browser's return to `ReturnUrl` (a signed POST, form or JSON, the
+    /// fields of a notification) before anything reads it, and returns it typed. A
+    /// `ReturnMethod=GET` return carries no signature and is refused: confirm it with
+    /// [`pull`](Self::pull) instead. Even verified, a return is a hint: confirm the
+    /// status before delivering goods.
+    ///
+    /// # Errors
+    /// `WebhookRejected` (missing or bad signature, malformed).
+    pub fn verify_return(&self, raw: &RawWebhook) -> Result<wire::V1Notification, PayError> {
+        let verified = verify_raw(raw, &self.inner.api_key)?;
+        parse_notification(&verified)
+    }
+
+    /// PULL: asks Easytransac for a transaction's status now (V2
+    /// `GET /v2/transaction/status`), as a neutral event with
+    /// [`Trust::Authenticated`] (it came from the API itself).
+    ///
+    /// # Errors
+    /// As [`crate::TransactionsApi::status`].
+    pub async fn pull(&self, tid: &str, options: &CallOptions) -> Result<WebhookEvent, PayError> {
+        let answer = self
+            .transactions()
+            .status(
+                &wire::V2TransactionStatusQuery {
+                    tid: Some(tid.to_owned()),
+                    order_id: None,
+                },
+                options,
+            )
+            .await?;
+        let data = answer.data;
+        let status = status::v2_payment_status(&data.status);
+        let id = EventId::new(format!("{}:{}", data.tid, data.status.as_str()))?;
+        let mut event = WebhookEvent::new(
+            PROVIDER,
+            id,
+            EventKind::Payment {
+                id: Some(ProviderPaymentId::new(data.tid.clone())?),
+                checkout_id: None,
+                status: Some(status),
+            },
+            Trust::Authenticated,
+        )
+        .with_provider_status(data.status.as_str());
+        if let Ok(amount) = data.amount.to_money(self.inner.currency) {
+            event = event.with_amount(amount);
+        }
+        if let Some(reference) = data.order_id.and_then(|o| MerchantReference::new(o).ok()) {
+            event = event.with_reference(reference);
+        }
+        Ok(event)
+    }
+}
+
+impl pay_core::Webhooks for EasytransacClient {
+    fn verify(&self, raw: &RawWebhook) -> Result<VerifiedWebhook, PayError> {
+        verify_raw(raw, &self.inner.api_key)
+    }
+
+    fn parse(&self, verified: &VerifiedWebhook) -> Result<WebhookEvent, PayError> {
+        let notification = parse_notification(verified)?;
+        self.event_of(&notification)
+    }
+}
