@@ -523,7 +523,9 @@ pub struct Payment {
     pub checkout_id: Option<CheckoutId>,
     /// The merchant's reference, when the provider echoes it.
     pub reference: Option<MerchantReference>,
-    /// The amount asked for.
+    /// The payment's amount as the provider reports it: the amount asked for. After a
+    /// partial capture some providers report the captured amount here instead
+    /// (Easytransac); [`captured`](Self::captured) is always what was taken.
     pub amount: Money,
     /// Where it stands.
     pub status: PaymentStatus,
@@ -709,13 +711,35 @@ impl Payment {
         self
     }
 
-    /// The latest capture that can still be refunded (succeeded), for providers whose
-    /// refunds take a capture id.
-    pub fn refundable_capture(&self) -> Option<&CaptureRecord> {
+    /// What is left to refund of `capture`: its amount less the refunds of it that
+    /// succeeded or are pending (as [`refunds`](Self::refunds) reports them).
+    pub fn remaining_on(&self, capture: &CaptureRecord) -> Money {
+        let Some(id) = &capture.id else {
+            return capture.amount;
+        };
+        self.refunds
+            .iter()
+            .filter(|r| r.capture_id.as_ref() == Some(id))
+            .filter(|r| matches!(r.status, RefundStatus::Succeeded | RefundStatus::Pending))
+            .try_fold(capture.amount, |left, r| left.checked_sub(r.amount))
+            .unwrap_or(capture.amount)
+    }
+
+    /// The captures that succeeded and still have money to refund, oldest first, with
+    /// what is left on each.
+    pub fn refundable_captures(&self) -> Vec<(&CaptureRecord, Money)> {
         self.captures
             .iter()
-            .rev()
-            .find(|c| c.status == CaptureStatus::Succeeded)
+            .filter(|c| c.status == CaptureStatus::Succeeded)
+            .map(|c| (c, self.remaining_on(c)))
+            .filter(|(_, left)| left.is_positive())
+            .collect()
+    }
+
+    /// The latest capture that succeeded and still has money to refund, for providers
+    /// whose refunds take a capture id.
+    pub fn refundable_capture(&self) -> Option<&CaptureRecord> {
+        self.refundable_captures().last().map(|(c, _)| *c)
     }
 }
 

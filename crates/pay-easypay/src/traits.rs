@@ -829,24 +829,50 @@ impl pay_core::Refunds for EasypayClient {
     ) -> Result<Refund, PayError> {
         let operation = op("refund_create");
         let payment = pay_core::Payments::get_payment(self, &request.payment_id, options).await?;
-        let capture = match &request.capture_id {
+        // The capture to refund and what is left on it: the one the request names, else
+        // the only capture with money left (a full refund of a payment captured in
+        // several parts must name the capture: each is refunded on its own).
+        let (capture, left) = match &request.capture_id {
             Some(id) => payment
                 .captures
                 .iter()
                 .find(|c| c.id.as_ref() == Some(id))
-                .cloned()
+                .map(|c| (c.clone(), payment.remaining_on(c)))
                 .ok_or_else(|| {
                     invalid(
                         operation,
                         ValidationError::new("capture_id", Rule::Required),
                     )
                 })?,
-            None => payment.refundable_capture().cloned().ok_or_else(|| {
-                PayError::new(ErrorKind::Conflict)
-                    .with_provider(PROVIDER)
-                    .with_operation(operation.id)
-                    .with_provider_message("the payment has no capture to refund")
-            })?,
+            None => {
+                let open = payment.refundable_captures();
+                let chosen = match request.amount() {
+                    None if open.len() > 1 => {
+                        return Err(invalid(
+                            operation,
+                            ValidationError::new(
+                                "capture_id",
+                                Rule::Other(
+                                    "is required to refund in full a payment captured in several parts: refund each capture".into(),
+                                ),
+                            ),
+                        ));
+                    }
+                    None => open.last(),
+                    // The latest capture with enough left for the amount.
+                    Some(wanted) => open.iter().rev().find(|(_, left)| *left >= wanted),
+                };
+                chosen
+                    .map(|(c, left)| ((*c).clone(), *left))
+                    .ok_or_else(|| {
+                        PayError::new(ErrorKind::Conflict)
+                            .with_provider(PROVIDER)
+                            .with_operation(operation.id)
+                            .with_provider_message(
+                                "the payment has no capture with enough left to refund",
+                            )
+                    })?
+            }
         };
         let capture_id = capture.id.clone().ok_or_else(|| {
             invalid(
@@ -854,7 +880,8 @@ impl pay_core::Refunds for EasypayClient {
                 ValidationError::new("capture_id", Rule::Required),
             )
         })?;
-        let value = request.amount().unwrap_or(capture.amount);
+        // A full refund refunds what remains of the capture, not its whole amount.
+        let value = request.amount().unwrap_or(left);
         let mut body = wire::RefundRequest::new(amount(value, "refund_create")?);
         if let Some(account) = &request.bank_account {
             body.iban = Some(account.iban.expose_electronic().to_owned());

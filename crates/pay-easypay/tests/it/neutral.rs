@@ -2,8 +2,8 @@
 //! payouts, disputes, and the Multibanco refund rule.
 
 use pay_core::{
-    ApprovalChannel, CallOptions, CaptureRequest, Checkouts, CreatePayment, CreatePayout, Currency,
-    Customer, DisputeFilter, Disputes, Email, ErrorKind, Iban, MerchantReference, Money,
+    ApprovalChannel, CallOptions, Capture, CaptureRequest, Checkouts, CreatePayment, CreatePayout,
+    Currency, Customer, DisputeFilter, Disputes, Email, ErrorKind, Iban, MerchantReference, Money,
     NextAction, PaymentInstructions, PaymentMethod, PaymentStatus, Payments, PayoutStatus, Payouts,
     Phone, RefundAccount, RefundRequest, Refunds,
 };
@@ -170,7 +170,7 @@ async fn payouts_and_disputes() {
     );
     auth = auth.authorize_only();
     let p = c.create_payment(&auth, &o).await.unwrap();
-    let captured = pay_core::Capture::capture(c, &CaptureRequest::full(p.id.clone().unwrap()), &o)
+    let captured = Capture::capture(c, &CaptureRequest::full(p.id.clone().unwrap()), &o)
         .await
         .unwrap();
     let capture = captured.captures[0].id.clone().unwrap();
@@ -237,4 +237,65 @@ async fn subscriptions_start_read_and_cancel() {
     .await
     .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::NotSupported { .. }));
+}
+
+/// A full refund after a partial one refunds what remains; a full refund of a payment
+/// captured in several parts must name the capture (found in review).
+#[tokio::test]
+async fn full_refunds_take_what_remains_and_name_a_capture_when_there_are_several() {
+    let env = Env::start().await;
+    let c = &env.client;
+    let o = CallOptions::new();
+    let mbway = || PaymentMethod::MbWay {
+        phone: Phone::new("+351", PHONE_AUTHORISED).unwrap(),
+    };
+    let authorised = CreatePayment::new(eur(1000), reference("rf-1"), mbway())
+        .unwrap()
+        .authorize_only();
+    let p = c.create_payment(&authorised, &o).await.unwrap();
+    let id = p.id.clone().unwrap();
+    c.capture(&CaptureRequest::full(id.clone()), &o)
+        .await
+        .unwrap();
+    let part = c
+        .refund(&RefundRequest::partial(id.clone(), eur(400)).unwrap(), &o)
+        .await
+        .unwrap();
+    assert_eq!(part.amount, eur(400));
+    let rest = c
+        .refund(&RefundRequest::full(id.clone()), &o)
+        .await
+        .unwrap();
+    assert_eq!(rest.amount, eur(600));
+    let paid = c.get_payment(&id, &o).await.unwrap();
+    assert_eq!(paid.status, PaymentStatus::Refunded, "{paid:?}");
+    assert!(paid.refundable_capture().is_none());
+
+    let authorised = CreatePayment::new(eur(1000), reference("rf-2"), mbway())
+        .unwrap()
+        .authorize_only();
+    let p = c.create_payment(&authorised, &o).await.unwrap();
+    let id = p.id.clone().unwrap();
+    c.capture(&CaptureRequest::partial(id.clone(), eur(600)).unwrap(), &o)
+        .await
+        .unwrap();
+    c.capture(&CaptureRequest::full(id.clone()), &o)
+        .await
+        .unwrap();
+    let err = c
+        .refund(&RefundRequest::full(id.clone()), &o)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::InvalidRequest(v) if v.field() == "capture_id"),
+        "{err}"
+    );
+    let paid = c.get_payment(&id, &o).await.unwrap();
+    for (capture, left) in paid.refundable_captures() {
+        let named = RefundRequest::full(id.clone()).with_capture(capture.id.clone().unwrap());
+        let refund = c.refund(&named, &o).await.unwrap();
+        assert_eq!(refund.amount, left);
+    }
+    let paid = c.get_payment(&id, &o).await.unwrap();
+    assert_eq!(paid.status, PaymentStatus::Refunded, "{paid:?}");
 }
