@@ -79,6 +79,12 @@ pub const DEFAULT_SENSITIVE_KEYS: &[&str] = &[
     "session",
     "purchasetoken",
     "phone",
+    "phonenumber",
+    "mobile",
+    "mobilephone",
+    "msisdn",
+    "telephone",
+    "customerphone",
 ];
 
 const REDACTED: &str = "[REDACTED]";
@@ -558,6 +564,12 @@ mod tests {
         assert!(json.as_str().contains(r#""message":"no""#));
         let form = r.any("Tid=1&Cvv=737&Status=failed");
         assert_eq!(form.as_str(), "Tid=1&Cvv=[REDACTED]&Status=failed");
+        let phones = r.any(
+            r#"{"msisdn":"351911234567","customer_phone":"911234567","mobilePhone":"912345678"}"#,
+        );
+        for secret in ["351911234567", "911234567", "912345678"] {
+            assert!(!phones.as_str().contains(secret), "{phones}");
+        }
         let text = r.any("Card 4111111111111111 refused");
         assert_eq!(text.as_str(), "Card ************1111 refused");
     }

@@ -28,18 +28,6 @@ pub const SANDBOX_URL: &str = "https://api.test.easypay.pt/2.0";
 /// The production base URL.
 pub const PRODUCTION_URL: &str = "https://api.prod.easypay.pt/2.0";
 
-/// Field names redacted beyond pay-core's defaults and [`wire::SENSITIVE_FIELDS`]: phone
-/// numbers (MB WAY, customer contact), as pay-http's own default redactor does.
-const PHONE_KEYS: &[&str] = &[
-    "phone",
-    "phone_number",
-    "mobile",
-    "mobile_phone",
-    "msisdn",
-    "telephone",
-    "customer_phone",
-];
-
 /// The merchant's Easypay account id (the `AccountId` header), held as a secret.
 #[derive(Clone)]
 pub struct AccountId(SecretString);
@@ -284,10 +272,11 @@ impl EasypayClientBuilder {
     /// [`ErrorKind::Configuration`] for a base URL pay-http refuses (not `https://`, or
     /// plain `http://` other than loopback) or an HTTP client that cannot be built.
     pub fn build(self) -> Result<EasypayClient, PayError> {
-        let redactor = PHONE_KEYS
+        // pay-core's defaults (keys, signatures, phones) plus the description's sensitive
+        // fields and the `AccountId` credential.
+        let redactor = wire::SENSITIVE_FIELDS
             .iter()
-            .chain(wire::SENSITIVE_FIELDS)
-            .chain(["accountid", "apikey", "signature"].iter())
+            .chain(["accountid"].iter())
             .fold(Redactor::default(), |r, key| r.with_key(key));
         let hooks = EasypayHooks::new(self.account_id, self.api_key);
         let mut builder = Transport::builder(PROVIDER, self.base_url, hooks)

@@ -140,18 +140,6 @@ impl<H: fmt::Debug> fmt::Debug for TransportBuilder<H> {
     }
 }
 
-/// Field names whose values the default redactor removes beyond pay-core's list: phone
-/// numbers (MB WAY, customer contact).
-const PHONE_KEYS: &[&str] = &[
-    "phone",
-    "phone_number",
-    "mobile",
-    "mobile_phone",
-    "msisdn",
-    "telephone",
-    "customer_phone",
-];
-
 /// The default largest answer read: 4 MiB.
 pub const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
 
@@ -221,8 +209,8 @@ impl<H: Hooks> TransportBuilder<H> {
         self
     }
 
-    /// The redactor for bodies attached to errors and logged at TRACE. Default: pay-core's
-    /// list plus phone-number fields.
+    /// The redactor for bodies attached to errors and logged at TRACE. Default:
+    /// `Redactor::default()` (pay-core's list, phone-number fields included).
     pub fn redactor(mut self, redactor: Redactor) -> Self {
         self.redactor = redactor;
         self
@@ -336,9 +324,7 @@ impl<H: Hooks> Transport<H> {
             user_agent: concat!("pay-http/", env!("CARGO_PKG_VERSION")).to_owned(),
             client: None,
             clock: Arc::new(SystemClock),
-            redactor: PHONE_KEYS
-                .iter()
-                .fold(Redactor::default(), |r, key| r.with_key(key)),
+            redactor: Redactor::default(),
             jitter_seed: None,
         }
     }
