@@ -118,17 +118,27 @@ impl fmt::Debug for EasytransacClientBuilder {
 
 impl EasytransacClientBuilder {
     /// Production hosts ([`V1_PRODUCTION_URL`], [`V2_PRODUCTION_URL`], the latter
-    /// INFERRED). The default.
+    /// INFERRED): real money. Never the default: production is only ever reached by
+    /// naming it here (or with [`environment`](Self::environment)).
     #[must_use]
-    pub fn production(mut self) -> Self {
-        self.environment = Environment::Production;
-        self
+    pub fn production(self) -> Self {
+        self.environment(Environment::Production)
     }
 
-    /// Sandbox hosts ([`V1_SANDBOX_URL`], [`V2_SANDBOX_URL`]).
+    /// Sandbox hosts ([`V1_SANDBOX_URL`], [`V2_SANDBOX_URL`]): test money. The default.
     #[must_use]
-    pub fn sandbox(mut self) -> Self {
-        self.environment = Environment::Sandbox;
+    pub fn sandbox(self) -> Self {
+        self.environment(Environment::Sandbox)
+    }
+
+    /// The environment by value ([`Environment::Sandbox`] by default). Easytransac tells
+    /// test from live by its hosts (the sandbox is a separate server, `sandbox.…`), and
+    /// its test API keys look like `et_test_…` (INFERRED from the docs' example), so a
+    /// client built without naming production talks to the sandbox and cannot move real
+    /// money.
+    #[must_use]
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
         self
     }
 
@@ -235,8 +245,8 @@ impl EasytransacClientBuilder {
             }
         }
         let (v1_default, v2_default) = match self.environment {
-            Environment::Sandbox => (V1_SANDBOX_URL, V2_SANDBOX_URL),
-            _ => (V1_PRODUCTION_URL, V2_PRODUCTION_URL),
+            Environment::Production => (V1_PRODUCTION_URL, V2_PRODUCTION_URL),
+            _ => (V1_SANDBOX_URL, V2_SANDBOX_URL),
         };
         let v1_url = self.v1_url.clone().unwrap_or_else(|| v1_default.to_owned());
         let v2_url = self.v2_url.clone().unwrap_or_else(|| v2_default.to_owned());
@@ -409,11 +419,12 @@ fn reference_of(order_id: Option<&str>) -> Result<Option<MerchantReference>, Pay
 }
 
 impl EasytransacClient {
-    /// A builder for a client with `api_key` (kept as a secret; never logged).
+    /// A builder for a client with `api_key` (kept as a secret; never logged), on the
+    /// sandbox unless [`production`](EasytransacClientBuilder::production) is named.
     pub fn builder(api_key: SecretString) -> EasytransacClientBuilder {
         EasytransacClientBuilder {
             api_key,
-            environment: Environment::Production,
+            environment: Environment::Sandbox,
             v1_url: None,
             v2_url: None,
             clock: Arc::new(SystemClock),
@@ -525,7 +536,9 @@ impl EasytransacClient {
         Ok(success.result)
     }
 
-    /// One V2 call, with one retry on a fresh token after a 401.
+    /// One V2 call, with one retry on a fresh token after a 401: the 401 invalidates
+    /// the very token the failed attempt sent (by generation), so the retry carries a
+    /// different one; a second 401 is the answer.
     pub(crate) async fn v2_send(
         &self,
         operation: &'static Operation,
@@ -535,9 +548,8 @@ impl EasytransacClient {
         reference: Option<MerchantReference>,
         options: &CallOptions,
     ) -> Result<Response, PayError> {
-        let mut refreshed = false;
+        let mut retried = false;
         loop {
-            let (_, generation) = self.inner.tokens.bearer().await?;
             let mut request = Request::new(operation, path.to_owned()).options(options);
             for (k, v) in query {
                 request = request.query(k.clone(), v.clone());
@@ -548,10 +560,13 @@ impl EasytransacClient {
             if let Some(reference) = reference.clone() {
                 request = request.reference(reference);
             }
-            match self.inner.v2.send(request).await {
-                Err(e) if e.http_status() == Some(401) && !refreshed => {
-                    refreshed = true;
-                    self.inner.tokens.invalidate(generation).await;
+            let (result, sent) = crate::token::track(self.inner.v2.send(request)).await;
+            match result {
+                Err(e) if e.http_status() == Some(401) && !retried => {
+                    retried = true;
+                    if let Some(generation) = sent {
+                        self.inner.tokens.invalidate(generation).await;
+                    }
                 }
                 other => return other,
             }

@@ -204,7 +204,8 @@ impl Hooks for V2Hooks {
         _attempt: u32,
         headers: &mut HeaderMap,
     ) -> Result<(), PayError> {
-        let (token, _) = self.tokens.bearer().await?;
+        let (token, generation) = self.tokens.bearer().await?;
+        crate::token::record_sent(generation);
         let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret()))
             .map_err(|_| {
                 PayError::new(ErrorKind::Authentication)

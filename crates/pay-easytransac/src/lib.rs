@@ -14,6 +14,14 @@
 //! - No idempotency at Easytransac: reads are retried, writes never; a write whose answer
 //!   was lost is `AmbiguousOutcome` carrying its `OrderId`
 //!   ([`EasytransacClient::reconcile`] settles it).
+//! - Environments: Easytransac's sandbox is a separate host; a client talks to it unless
+//!   the builder names [`production`](EasytransacClientBuilder::production), so a test
+//!   cannot move real money by accident.
+//! - Notifications: the signature is checked over every received field, and fields the
+//!   description does not list are kept ([`notification_extra_fields`]). The scheme signs
+//!   values, not names: names equal but for case, and a documented name changed in case
+//!   or in one character, are refused; a field renamed to an unrelated name that keeps
+//!   the signed order cannot be detected, so confirm by fetching before acting.
 //!
 //! The examples below run against pay-testkit's Easytransac fake, started in-process on
 //! 127.0.0.1 (pay-testkit is a dev-dependency); the hidden lines drive the fake where a
@@ -34,7 +42,7 @@
 //! # let config = EasytransacConfig::new(SecretString::from(key));
 //! # let server = FakeServer::start(EasytransacFake::new(config)).await?;
 //! let client = EasytransacClient::builder(SecretString::from(key))
-//!     .base_url(server.base_url()) // pay-testkit's fake; omit for Easytransac itself
+//!     .base_url(server.base_url()) // pay-testkit's fake; without it, Easytransac's sandbox
 //!     .build()?;
 //! # let clock = server.clock();
 //! # let ctx = Context::new(&*clock, server.webhooks(), server.base_url());
@@ -86,7 +94,7 @@
 //! # let config = EasytransacConfig::new(SecretString::from(key));
 //! # let server = FakeServer::start(EasytransacFake::new(config)).await?;
 //! let client = EasytransacClient::builder(SecretString::from(key))
-//!     .base_url(server.base_url()) // pay-testkit's fake; omit for Easytransac itself
+//!     .base_url(server.base_url()) // pay-testkit's fake; without it, Easytransac's sandbox
 //!     .build()?;
 //! # let clock = server.clock();
 //! # let ctx = Context::new(&*clock, server.webhooks(), server.base_url());
@@ -137,7 +145,7 @@
 //! # let config = EasytransacConfig::new(SecretString::from(key));
 //! # let server = FakeServer::start(EasytransacFake::new(config)).await?;
 //! let client = EasytransacClient::builder(SecretString::from(key))
-//!     .base_url(server.base_url()) // pay-testkit's fake; omit for Easytransac itself
+//!     .base_url(server.base_url()) // pay-testkit's fake; without it, Easytransac's sandbox
 //!     .build()?;
 //! # let clock = server.clock();
 //! # let ctx = Context::new(&*clock, server.webhooks(), server.base_url());
@@ -188,7 +196,7 @@
 //! # let config = EasytransacConfig::new(SecretString::from(key));
 //! # let server = FakeServer::start(EasytransacFake::new(config)).await?;
 //! let client = EasytransacClient::builder(SecretString::from(key))
-//!     .base_url(server.base_url()) // pay-testkit's fake; omit for Easytransac itself
+//!     .base_url(server.base_url()) // pay-testkit's fake; without it, Easytransac's sandbox
 //!     .build()?;
 //! # let clock = server.clock();
 //! # let ctx = Context::new(&*clock, server.webhooks(), server.base_url());
@@ -213,6 +221,10 @@
 //! ```
 //!
 //! # SEPA mandate, then debit (V2)
+//! A V2 mandate has no documented signing step (its create answer carries only
+//! `mandateId`). When the debtor must sign, pay with `PaymentMethod::SepaDirectDebit`
+//! instead: V1 `sdd/init` answers the signing page as
+//! `NextAction::Redirect { purpose: MandateSignature }`.
 //! ```
 //! use pay_core::{CallOptions, CreateMandate, Currency, Iban, MandateDebit, MandateStatus};
 //! use pay_core::{Mandates, MerchantReference, Money, PaymentStatus, Payments};
@@ -226,7 +238,7 @@
 //! # let config = EasytransacConfig::new(SecretString::from(key));
 //! # let server = FakeServer::start(EasytransacFake::new(config)).await?;
 //! let client = EasytransacClient::builder(SecretString::from(key))
-//!     .base_url(server.base_url()) // pay-testkit's fake; omit for Easytransac itself
+//!     .base_url(server.base_url()) // pay-testkit's fake; without it, Easytransac's sandbox
 //!     .build()?;
 //! # let clock = server.clock();
 //! # let ctx = Context::new(&*clock, server.webhooks(), server.base_url());
@@ -283,7 +295,7 @@
 //! # let config = EasytransacConfig::new(SecretString::from(key));
 //! # let server = FakeServer::start(EasytransacFake::new(config)).await?;
 //! let client = EasytransacClient::builder(SecretString::from(key))
-//!     .base_url(server.base_url()) // pay-testkit's fake; omit for Easytransac itself
+//!     .base_url(server.base_url()) // pay-testkit's fake; without it, Easytransac's sandbox
 //!     .build()?;
 //! # let clock = server.clock();
 //! # let ctx = Context::new(&*clock, server.webhooks(), server.base_url());
@@ -367,7 +379,7 @@ pub use crate::client::{
 };
 pub use crate::hooks::api_error_kind;
 pub use crate::names::field_names;
-pub use crate::notification::parse_notification;
+pub use crate::notification::{notification_extra_fields, parse_notification};
 pub use crate::reconcile::Reconciled;
 pub use crate::resources::{
     AuthApi, CLIENT_METHODS, DocumentsApi, MandatesApi, OpenBankingApi, PagesApi, PaymentsApi,

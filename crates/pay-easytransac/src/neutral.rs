@@ -83,6 +83,108 @@ struct PageStatus {
     amount_refund: Option<pay_core::wire::DecimalString>,
 }
 
+/// ISO 3166 alpha-2 → alpha-3 for the SEPA countries and territories: V1 `sdd/init`
+/// wants `Country` as three letters, pay-core's `CountryCode` has two.
+const SEPA_ALPHA3: &[(&str, &str)] = &[
+    ("AD", "AND"),
+    ("AT", "AUT"),
+    ("AX", "ALA"),
+    ("BE", "BEL"),
+    ("BG", "BGR"),
+    ("BL", "BLM"),
+    ("CH", "CHE"),
+    ("CY", "CYP"),
+    ("CZ", "CZE"),
+    ("DE", "DEU"),
+    ("DK", "DNK"),
+    ("EE", "EST"),
+    ("ES", "ESP"),
+    ("FI", "FIN"),
+    ("FR", "FRA"),
+    ("GB", "GBR"),
+    ("GF", "GUF"),
+    ("GG", "GGY"),
+    ("GI", "GIB"),
+    ("GP", "GLP"),
+    ("GR", "GRC"),
+    ("HR", "HRV"),
+    ("HU", "HUN"),
+    ("IE", "IRL"),
+    ("IM", "IMN"),
+    ("IS", "ISL"),
+    ("IT", "ITA"),
+    ("JE", "JEY"),
+    ("LI", "LIE"),
+    ("LT", "LTU"),
+    ("LU", "LUX"),
+    ("LV", "LVA"),
+    ("MC", "MCO"),
+    ("MD", "MDA"),
+    ("ME", "MNE"),
+    ("MF", "MAF"),
+    ("MK", "MKD"),
+    ("MQ", "MTQ"),
+    ("MT", "MLT"),
+    ("NL", "NLD"),
+    ("NO", "NOR"),
+    ("PL", "POL"),
+    ("PM", "SPM"),
+    ("PT", "PRT"),
+    ("RE", "REU"),
+    ("RO", "ROU"),
+    ("RS", "SRB"),
+    ("SE", "SWE"),
+    ("SI", "SVN"),
+    ("SK", "SVK"),
+    ("SM", "SMR"),
+    ("VA", "VAT"),
+    ("YT", "MYT"),
+];
+
+/// The debtor's country as V1 `sdd/init` wants it (three letters).
+fn sepa_country(country: Option<&pay_core::CountryCode>) -> Result<String, PayError> {
+    let country = country.ok_or_else(|| invalid("customer.address.country", Rule::Required))?;
+    SEPA_ALPHA3
+        .iter()
+        .find(|(two, _)| *two == country.as_str())
+        .map(|(_, three)| (*three).to_owned())
+        .ok_or_else(|| {
+            invalid(
+                "customer.address.country",
+                Rule::Other("a country of the SEPA zone".into()),
+            )
+        })
+}
+
+/// The display details of a saved card from the answer's masked `CardNumber`
+/// (`************0025`: the last four digits), `CardMonth`/`CardYear` and `CardType`.
+/// Anything unreadable is left out rather than guessed.
+fn card_details(mut card: SavedCard, done: &wire::DoneTransaction) -> SavedCard {
+    if let Some(masked) = done.card_number.as_deref() {
+        let digits = masked.trim();
+        if let Some(last4) = digits.get(digits.len().saturating_sub(4)..) {
+            card = card.with_last4(last4);
+        }
+    }
+    let month = done
+        .card_month
+        .as_deref()
+        .and_then(|m| m.trim().parse().ok());
+    let year = done
+        .card_year
+        .as_deref()
+        .and_then(|y| y.trim().parse().ok());
+    if let (Some(month), Some(year)) = (month, year)
+        && let Ok(expiry) = pay_core::CardExpiry::new(month, year)
+    {
+        card = card.with_expiry(expiry);
+    }
+    if let Some(brand) = done.card_type.as_deref().filter(|b| !b.trim().is_empty()) {
+        card = card.with_brand(brand.trim());
+    }
+    card
+}
+
 impl EasytransacClient {
     fn money(&self, amount: Money, field: &'static str) -> Result<MinorUnits, PayError> {
         if amount.currency() != self.inner.currency {
@@ -182,7 +284,7 @@ impl EasytransacClient {
             if let Some(customer) = customer {
                 card = card.with_customer(customer);
             }
-            payment = payment.with_saved_card(card);
+            payment = payment.with_saved_card(card_details(card, done));
         }
         Ok(payment)
     }
@@ -372,10 +474,7 @@ impl pay_core::Payments for EasytransacClient {
                         address.and_then(|a| a.city.clone()),
                         "customer.address.city",
                     )?,
-                    need(
-                        address.and_then(|a| a.country.as_ref().map(|c| c.as_str().to_owned())),
-                        "customer.address.country",
-                    )?,
+                    sepa_country(address.and_then(|a| a.country.as_ref()))?,
                 );
                 r.order_id = Some(order);
                 r.firstname = fields.first;
@@ -553,10 +652,18 @@ impl pay_core::Refunds for EasytransacClient {
 
 #[async_trait]
 impl pay_core::Mandates for EasytransacClient {
-    /// V2 `POST /v2/sdd/mandate/create`, then its status. The documented answer carries
-    /// only `mandateId` (no signature page), so the mandate has no next action; the V1
-    /// debit's `MandateUrl` is reported as `Redirect { purpose: MandateSignature }` on
-    /// the payment instead.
+    /// V2 `POST /v2/sdd/mandate/create`, then its status: the only operation that
+    /// creates a mandate without debiting it.
+    ///
+    /// **No signature redirect.** The documented V2 answer carries only `mandateId`;
+    /// Easytransac documents no way for a V2 mandate's debtor to sign, so the mandate's
+    /// `next_action` is `NextAction::None` and its status is whatever
+    /// `/v2/sdd/mandate/{id}/status` says. When the customer must sign, do not start
+    /// here: call `Payments::create_payment` with `PaymentMethod::SepaDirectDebit`,
+    /// which this client sends as V1 `POST /api/payment/sdd/init`. Its first debit
+    /// answers `MandateUrl`, the signing page, reported as
+    /// `NextAction::Redirect { purpose: RedirectPurpose::MandateSignature }`; later
+    /// debits of the same customer need no new signature.
     async fn create_mandate(
         &self,
         request: &CreateMandate,

@@ -7,11 +7,27 @@
 //! [`VerifiedWebhook::verify`], over the expected and presented signatures. Only then is
 //! it parsed into the typed [`wire::V1Notification`] and a neutral [`WebhookEvent`].
 //!
-//! The V1 signature covers field values, not names, so a renamed field can keep a
-//! signature valid: a notification with a field name the description does not document
-//! (exactly, case included) is rejected as tampered. Stricter than the official SDK,
-//! deliberately: sub-account and KYC notifications, whose fields are undocumented, are
-//! refused until the description lists their fields.
+//! What the signature covers, and so what is accepted: Easytransac signs **every field
+//! it sends** (the official SDK recomputes the signature over all received fields but
+//! `Signature`, nested `Client` values included), so the signature is checked over all
+//! received fields, whatever their names, and a field the description does not list is
+//! accepted and kept ([`notification_extra_fields`]), as the SDK accepts it. A tampered
+//! value, an added or a removed field changes the signed string and is refused.
+//!
+//! The limit of the scheme: it signs the values in the order of the lower-cased names,
+//! not the names themselves. So
+//! - two names equal but for case (`OrderId` and `orderid`) would leave one value
+//!   unsigned (the last one wins): such a notification is refused;
+//! - a field renamed so that it sorts to the same place keeps the signature valid. The
+//!   likely renames are refused: an undocumented name that differs from a documented
+//!   name absent from the notification by case only or by one character (a corrupted
+//!   byte, `CardNumbes` for `CardNumber`) is taken for that field, renamed, and the
+//!   notification is refused. Easytransac writes its names as documented, so a genuine
+//!   notification does not trip this;
+//! - any other rename that keeps the order (to an unrelated name) cannot be detected: it
+//!   reads as an extra field and its documented field is missing. The defence is the
+//!   one for every notification: it is a [`Trust::Hint`]; confirm the status by fetching
+//!   the payment before acting on it.
 //!
 //! Duplicates: the event id is `Tid` + `:` + `Status`, so the same status of the same
 //! transaction delivered twice is one event (`Webhooks::handle_once` reports the second
@@ -71,11 +87,20 @@ pub(crate) fn verify_raw(
     if presented.is_none() {
         return Err(rejected(WebhookRejection::MissingSignature));
     }
-    // The signature covers the values, not the names: a renamed field can keep it
-    // valid. Every name must therefore be one the description documents, exactly.
-    let documented = field_names::<wire::V1Notification>();
-    if let Some((name, _)) = params.iter().find(|(name, _)| !documented.contains(name)) {
-        let _ = name;
+    // Names equal but for case sign only the last value: refuse rather than read a
+    // value the signature does not cover.
+    if has_case_duplicates(params.iter().map(|(name, _)| name)) {
+        return Err(rejected(WebhookRejection::BadSignature));
+    }
+    for (_, value) in params.iter() {
+        if let FieldValue::Nested(entries) = value
+            && has_case_duplicates(entries.iter().map(|(k, _)| k.as_str()))
+        {
+            return Err(rejected(WebhookRejection::BadSignature));
+        }
+    }
+    let names: Vec<&str> = params.iter().map(|(name, _)| name).collect();
+    if looks_renamed(&names) {
         return Err(rejected(WebhookRejection::BadSignature));
     }
     verify_notification(&params, api_key).map_err(|e| match e {
@@ -97,24 +122,93 @@ pub(crate) fn verify_raw(
     )
 }
 
-/// Reads a verified notification as the typed wire notification.
+fn has_case_duplicates<'a>(names: impl Iterator<Item = &'a str>) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    names
+        .map(str::to_ascii_lowercase)
+        .any(|name| !seen.insert(name))
+}
+
+/// Whether an undocumented name among `names` is a documented name that is absent
+/// from them, changed in case or in one character: a rename the signature may not see.
+fn looks_renamed(names: &[&str]) -> bool {
+    let documented = field_names::<wire::V1Notification>();
+    let absent: Vec<String> = documented
+        .iter()
+        .filter(|d| !names.contains(d))
+        .map(|d| d.to_ascii_lowercase())
+        .collect();
+    names
+        .iter()
+        .filter(|n| !documented.contains(n))
+        .map(|n| n.to_ascii_lowercase())
+        .any(|n| absent.iter().any(|d| within_one_edit(&n, d)))
+}
+
+/// Whether `a` becomes `b` with at most one substitution, insertion or deletion.
+fn within_one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        short[prefix..]
+            .iter()
+            .skip(1)
+            .eq(long[prefix..].iter().skip(1))
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
+/// The verified notification's fields as one JSON object.
+fn fields_of(
+    verified: &VerifiedWebhook,
+) -> Result<serde_json::Map<String, serde_json::Value>, PayError> {
+    let raw = verified.raw();
+    let text =
+        std::str::from_utf8(raw.body()).map_err(|_| rejected(WebhookRejection::Malformed))?;
+    let object = if is_json(raw) {
+        match serde_json::from_str(text) {
+            Ok(serde_json::Value::Object(object)) => object,
+            _ => return Err(rejected(WebhookRejection::Malformed)),
+        }
+    } else {
+        form_to_json(&form::decode(text))
+    };
+    Ok(object)
+}
+
+/// Reads a verified notification as the typed wire notification. Fields the description
+/// does not list are not in the typed form: read them with [`notification_extra_fields`].
 ///
 /// # Errors
 /// `WebhookRejected { Malformed }` when it does not fit the notification's shape.
 pub fn parse_notification(verified: &VerifiedWebhook) -> Result<wire::V1Notification, PayError> {
-    let raw = verified.raw();
-    let text =
-        std::str::from_utf8(raw.body()).map_err(|_| rejected(WebhookRejection::Malformed))?;
-    let json = if is_json(raw) {
-        text.to_owned()
-    } else {
-        form_to_json(&form::decode(text))
-    };
-    serde_json::from_str(&json).map_err(|_| rejected(WebhookRejection::Malformed))
+    serde_json::from_value(serde_json::Value::Object(fields_of(verified)?))
+        .map_err(|_| rejected(WebhookRejection::Malformed))
+}
+
+/// The fields of a verified notification that the description does not list (a
+/// sub-account or KYC notification's own fields, a field Easytransac added later), with
+/// the values received: strings for form fields, JSON values for a JSON body, an object
+/// for a `Name[Key]` group. They are covered by the signature like every other field.
+///
+/// # Errors
+/// `WebhookRejected { Malformed }` for an unreadable body.
+pub fn notification_extra_fields(
+    verified: &VerifiedWebhook,
+) -> Result<serde_json::Map<String, serde_json::Value>, PayError> {
+    let documented = field_names::<wire::V1Notification>();
+    let mut fields = fields_of(verified)?;
+    fields.retain(|name, _| !documented.contains(&name.as_str()));
+    Ok(fields)
 }
 
 /// Form pairs as a JSON object of strings (one level of `Name[Key]` nesting).
-fn form_to_json(pairs: &[(String, String)]) -> String {
+fn form_to_json(pairs: &[(String, String)]) -> serde_json::Map<String, serde_json::Value> {
     let mut object = serde_json::Map::new();
     for (key, value) in pairs {
         match key.strip_suffix(']').and_then(|k| k.split_once('[')) {
@@ -131,7 +225,7 @@ fn form_to_json(pairs: &[(String, String)]) -> String {
             }
         }
     }
-    serde_json::Value::Object(object).to_string()
+    object
 }
 
 fn count_of_multiple(c: &wire::V1NotificationMultiplePaymentsCount) -> Option<u32> {
@@ -293,5 +387,44 @@ impl pay_core::Webhooks for EasytransacClient {
     fn parse(&self, verified: &VerifiedWebhook) -> Result<WebhookEvent, PayError> {
         let notification = parse_notification(verified)?;
         self.event_of(&notification)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_edit_means_one_substitution_insertion_or_deletion() {
+        for (a, b) in [
+            ("cardnumber", "cardnumber"),
+            ("cardnumbes", "cardnumber"),
+            ("cardnumbe", "cardnumber"),
+            ("cardnumberr", "cardnumber"),
+            ("xcardnumber", "cardnumber"),
+            ("", "a"),
+        ] {
+            assert!(within_one_edit(a, b), "{a} {b}");
+            assert!(within_one_edit(b, a), "{b} {a}");
+        }
+        for (a, b) in [
+            ("cardnumbxx", "cardnumber"),
+            ("cardnumb", "cardnumber"),
+            ("subaccountstatus", "status"),
+            ("ab", "ba"),
+        ] {
+            assert!(!within_one_edit(a, b), "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn a_corrupted_documented_name_looks_renamed_and_a_new_one_does_not() {
+        let genuine = ["Tid", "Status", "Signature", "OrderId"];
+        assert!(!looks_renamed(&genuine));
+        assert!(!looks_renamed(
+            &[&genuine[..], &["SubAccountStatus"]].concat()
+        ));
+        assert!(looks_renamed(&[&genuine[..], &["CardNumbes"]].concat()));
+        assert!(looks_renamed(&["Tid", "Status", "Signature", "orderid"]));
     }
 }

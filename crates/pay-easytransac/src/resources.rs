@@ -221,6 +221,13 @@ pub struct MandatesApi<'a> {
 impl MandatesApi<'_> {
     /// `POST /v2/sdd/mandate/create`: creates a mandate.
     ///
+    /// **No signature page.** The documented answer carries only `mandateId`; the docs
+    /// give V2 no way to send the debtor to sign (no signing URL, no signing call). To have
+    /// the customer sign a SEPA mandate, use V1: [`PaymentsApi::sdd_init`] (or
+    /// `Payments::create_payment` with `PaymentMethod::SepaDirectDebit`), whose first
+    /// debit answers `MandateUrl`, the e-mandate signing page; later debits need no new
+    /// signature. Fields Easytransac may add to this answer stay in the raw body.
+    ///
     /// # Errors
     /// `InvalidRequest` before sending; the V2 error (`detail` kept as the provider
     /// message); `AmbiguousOutcome` when the answer was lost.

@@ -1,7 +1,15 @@
 //! The V2 bearer token: fetched with `POST /v2/auth`, cached, and refreshed before it
 //! expires, with single flight: whatever the number of concurrent calls, one token
 //! request per token lifetime.
+//!
+//! A 401 invalidates exactly the token that the failed attempt sent: each attempt
+//! records its token's generation in a task-local scope around the call
+//! ([`track`]), and [`TokenSource::invalidate`] drops the cached token only when it is
+//! still that generation. A token fetched during the call is therefore dropped as surely
+//! as one cached before it, and a token another call has already replaced is left alone.
 
+use std::cell::Cell;
+use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
@@ -14,6 +22,27 @@ use tokio::sync::Mutex;
 
 use crate::hooks::V2AuthHooks;
 use crate::wire;
+
+tokio::task_local! {
+    /// The generation of the token the current call's latest attempt sent.
+    static SENT: Cell<Option<u64>>;
+}
+
+/// Runs `call` (one `Transport::send`) and reports the generation of the token its last
+/// attempt sent, if it sent one.
+pub(crate) async fn track<F: Future>(call: F) -> (F::Output, Option<u64>) {
+    SENT.scope(Cell::new(None), async {
+        let out = call.await;
+        (out, SENT.with(Cell::get))
+    })
+    .await
+}
+
+/// Records that the current attempt sends the token of `generation` (a no-op outside
+/// [`track`]).
+pub(crate) fn record_sent(generation: u64) {
+    let _ = SENT.try_with(|sent| sent.set(Some(generation)));
+}
 
 /// The lifetime assumed when the answer gives neither a readable `exp` nor `expiresIn`:
 /// the documented example's 300 s.
@@ -85,8 +114,9 @@ impl TokenSource {
         Ok(out)
     }
 
-    /// Drops the cached token if it is still the one of `generation` (after a 401), so
-    /// that the next call fetches a fresh one, once.
+    /// Drops the cached token if it is still the one of `generation`, the token a
+    /// failed attempt sent (after a 401), so that the next caller fetches a fresh one,
+    /// once. A newer token (fetched by another call meanwhile) is kept.
     pub(crate) async fn invalidate(&self, generation: u64) {
         let mut state = self.state.lock().await;
         if state.as_ref().is_some_and(|c| c.generation == generation) {

@@ -5323,6 +5323,32 @@ pub struct DoneTransaction {
     /// Sensitive: redacted in `Debug`.
     #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+    /// Masked card number (`************0025`); its last four digits identify a saved card.
+    ///
+    /// Sensitive: redacted in `Debug`.
+    ///
+    /// Inferred: documented on notifications, which carry the card payment answer's fields; assumed in the answer too.
+    #[serde(
+        rename = "CardNumber",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub card_number: Option<String>,
+    /// Expiry month.
+    ///
+    /// Inferred: documented on notifications, which carry the card payment answer's fields; assumed in the answer too.
+    #[serde(rename = "CardMonth", default, skip_serializing_if = "Option::is_none")]
+    pub card_month: Option<String>,
+    /// Expiry year.
+    ///
+    /// Inferred: documented on notifications, which carry the card payment answer's fields; assumed in the answer too.
+    #[serde(rename = "CardYear", default, skip_serializing_if = "Option::is_none")]
+    pub card_year: Option<String>,
+    /// Card brand.
+    ///
+    /// Inferred: documented on notifications, which carry the card payment answer's fields; assumed in the answer too.
+    #[serde(rename = "CardType", default, skip_serializing_if = "Option::is_none")]
+    pub card_type: Option<String>,
     /// Decline / bank error text.
     #[serde(rename = "Error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -5393,6 +5419,10 @@ impl DoneTransaction {
             rebill: None,
             original_payment_tid: None,
             alias: None,
+            card_number: None,
+            card_month: None,
+            card_year: None,
+            card_type: None,
             error: None,
             additional_error: None,
             client: None,
@@ -5430,6 +5460,13 @@ impl fmt::Debug for DoneTransaction {
             .field("rebill", &self.rebill)
             .field("original_payment_tid", &self.original_payment_tid)
             .field("alias", &self.alias.as_ref().map(|_| "<redacted>"))
+            .field(
+                "card_number",
+                &self.card_number.as_ref().map(|_| "<redacted>"),
+            )
+            .field("card_month", &self.card_month)
+            .field("card_year", &self.card_year)
+            .field("card_type", &self.card_type)
             .field("error", &self.error)
             .field("additional_error", &self.additional_error)
             .field("client", &self.client)

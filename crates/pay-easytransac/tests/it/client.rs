@@ -6,12 +6,14 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use pay_core::wire::MinorUnits;
-use pay_core::{CallOptions, ErrorKind, MerchantReference, OperationKind, Rule};
-use pay_easytransac::{CLIENT_METHODS, RawSafety, Reconciled, wire};
+use pay_core::{
+    CallOptions, Environment, ErrorKind, MerchantReference, OperationKind, Provider, Rule,
+};
+use pay_easytransac::{CLIENT_METHODS, EasytransacClient, RawSafety, Reconciled, wire};
 use pay_testkit::easytransac::cards;
 use pay_testkit::{Fault, Route};
 
-use crate::support::{KEY, card, env, success_card, within};
+use crate::support::{Env, KEY, card, client_for, env, start_clock, success_card, within};
 
 fn opts() -> CallOptions {
     CallOptions::new()
@@ -251,11 +253,7 @@ async fn every_operation_is_called_against_the_fake() {
 }
 
 /// Lists, card information, sub-accounts and KYC documents, each answered by the fake.
-async fn other_calls(
-    c: &pay_easytransac::EasytransacClient,
-    o: &CallOptions,
-    called: &mut BTreeSet<&'static str>,
-) {
+async fn other_calls(c: &EasytransacClient, o: &CallOptions, called: &mut BTreeSet<&'static str>) {
     let p = c.payments();
     let u = c.users();
     let d = c.documents();
@@ -464,12 +462,10 @@ async fn declines_are_data_and_api_errors_are_typed() {
 async fn a_wrong_api_key_is_an_authentication_error() {
     within(async {
         let e = env().await;
-        let wrong = pay_easytransac::EasytransacClient::builder(secrecy::SecretString::from(
-            "et_test_someone-else",
-        ))
-        .base_url(e.server.base_url())
-        .build()
-        .unwrap();
+        let wrong = EasytransacClient::builder(secrecy::SecretString::from("et_test_someone-else"))
+            .base_url(e.server.base_url())
+            .build()
+            .unwrap();
         let err = wrong
             .payments()
             .direct(&success_card(100, "o-k"), &opts())
@@ -486,19 +482,13 @@ async fn a_wrong_api_key_is_an_authentication_error() {
 #[tokio::test]
 async fn tampered_or_unsigned_responses_are_rejected() {
     within(async {
-        let e = env().await;
-        let paid = e
-            .client
-            .payments()
-            .direct(&success_card(1000, "o-t"), &opts())
-            .await
-            .unwrap();
+        let (e, tid) = env_with_payment("o-t").await;
         let route = Route::new("POST", "/api/payment/status");
         let forged = format!(
             r#"{{"Code":0,"Signature":"0123456789abcdef0123456789abcdef01234567","Result":{{"Tid":"{}","Status":"refunded"}}}}"#,
-            paid.tid
+            tid
         );
-        let unsigned = format!(r#"{{"Code":0,"Result":{{"Tid":"{}","Status":"captured"}}}}"#, paid.tid);
+        let unsigned = format!(r#"{{"Code":0,"Result":{{"Tid":"{}","Status":"captured"}}}}"#, tid);
         for body in [forged, unsigned] {
             e.server
                 .faults()
@@ -510,7 +500,7 @@ async fn tampered_or_unsigned_responses_are_rejected() {
                 .payments()
                 .status(
                     &wire::V1StatusRequest {
-                        tid: Some(paid.tid.clone()),
+                        tid: Some(tid.clone()),
                         ..Default::default()
                     },
                     &opts(),
@@ -524,54 +514,83 @@ async fn tampered_or_unsigned_responses_are_rejected() {
     .await;
 }
 
+fn status_of(tid: &str) -> wire::V2TransactionStatusQuery {
+    wire::V2TransactionStatusQuery {
+        tid: Some(tid.to_owned()),
+        order_id: None,
+    }
+}
+
+/// The fake and a client, with one captured card payment (`order`): its `Tid`.
+async fn env_with_payment(order: &str) -> (Env, String) {
+    let e = env().await;
+    let tid = e
+        .client
+        .payments()
+        .direct(&success_card(1000, order), &opts())
+        .await
+        .unwrap()
+        .tid;
+    (e, tid)
+}
+
+/// `n` concurrent V2 status reads of `tid` on clones of `client`.
+fn concurrent_statuses(
+    client: &EasytransacClient,
+    tid: &str,
+    n: usize,
+) -> tokio::task::JoinSet<Result<wire::V2TransactionStatus, pay_core::PayError>> {
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let client = client.clone();
+        let query = status_of(tid);
+        set.spawn(async move {
+            client
+                .transactions()
+                .status(&query, &CallOptions::new())
+                .await
+                .map(|a| a.data.status)
+        });
+    }
+    set
+}
+
+/// Awaits every read of `set` and checks that each found `tid` captured.
+async fn all_captured(
+    mut set: tokio::task::JoinSet<Result<wire::V2TransactionStatus, pay_core::PayError>>,
+) -> usize {
+    let mut ok = 0;
+    while let Some(r) = set.join_next().await {
+        assert_eq!(r.unwrap().unwrap(), wire::V2TransactionStatus::Captured);
+        ok += 1;
+    }
+    ok
+}
+
+/// The next `n` V2 status reads are answered 401, whatever their token.
+fn refuse_statuses(e: &Env, n: usize) {
+    e.server
+        .faults()
+        .on(Route::new("GET", "/v2/transaction/status"))
+        .then_times(n, Fault::status(401))
+        .then_normal();
+}
+
 #[tokio::test]
 async fn token_single_flight_under_a_thousand_concurrent_calls() {
     within(async {
-        let e = env().await;
-        let paid = e
-            .client
-            .payments()
-            .direct(&success_card(1000, "o-sf"), &opts())
-            .await
-            .unwrap();
-        let run = |n: usize| {
-            let mut set = tokio::task::JoinSet::new();
-            for _ in 0..n {
-                let client = e.client.clone();
-                let tid = paid.tid.clone();
-                set.spawn(async move {
-                    client
-                        .transactions()
-                        .status(
-                            &wire::V2TransactionStatusQuery {
-                                tid: Some(tid),
-                                order_id: None,
-                            },
-                            &CallOptions::new(),
-                        )
-                        .await
-                        .map(|a| a.data.status)
-                });
-            }
-            set
-        };
-        let mut set = run(1000);
-        let mut ok = 0;
-        while let Some(r) = set.join_next().await {
-            assert_eq!(r.unwrap().unwrap(), wire::V2TransactionStatus::Captured);
-            ok += 1;
-        }
-        assert_eq!(ok, 1000);
+        let (e, tid) = env_with_payment("o-sf").await;
+        assert_eq!(
+            all_captured(concurrent_statuses(&e.client, &tid, 1000)).await,
+            1000
+        );
         assert_eq!(e.server.provider().tokens_issued(), 1);
         assert_eq!(e.received("v2_auth_token"), 1);
         assert_eq!(e.client.token_requests(), 1);
 
         // Past the token's lifetime (300 s on the shared clock): exactly one more.
         e.clock.advance(Duration::from_secs(301));
-        let mut set = run(1000);
-        while let Some(r) = set.join_next().await {
-            r.unwrap().unwrap();
-        }
+        all_captured(concurrent_statuses(&e.client, &tid, 1000)).await;
         assert_eq!(e.server.provider().tokens_issued(), 2);
         assert_eq!(e.received("v2_auth_token"), 2);
         assert_eq!(e.received("v2_transaction_status"), 2000);
@@ -584,23 +603,14 @@ async fn a_401_is_retried_once_with_a_fresh_token() {
     within(async {
         let e = env().await;
         e.client.auth().token(&opts()).await.unwrap();
-        e.server
-            .faults()
-            .on(Route::new("GET", "/v2/transaction/status"))
-            .then(Fault::status(401))
-            .then_normal();
-        let err = e
-            .client
-            .transactions()
-            .status(
-                &wire::V2TransactionStatusQuery {
-                    tid: Some("ET000001".to_owned()),
-                    order_id: None,
-                },
-                &opts(),
-            )
-            .await
-            .unwrap_err();
+        refuse_statuses(&e, 1);
+        let status = || async {
+            e.client
+                .transactions()
+                .status(&status_of("ET000001"), &opts())
+                .await
+        };
+        let err = status().await.unwrap_err();
         // One 401, a fresh token, then the real answer (no such transaction).
         assert!(matches!(err.kind(), ErrorKind::NotFound), "{err:?}");
         assert_eq!(e.received("v2_auth_token"), 2);
@@ -608,26 +618,82 @@ async fn a_401_is_retried_once_with_a_fresh_token() {
         assert_eq!(err.provider_message(), Some("Record not found"));
 
         // Two 401s in a row: one retry only.
+        refuse_statuses(&e, 2);
+        let err = status().await.unwrap_err();
+        assert!(matches!(err.kind(), ErrorKind::Authentication), "{err:?}");
+        assert_eq!(e.received("v2_transaction_status"), 4);
+        // One more token for the one retry, never more.
+        assert_eq!(e.received("v2_auth_token"), 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_401_on_a_token_fetched_during_the_call_refetches_once() {
+    within(async {
+        let (e, tid) = env_with_payment("o-401").await;
+        // No token yet: the call's own attempt fetches it, and that token gets the 401.
+        assert_eq!(e.client.token_requests(), 0);
+        refuse_statuses(&e, 1);
+        let status = || async {
+            e.client
+                .transactions()
+                .status(&status_of(&tid), &opts())
+                .await
+        };
+        let answer = status().await.unwrap();
+        assert_eq!(answer.data.status, wire::V2TransactionStatus::Captured);
+        assert_eq!(e.received("v2_auth_token"), 2);
+        assert_eq!(e.client.token_requests(), 2);
+        assert_eq!(e.received("v2_transaction_status"), 2);
+        // The fresh token stays cached.
+        status().await.unwrap();
+        assert_eq!(e.received("v2_auth_token"), 2);
+
+        // A persistent 401 on a token fetched during the call: one retry with one fresh
+        // token, then the authentication error.
+        let e = env().await;
         e.server
             .faults()
             .on(Route::new("GET", "/v2/transaction/status"))
             .then(Fault::status(401))
-            .then(Fault::status(401))
-            .then_normal();
+            .then_repeat_last();
         let err = e
             .client
             .transactions()
-            .status(
-                &wire::V2TransactionStatusQuery {
-                    tid: Some("ET000001".to_owned()),
-                    order_id: None,
-                },
-                &opts(),
-            )
+            .status(&status_of("ET000001"), &opts())
             .await
             .unwrap_err();
         assert!(matches!(err.kind(), ErrorKind::Authentication), "{err:?}");
-        assert_eq!(e.received("v2_transaction_status"), 4);
+        assert!(!err.is_retryable());
+        assert_eq!(e.received("v2_transaction_status"), 2);
+        assert_eq!(e.received("v2_auth_token"), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_401s_share_one_fresh_token() {
+    within(async {
+        let (e, tid) = env_with_payment("o-401-many").await;
+        // A client whose clock lags the provider's: its cached token still looks fresh
+        // to it when the provider already refuses it as expired.
+        let lagging = start_clock();
+        let client = client_for(e.server.base_url(), &lagging);
+        client.auth().token(&opts()).await.unwrap();
+        assert_eq!(client.token_requests(), 1);
+        e.clock.advance(Duration::from_secs(301));
+        assert_eq!(
+            all_captured(concurrent_statuses(&client, &tid, 1000)).await,
+            1000
+        );
+        // Every refused attempt carried the first token; the first 401 dropped it and
+        // the others found it already replaced: one fresh token served them all.
+        assert_eq!(client.token_requests(), 2);
+        assert_eq!(e.received("v2_auth_token"), 2);
+        assert_eq!(e.server.provider().tokens_issued(), 2);
+        let calls = e.received("v2_transaction_status");
+        assert!((1001..=2000).contains(&calls), "{calls}");
     })
     .await;
 }
@@ -635,13 +701,7 @@ async fn a_401_is_retried_once_with_a_fresh_token() {
 #[tokio::test]
 async fn transient_api_errors_are_retried_for_reads_only() {
     within(async {
-        let e = env().await;
-        let paid = e
-            .client
-            .payments()
-            .direct(&success_card(1000, "o-r"), &opts())
-            .await
-            .unwrap();
+        let (e, tid) = env_with_payment("o-r").await;
         let status_route = Route::new("POST", "/api/payment/status");
         e.server
             .faults()
@@ -658,14 +718,14 @@ async fn transient_api_errors_are_retried_for_reads_only() {
             .payments()
             .status(
                 &wire::V1StatusRequest {
-                    tid: Some(paid.tid.clone()),
+                    tid: Some(tid.clone()),
                     ..Default::default()
                 },
                 &opts(),
             )
             .await
             .unwrap();
-        assert_eq!(status.tid, paid.tid);
+        assert_eq!(status.tid, tid);
         assert_eq!(e.received("v1_payment_status"), 3);
 
         // The same code on a write: not repeated, ambiguous, with its OrderId.
@@ -745,7 +805,7 @@ async fn raw_requests_are_signed_verified_and_authorised() {
 async fn placeholder_paths_can_be_overridden() {
     within(async {
         let e = env().await;
-        let client = pay_easytransac::EasytransacClient::builder(secrecy::SecretString::from(KEY))
+        let client = EasytransacClient::builder(secrecy::SecretString::from(KEY))
             .base_url(e.server.base_url())
             .override_path("v1_payment_iban_list", "/api/payment/card/list")
             .build()
@@ -765,11 +825,43 @@ async fn placeholder_paths_can_be_overridden() {
             .unwrap_err();
         assert_eq!(e.received("v1_payment_card_list"), 1, "{err:?}");
         assert!(
-            pay_easytransac::EasytransacClient::builder(secrecy::SecretString::from(KEY))
+            EasytransacClient::builder(secrecy::SecretString::from(KEY))
                 .override_path("no_such_operation", "/x")
                 .build()
                 .is_err()
         );
     })
     .await;
+}
+
+#[test]
+fn the_environment_is_the_sandbox_unless_production_is_named() {
+    use pay_easytransac::{V1_PRODUCTION_URL, V1_SANDBOX_URL, V2_PRODUCTION_URL, V2_SANDBOX_URL};
+    let key = || secrecy::SecretString::from(KEY);
+    let default = EasytransacClient::builder(key()).build().unwrap();
+    assert_eq!(default.environment(), Environment::Sandbox);
+    assert_eq!(default.v1_base_url(), V1_SANDBOX_URL);
+    assert_eq!(default.v2_base_url(), V2_SANDBOX_URL);
+
+    let live = EasytransacClient::builder(key())
+        .production()
+        .build()
+        .unwrap();
+    assert_eq!(live.environment(), Environment::Production);
+    assert_eq!(live.v1_base_url(), V1_PRODUCTION_URL);
+    assert_eq!(live.v2_base_url(), V2_PRODUCTION_URL);
+
+    let named = EasytransacClient::builder(key())
+        .environment(Environment::Production)
+        .sandbox()
+        .build()
+        .unwrap();
+    assert_eq!(named.v1_base_url(), V1_SANDBOX_URL);
+
+    // A custom host (a test server) is not production either.
+    let custom = EasytransacClient::builder(key())
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    assert_eq!(custom.environment(), Environment::Sandbox);
 }

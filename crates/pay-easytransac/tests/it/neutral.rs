@@ -11,7 +11,7 @@ use pay_core::{
     Delivery, Email, ErrorKind, EventKind, FirstCharge, Iban, InMemorySeenEvents, Interval,
     MandateDebit, Mandates, MerchantReference, Money, NextAction, PaymentMethod, PaymentStatus,
     Payments, RawWebhook, Recurring, RedirectPurpose, RefundRequest, Refunds, Rule, SubscriptionId,
-    SubscriptionStatus, Trust, Void, Webhooks, from_unix_seconds,
+    SubscriptionStatus, Trust, Void, WebhookRejection, Webhooks, from_unix_seconds,
 };
 use pay_easytransac::{EasytransacClient, status, wire};
 use pay_testkit::FakeServer;
@@ -21,7 +21,7 @@ use pay_testkit::testing::Ledger;
 use pay_testkit::{Context, flip_middle_byte};
 use secrecy::SecretString;
 
-use crate::support::{KEY, client_for, within};
+use crate::support::{KEY, client_for, start_clock, start_fake, within};
 
 struct Setup {
     server: FakeServer<EasytransacFake>,
@@ -32,14 +32,10 @@ struct Setup {
 
 async fn setup() -> Setup {
     let receiver = FakeServer::start(Ledger::new()).await.unwrap();
-    let clock = pay_core::ManualClock::new(from_unix_seconds(1_700_000_000));
+    let clock = start_clock();
     let config =
         EasytransacConfig::new(SecretString::from(KEY)).notification_url(receiver.url("/entries"));
-    let server = FakeServer::builder()
-        .clock(clock.clone())
-        .start(EasytransacFake::new(config))
-        .await
-        .unwrap();
+    let server = start_fake(config, &clock).await;
     let client = client_for(server.base_url(), &clock);
     Setup {
         server,
@@ -204,6 +200,9 @@ async fn a_payment_page_has_a_checkout_id_then_a_tid() {
         let unpaid = s.client.get_checkout(&checkout, &o).await.unwrap();
         assert_eq!(unpaid.status, PaymentStatus::Pending);
         assert!(unpaid.id.is_none());
+        // The merchant reference is kept before the page is paid.
+        assert_eq!(unpaid.reference.as_ref(), Some(&reference("o-page")));
+        assert_eq!(page.reference.as_ref(), Some(&reference("o-page")));
 
         let tid = s
             .control(|fake, ctx| fake.pay_page(ctx, checkout.as_str()))
@@ -542,6 +541,201 @@ async fn pre_authorisation_capture_void_and_refunds() {
                 .await
                 .is_err()
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_saved_card_shows_its_last_four_digits() {
+    within(async {
+        let s = setup().await;
+        let created = s
+            .client
+            .create_payment(
+                &payment(reference("o-save"), cards::SUCCESS).save_card(),
+                &CallOptions::new(),
+            )
+            .await
+            .unwrap();
+        let saved = created.saved_card.expect("a saved card");
+        let last4 = &cards::SUCCESS[cards::SUCCESS.len() - 4..];
+        assert_eq!(saved.last4.as_deref(), Some(last4));
+        assert_eq!(saved.expiry, Some(CardExpiry::new(12, 2030).unwrap()));
+        assert!(saved.customer.is_some());
+    })
+    .await;
+}
+
+/// A form notification with `pairs`, signed over all of them with the test key, as
+/// Easytransac signs what it sends.
+fn signed_form(pairs: &[(String, String)]) -> RawWebhook {
+    let mut pairs: Vec<(String, String)> = pairs
+        .iter()
+        .filter(|(k, _)| k != "Signature")
+        .cloned()
+        .collect();
+    let params = pay_signing::easytransac::Params::from_form(&pairs).unwrap();
+    let signature = pay_signing::easytransac::sign(&params, &SecretString::from(KEY)).unwrap();
+    pairs.push(("Signature".to_owned(), signature.as_str().to_owned()));
+    form_webhook(&pairs)
+}
+
+fn form_webhook(pairs: &[(String, String)]) -> RawWebhook {
+    RawWebhook::new(
+        vec![(
+            "Content-Type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        )],
+        pay_testkit::form::encode(pairs.iter().map(|(k, v)| (k, v))).into_bytes(),
+        from_unix_seconds(1_700_000_000),
+    )
+}
+
+fn rejection(client: &EasytransacClient, raw: &RawWebhook) -> WebhookRejection {
+    match client.verify(raw).map(|_| ()).unwrap_err().kind() {
+        ErrorKind::WebhookRejected { reason } => *reason,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn notification_fields_are_all_signed_and_unknown_ones_kept() {
+    within(async {
+        let s = setup().await;
+        s.client
+            .create_payment(
+                &payment(reference("o-extra"), cards::SUCCESS),
+                &CallOptions::new(),
+            )
+            .await
+            .unwrap();
+        let genuine = s.notifications().await.remove(0);
+        let pairs = pay_testkit::form::decode(std::str::from_utf8(genuine.body()).unwrap());
+        assert!(s.client.verify(&genuine).is_ok());
+
+        // A genuine notification with a field the description does not list: Easytransac
+        // signs it like the others, so it verifies, parses, and the field is kept.
+        let mut extended = pairs.clone();
+        extended.push(("SubAccountStatus".to_owned(), "active".to_owned()));
+        extended.push(("Kyc[Level]".to_owned(), "2".to_owned()));
+        let raw = signed_form(&extended);
+        let verified = s.client.verify(&raw).unwrap();
+        let typed = pay_easytransac::parse_notification(&verified).unwrap();
+        assert_eq!(typed.order_id.as_deref(), Some("o-extra"));
+        let extra = pay_easytransac::notification_extra_fields(&verified).unwrap();
+        assert_eq!(extra.len(), 2, "{extra:?}");
+        assert_eq!(extra["SubAccountStatus"], "active");
+        assert_eq!(extra["Kyc"]["Level"], "2");
+        assert!(
+            pay_easytransac::notification_extra_fields(&s.client.verify(&genuine).unwrap())
+                .unwrap()
+                .is_empty()
+        );
+        let event = s.client.parse(&verified).unwrap();
+        assert_eq!(event.reference, Some(reference("o-extra")));
+
+        // The same extra field added to a genuine notification without the provider's
+        // signature, or with a changed value: refused.
+        let mut added = pairs.clone();
+        added.insert(1, ("SubAccountStatus".to_owned(), "active".to_owned()));
+        assert_eq!(
+            rejection(&s.client, &form_webhook(&added)),
+            WebhookRejection::BadSignature
+        );
+        let mut tampered = extended.clone();
+        let signature = pay_signing::easytransac::sign(
+            &pay_signing::easytransac::Params::from_form(&extended).unwrap(),
+            &SecretString::from(KEY),
+        )
+        .unwrap();
+        tampered.push(("Signature".to_owned(), signature.as_str().to_owned()));
+        let status = tampered.iter().position(|(k, _)| k == "Status").unwrap();
+        tampered[status].1 = "refunded".to_owned();
+        assert_eq!(
+            rejection(&s.client, &form_webhook(&tampered)),
+            WebhookRejection::BadSignature
+        );
+
+        // A renamed field moves its value in the signed order: refused.
+        let mut renamed = pairs.clone();
+        let order = renamed.iter().position(|(k, _)| k == "OrderId").unwrap();
+        renamed[order].0 = "ZOrderId".to_owned();
+        assert_eq!(
+            rejection(&s.client, &form_webhook(&renamed)),
+            WebhookRejection::BadSignature
+        );
+
+        // Renames that keep the signed order (a name changed in case, or in one
+        // character): the signature cannot see them, the name check does.
+        for name in ["orderid", "OrderIe", "OrderIdd", "OrdrId"] {
+            let mut renamed = pairs.clone();
+            renamed[order].0 = name.to_owned();
+            assert_eq!(
+                rejection(&s.client, &form_webhook(&renamed)),
+                WebhookRejection::BadSignature,
+                "{name}"
+            );
+        }
+
+        // Two names equal but for case: the signature covers only the last one, so a
+        // value slipped in before the genuine one would go unsigned. Refused.
+        let mut doubled = pairs.clone();
+        doubled.insert(0, ("orderid".to_owned(), "o-forged".to_owned()));
+        assert_eq!(
+            rejection(&s.client, &form_webhook(&doubled)),
+            WebhookRejection::BadSignature
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_customer_signs_a_mandate_through_the_v1_debit() {
+    within(async {
+        let s = setup().await;
+        let o = CallOptions::new();
+        let mut address = pay_core::Address::new();
+        address.line1 = Some("1 rue de la Paix".to_owned());
+        address.postal_code = Some("75002".to_owned());
+        address.city = Some("Paris".to_owned());
+        address.country = Some(pay_core::CountryCode::parse("FR").unwrap());
+        let request = CreatePayment::new(
+            eur(4200),
+            reference("o-sign"),
+            PaymentMethod::SepaDirectDebit {
+                iban: Iban::parse("FR1420041010050500013M02606").unwrap(),
+                account_holder: "Ana Silva".to_owned(),
+                mandate: None,
+            },
+        )
+        .unwrap()
+        .with_customer(
+            customer()
+                .with_reference(pay_core::CustomerReference::new("customer-9").unwrap())
+                .with_address(address),
+        );
+        let created = s.client.create_payment(&request, &o).await.unwrap();
+        let NextAction::Redirect { purpose, url } = &created.next_action else {
+            panic!("{:?}", created.next_action)
+        };
+        assert_eq!(*purpose, RedirectPurpose::MandateSignature);
+        assert!(url.as_str().starts_with(s.server.base_url()));
+
+        // A V2 mandate has no documented signing step: no redirect.
+        let mandate = s
+            .client
+            .create_mandate(
+                &CreateMandate::new(
+                    reference("o-v2-mandate"),
+                    Iban::parse("FR1420041010050500013M02606").unwrap(),
+                    "Ana Silva",
+                )
+                .unwrap(),
+                &o,
+            )
+            .await
+            .unwrap();
+        assert_eq!(mandate.next_action, NextAction::None);
     })
     .await;
 }

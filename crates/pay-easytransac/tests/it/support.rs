@@ -19,15 +19,26 @@ pub(crate) struct Env {
     pub(crate) clock: ManualClock,
 }
 
-pub(crate) async fn env() -> Env {
-    let clock = ManualClock::new(from_unix_seconds(1_700_000_000));
-    let server = FakeServer::builder()
+/// The clock every test starts at.
+pub(crate) fn start_clock() -> ManualClock {
+    ManualClock::new(from_unix_seconds(1_700_000_000))
+}
+
+/// pay-testkit's Easytransac fake with `config`, on `clock`, on 127.0.0.1:0.
+pub(crate) async fn start_fake(
+    config: EasytransacConfig,
+    clock: &ManualClock,
+) -> FakeServer<EasytransacFake> {
+    FakeServer::builder()
         .clock(clock.clone())
-        .start(EasytransacFake::new(EasytransacConfig::new(
-            SecretString::from(KEY),
-        )))
+        .start(EasytransacFake::new(config))
         .await
-        .unwrap();
+        .unwrap()
+}
+
+pub(crate) async fn env() -> Env {
+    let clock = start_clock();
+    let server = start_fake(EasytransacConfig::new(SecretString::from(KEY)), &clock).await;
     let client = client_for(server.base_url(), &clock);
     Env {
         server,

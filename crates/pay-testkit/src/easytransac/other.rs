@@ -392,6 +392,7 @@ pub(crate) fn rebill_update(
     if let Some(recurrence) = &r.recurrence {
         schedule.recurrence = recurrence.as_str().to_owned();
     }
+    schedule.updates += 1;
     let amount = match &schedule.plan {
         super::state::Plan::Rebill { recurring, .. } => *recurring,
         super::state::Plan::Instalments(_) => 0,
@@ -429,6 +430,12 @@ pub(crate) fn transfer(
         return Err(not_found("transaction"));
     }
     let tid = state.new_tid();
+    state.transfers.push(super::state::Transfer {
+        tid: tid.clone(),
+        to: r.to.clone().unwrap_or_default(),
+        amount,
+        description: r.description.clone(),
+    });
     Ok(json!({
         "Tid": tid,
         "OriginalTid": r.tid,

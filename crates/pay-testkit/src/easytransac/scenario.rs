@@ -168,6 +168,36 @@ impl EasytransacFake {
             .map(Schedule::status_text)
     }
 
+    /// How many requests of `operation_id` the fake applied (answered with success),
+    /// whether or not the answer reached the client: the effects a fault matrix counts.
+    pub fn applied(&self, operation_id: &str) -> usize {
+        self.lock()
+            .applied
+            .get(operation_id)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn count_applied(&self, operation_id: &'static str) {
+        *self.lock().applied.entry(operation_id).or_default() += 1;
+    }
+
+    /// How many times `/api/payment/rebill/update` changed the subscription started by
+    /// `original_tid`.
+    pub fn schedule_updates(&self, original_tid: &str) -> Option<u32> {
+        self.lock().schedules.get(original_tid).map(|s| s.updates)
+    }
+
+    /// The peer-to-peer transfers made (`/api/payment/transfer`), in order: their `Tid`
+    /// and `Description`.
+    pub fn transfers(&self) -> Vec<(String, Option<String>)> {
+        self.lock()
+            .transfers
+            .iter()
+            .map(|t| (t.tid.clone(), t.description.clone()))
+            .collect()
+    }
+
     /// The status of payment page `request_id`: `pending`, `paid`, `failed`,
     /// `cancelled` or `abandoned`.
     pub fn page_status(&self, request_id: &str) -> Option<&'static str> {
@@ -524,6 +554,7 @@ impl EasytransacFake {
                     cancelled: false,
                     follow_ups: Vec::new(),
                     fail_next: 0,
+                    updates: 0,
                 },
             );
         }

@@ -126,6 +126,8 @@ pub(crate) struct Schedule {
     pub(crate) follow_ups: Vec<String>,
     /// How many of the next follow-ups are declined (a testkit scenario control).
     pub(crate) fail_next: u32,
+    /// How many `/api/payment/rebill/update` requests changed it.
+    pub(crate) updates: u32,
 }
 
 impl Schedule {
@@ -327,6 +329,10 @@ pub(crate) struct State {
     /// KYC documents (`/api/kyc/…`), by `Id`.
     pub(crate) documents: BTreeMap<String, super::other::Document>,
     pub(crate) next_document: u64,
+    /// How many requests of each operation were answered with success (applied).
+    pub(crate) applied: BTreeMap<&'static str, usize>,
+    /// Peer-to-peer transfers (`/api/payment/transfer`), in order.
+    pub(crate) transfers: Vec<Transfer>,
     /// Payout requests (`/api/user/payout`), in order.
     pub(crate) payouts: Vec<serde_json::Value>,
     pub(crate) next_payout: u64,
@@ -336,6 +342,15 @@ pub(crate) struct State {
     /// The clock reading of the latest request or scenario control, for the dates of
     /// injected fault bodies (which are built without a clock).
     pub(crate) last_seen: Option<SystemTime>,
+}
+
+/// A peer-to-peer transfer the fake made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Transfer {
+    pub(crate) tid: String,
+    pub(crate) to: String,
+    pub(crate) amount: i64,
+    pub(crate) description: Option<String>,
 }
 
 impl State {

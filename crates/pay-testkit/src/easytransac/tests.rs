@@ -308,3 +308,39 @@ fn injected_fault_bodies_follow_the_api_generation() {
     assert_eq!(v1.status(), 500);
     assert_eq!(body(&v1)["Code"], 10);
 }
+
+#[test]
+fn applied_writes_transfers_and_subscription_updates_are_counted() {
+    let env = Env::new();
+    let fake = fake();
+    let transfer = [
+        ("To", "friend@example.org"),
+        ("Amount", "700"),
+        ("Description", "t-1"),
+    ];
+    let answer = fake.handle(&signed("/api/payment/transfer", &transfer), &env.ctx());
+    assert_eq!(body(&answer)["Code"], 0);
+    // Refused (no `To`): not applied, no transfer.
+    let refused = fake.handle(
+        &signed("/api/payment/transfer", &[("Amount", "700")]),
+        &env.ctx(),
+    );
+    assert_ne!(body(&refused)["Code"], 0);
+    assert_eq!(fake.applied("v1_payment_transfer"), 1);
+    let transfers = fake.transfers();
+    assert_eq!(transfers.len(), 1);
+    assert_eq!(transfers[0].1.as_deref(), Some("t-1"));
+
+    let mut sub = card(cards::SUCCESS);
+    sub.extend([("Rebill", "yes"), ("Recurrence", "monthly")]);
+    let paid = body(&fake.handle(&signed("/api/payment/direct", &sub), &env.ctx()));
+    let tid = paid["Result"]["Tid"].as_str().unwrap().to_owned();
+    assert_eq!(fake.schedule_updates(&tid), Some(0));
+    let update = [("Tid", tid.as_str()), ("Amount", "1290")];
+    let answer = fake.handle(&signed("/api/payment/rebill/update", &update), &env.ctx());
+    assert_eq!(body(&answer)["Code"], 0);
+    assert_eq!(fake.schedule_updates(&tid), Some(1));
+    assert_eq!(fake.applied("v1_payment_rebill_update"), 1);
+    assert_eq!(fake.applied("v1_payment_direct"), 1);
+    assert_eq!(fake.applied("v1_payment_refund"), 0);
+}

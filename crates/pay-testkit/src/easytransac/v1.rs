@@ -113,7 +113,10 @@ pub(crate) fn handle(
         _ => Err(Refusal::state("unknown operation")),
     };
     match answer {
-        Ok(result) => v1_success(&result, &fake.config.api_key),
+        Ok(result) => {
+            fake.count_applied(operation.id);
+            v1_success(&result, &fake.config.api_key)
+        }
         Err(refusal) => v1_error(refusal.code, &refusal.message),
     }
 }
@@ -682,20 +685,28 @@ fn status(fake: &EasytransacFake, r: &wire::V1StatusRequest) -> Result<Value, Re
         if let Some(tid) = &page.tid {
             return Ok(result_of(&state, tid));
         }
-        // INFERRED: an unpaid page answers pending (a cancelled one failed), no Tid.
+        // INFERRED: an unpaid page answers pending (a cancelled one failed), no Tid,
+        // and, like every status answer, the page's `OrderId` and `Uid` when it has them.
         let status = if page.status == "pending" {
             "pending"
         } else {
             "failed"
         };
-        return Ok(json!({
+        let mut result = json!({
             "RequestId": page.request_id,
             "OperationType": "payment",
             "Status": status,
             "Date": v1_date(page.created),
             "Amount": amount_text(page.amount),
             "Test": "yes",
-        }));
+        });
+        if let Some(order_id) = &page.order_id {
+            result["OrderId"] = json!(order_id);
+        }
+        if let Some(uid) = &page.uid {
+            result["Uid"] = json!(uid);
+        }
+        return Ok(result);
     }
     let order_id = r.order_id.as_deref().unwrap_or_default();
     let txn = state.by_order_id(order_id).ok_or_else(not_found)?;

@@ -32,7 +32,7 @@ pub(crate) fn handle(
     if let Err(rejection) = wire::check_path(found) {
         return error(ctx, 400, &refusal_of(&rejection).message);
     }
-    match found.operation.id {
+    let answer = match found.operation.id {
         "v2_transaction_status" => transaction_status(fake, request, ctx),
         "v2_sdd_mandate_create" => body(request, found.operation.id, ctx)
             .and_then(|r| mandate_create(fake, ctx, &r))
@@ -45,7 +45,11 @@ pub(crate) fn handle(
             .and_then(|r| open_banking(fake, ctx, &r))
             .unwrap_or_else(|answer| answer),
         _ => error(ctx, 501, "Not modelled by the pay-testkit Easytransac fake"),
+    };
+    if (200..300).contains(&answer.status()) {
+        fake.count_applied(found.operation.id);
     }
+    answer
 }
 
 /// A V2 error: `{"success":false,"date":…,"detail":…}` (INFERRED shape).
