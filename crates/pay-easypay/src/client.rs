@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
+use crate::answered::Answered;
 use crate::wire;
 
 /// Easypay's provider id.
@@ -510,13 +511,14 @@ impl EasypayClient {
         self.inner.transport.send(request).await
     }
 
-    /// Sends one call and decodes its answer as `T`.
+    /// Sends one call and decodes its answer as `T`, with the call's metadata.
     pub(crate) async fn send_decode<T: DeserializeOwned>(
         &self,
         call: Call<'_>,
-    ) -> Result<T, PayError> {
+    ) -> Result<Answered<T>, PayError> {
         let response = self.send(call).await?;
-        decode(&response)
+        let value = decode(&response)?;
+        Ok(Answered::new(value, response.meta().clone()))
     }
 
     /// The raw escape hatch: any method and path under the base URL, with an optional

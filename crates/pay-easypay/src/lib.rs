@@ -175,6 +175,7 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+mod answered;
 mod client;
 mod ids;
 mod notification;
@@ -184,6 +185,7 @@ pub mod status;
 mod traits;
 pub mod wire;
 
+pub use crate::answered::{AnswerMode, Answered, Plain, WithMeta};
 pub use crate::client::{
     AccountId, ApiKey, EasypayClient, EasypayClientBuilder, EasypayHooks, PRODUCTION_URL, PROVIDER,
     RawResponse, SANDBOX_URL,
@@ -192,9 +194,11 @@ pub use crate::ids::{
     AuthorisationId, CaptureId, CaptureSplitId, CaptureTarget, CheckoutId, FrequentPaymentId,
     OutPaymentId, PaymentId, RefundId, SubscriptionId, VoidId,
 };
-pub use crate::notification::{Confirmed, NotificationAuth};
+pub use crate::notification::{Confirmed, ConfirmedSubscription, NotificationAuth};
 pub use crate::pagination::ItemStream;
 pub use crate::resources::{
     Authorisations, CLIENT_METHODS, Captures, Chargebacks, Checkout, Config, Frequent, Health,
     OutPayments, Refunds, Reports, Single, Subscriptions, Voids,
 };
+/// What the transport reports about a call (re-exported from `pay-http`).
+pub use pay_http::ResponseMeta;

@@ -142,15 +142,19 @@ fn more_pages(meta: Option<&wire::PageMeta>, current: i64) -> bool {
         .is_some_and(|links| links.next.is_some())
 }
 
-/// Every item of a page-based list, from `query.page` (or 1) on.
-pub(crate) fn page_stream<Q: PagedQuery + 'static>(
+/// Every item of a list: one page after another, `advance` taking a page's items and
+/// moving `query` to the next page (`false` when there is none).
+fn item_stream<Q, L, T>(
     client: &EasypayClient,
     op_id: &'static str,
     query: Q,
     options: CallOptions,
-) -> ItemStream<<Q::List as PageList>::Item>
+    advance: fn(&mut Q, L) -> (Vec<T>, bool),
+) -> ItemStream<T>
 where
-    <Q::List as PageList>::Item: 'static,
+    Q: Serialize + Validate + Send + Sync + 'static,
+    L: DeserializeOwned + Send + 'static,
+    T: Send + 'static,
 {
     let client = client.clone();
     stream::try_unfold(Some((query, options)), move |state| {
@@ -159,21 +163,39 @@ where
             let Some((mut query, options)) = state else {
                 return Ok::<_, PayError>(None);
             };
-            let list: Q::List = client.list_page(op_id, &query, &options).await?;
-            let current = query.page().unwrap_or(1);
-            let (items, meta) = list.into_parts();
-            let next = if !items.is_empty() && more_pages(meta.as_ref(), current) {
-                query.set_page(current.saturating_add(1));
-                Some((query, options))
-            } else {
-                None
-            };
-            Ok(Some((items, next)))
+            let list: L = client
+                .list_page(op_id, &query, &options)
+                .await?
+                .into_value();
+            let (items, more) = advance(&mut query, list);
+            Ok(Some((items, more.then_some((query, options)))))
         }
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
     .try_flatten()
     .boxed()
+}
+
+/// Every item of a page-based list, from `query.page` (or 1) on.
+pub(crate) fn page_stream<Q: PagedQuery + 'static>(
+    client: &EasypayClient,
+    op_id: &'static str,
+    query: Q,
+    options: CallOptions,
+) -> ItemStream<<Q::List as PageList>::Item>
+where
+    Q::List: 'static,
+    <Q::List as PageList>::Item: 'static,
+{
+    item_stream(client, op_id, query, options, |query, list: Q::List| {
+        let current = query.page().unwrap_or(1);
+        let (items, meta) = list.into_parts();
+        let more = !items.is_empty() && more_pages(meta.as_ref(), current);
+        if more {
+            query.set_page(current.saturating_add(1));
+        }
+        (items, more)
+    })
 }
 
 /// Every item of a cursor-based list, from `query.cursor` (or the start) on.
@@ -184,28 +206,18 @@ pub(crate) fn cursor_stream<Q: CursorQuery + 'static>(
     options: CallOptions,
 ) -> ItemStream<<Q::List as CursorList>::Item>
 where
+    Q::List: 'static,
     <Q::List as CursorList>::Item: 'static,
 {
-    let client = client.clone();
-    stream::try_unfold(Some((query, options)), move |state| {
-        let client = client.clone();
-        async move {
-            let Some((mut query, options)) = state else {
-                return Ok::<_, PayError>(None);
-            };
-            let list: Q::List = client.list_page(op_id, &query, &options).await?;
-            let items = list.into_items();
-            let next = match items.last().and_then(CursorItem::cursor_id) {
-                Some(cursor) if query.cursor() != Some(cursor.as_str()) => {
-                    query.set_cursor(cursor);
-                    Some((query, options))
-                }
-                _ => None,
-            };
-            Ok(Some((items, next)))
-        }
+    item_stream(client, op_id, query, options, |query, list: Q::List| {
+        let items = list.into_items();
+        let more = match items.last().and_then(CursorItem::cursor_id) {
+            Some(cursor) if query.cursor() != Some(cursor.as_str()) => {
+                query.set_cursor(cursor);
+                true
+            }
+            _ => false,
+        };
+        (items, more)
     })
-    .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
-    .try_flatten()
-    .boxed()
 }

@@ -4,12 +4,21 @@
 //! sent, and goes through [`EasypayClient`]'s one transport.
 //!
 //! [`CLIENT_METHODS`] maps each `operationId` to its method.
+//!
+//! Each handle answers in a mode ([`AnswerMode`]): by default the decoded wire type;
+//! after `.with_meta()` (`client.single().with_meta().create(…)`) an [`Answered`] that
+//! also carries the call's [`ResponseMeta`](crate::ResponseMeta): the `Idempotency-Key`
+//! sent, whether Easypay replayed a stored answer, the attempts and the request id. One
+//! method body serves both modes.
+
+use std::marker::PhantomData;
 
 use pay_core::{CallOptions, PayError, ValidationError};
 use pay_signing::easypay::sign_out_payment;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::answered::{AnswerMode, Answered, Plain, WithMeta};
 use crate::client::{Call, EasypayClient, fill_path, invalid, op, query_pairs};
 use crate::ids::{
     AuthorisationId, CaptureId, CaptureSplitId, CaptureTarget, CheckoutId, FrequentPaymentId,
@@ -110,7 +119,7 @@ impl EasypayClient {
         op_id: &'static str,
         params: &[(&str, &str)],
         options: &CallOptions,
-    ) -> Result<T, PayError> {
+    ) -> Result<Answered<T>, PayError> {
         let operation = op(op_id);
         let path = fill_path(operation, params)?;
         self.send_decode(Call::new(operation, path, options)).await
@@ -122,7 +131,7 @@ impl EasypayClient {
         op_id: &'static str,
         query: &Q,
         options: &CallOptions,
-    ) -> Result<T, PayError> {
+    ) -> Result<Answered<T>, PayError> {
         let operation = op(op_id);
         query.check().map_err(|e| invalid(operation, e))?;
         let mut call = Call::new(operation, operation.path.to_owned(), options);
@@ -137,7 +146,7 @@ impl EasypayClient {
         params: &[(&str, &str)],
         body: &B,
         options: &CallOptions,
-    ) -> Result<T, PayError> {
+    ) -> Result<Answered<T>, PayError> {
         let operation = op(op_id);
         body.check().map_err(|e| invalid(operation, e))?;
         let path = fill_path(operation, params)?;
@@ -151,87 +160,125 @@ impl EasypayClient {
         op_id: &'static str,
         params: &[(&str, &str)],
         options: &CallOptions,
-    ) -> Result<(), PayError> {
+    ) -> Result<Answered<()>, PayError> {
         let operation = op(op_id);
         let path = fill_path(operation, params)?;
-        self.send(Call::new(operation, path, options)).await?;
-        Ok(())
+        let response = self.send(Call::new(operation, path, options)).await?;
+        Ok(Answered::new((), response.meta().clone()))
     }
 
     /// Single payments (`/single`): MB WAY, Multibanco, cards, direct debit, virtual IBAN…
     pub fn single(&self) -> Single<'_> {
-        Single { client: self }
+        Single::new(self)
     }
 
     /// Frequent payments (`/frequent`): a method the customer approves once, charged on
     /// demand.
     pub fn frequent(&self) -> Frequent<'_> {
-        Frequent { client: self }
+        Frequent::new(self)
     }
 
     /// Subscriptions (`/subscription`).
     pub fn subscriptions(&self) -> Subscriptions<'_> {
-        Subscriptions { client: self }
+        Subscriptions::new(self)
     }
 
     /// Captures (`/capture`).
     pub fn captures(&self) -> Captures<'_> {
-        Captures { client: self }
+        Captures::new(self)
     }
 
     /// Authorisations (`/authorisation`).
     pub fn authorisations(&self) -> Authorisations<'_> {
-        Authorisations { client: self }
+        Authorisations::new(self)
     }
 
     /// Voids (`/void`).
     pub fn voids(&self) -> Voids<'_> {
-        Voids { client: self }
+        Voids::new(self)
     }
 
     /// Refunds (`/refund`).
     pub fn refunds(&self) -> Refunds<'_> {
-        Refunds { client: self }
+        Refunds::new(self)
     }
 
     /// Chargebacks (`/chargeback`).
     pub fn chargebacks(&self) -> Chargebacks<'_> {
-        Chargebacks { client: self }
+        Chargebacks::new(self)
     }
 
     /// SEPA out-payments (`/out_payment`), signed with the client's RSA key.
     pub fn out_payments(&self) -> OutPayments<'_> {
-        OutPayments { client: self }
+        OutPayments::new(self)
     }
 
     /// Checkout sessions (`/checkout`).
     pub fn checkout(&self) -> Checkout<'_> {
-        Checkout { client: self }
+        Checkout::new(self)
     }
 
     /// Reports (`/report`).
     pub fn reports(&self) -> Reports<'_> {
-        Reports { client: self }
+        Reports::new(self)
     }
 
     /// Account configuration (`/config`).
     pub fn config(&self) -> Config<'_> {
-        Config { client: self }
+        Config::new(self)
     }
 
     /// Health check (`/health`).
     pub fn health(&self) -> Health<'_> {
-        Health { client: self }
+        Health::new(self)
     }
 }
 
-/// Single payments: [`EasypayClient::single`].
-#[derive(Debug, Clone, Copy)]
-pub struct Single<'a> {
-    client: &'a EasypayClient,
+/// The constructor and [`with_meta`](Single::with_meta) of each resource handle.
+macro_rules! handles {
+    ($($handle:ident),* $(,)?) => {
+        $(impl<'a, A> $handle<'a, A> {
+            fn new(client: &'a EasypayClient) -> Self {
+                Self {
+                    client,
+                    mode: PhantomData,
+                }
+            }
+
+            /// The same handle, whose methods return an [`Answered`]: the decoded answer
+            /// with the call's [`ResponseMeta`](crate::ResponseMeta) (idempotency key,
+            /// replay flag, attempts, request id).
+            pub fn with_meta(self) -> $handle<'a, WithMeta> {
+                $handle::new(self.client)
+            }
+        })*
+    };
 }
 
-impl Single<'_> {
+handles!(
+    Single,
+    Frequent,
+    Subscriptions,
+    Captures,
+    Authorisations,
+    Voids,
+    Refunds,
+    Chargebacks,
+    OutPayments,
+    Checkout,
+    Reports,
+    Config,
+    Health
+);
+
+/// Single payments: [`EasypayClient::single`].
+#[derive(Debug, Clone, Copy)]
+pub struct Single<'a, A = Plain> {
+    client: &'a EasypayClient,
+    mode: PhantomData<A>,
+}
+
+impl<A: AnswerMode> Single<'_, A> {
     /// `GET /single`: one page of single payments.
     ///
     /// # Errors
@@ -241,8 +288,11 @@ impl Single<'_> {
         &self,
         query: &wire::SingleListQuery,
         options: &CallOptions,
-    ) -> Result<wire::SingleList, PayError> {
-        self.client.list_page("single_list", query, options).await
+    ) -> Result<A::Out<wire::SingleList>, PayError> {
+        self.client
+            .list_page("single_list", query, options)
+            .await
+            .map(A::answer)
     }
 
     /// Every single payment matching `query`, page after page from `query.page`.
@@ -264,10 +314,11 @@ impl Single<'_> {
         &self,
         request: &wire::SingleCreateRequest,
         options: &CallOptions,
-    ) -> Result<wire::SingleCreated, PayError> {
+    ) -> Result<A::Out<wire::SingleCreated>, PayError> {
         self.client
             .write("single_create", &[], request, options)
             .await
+            .map(A::answer)
     }
 
     /// `GET /single/{id}`.
@@ -278,10 +329,11 @@ impl Single<'_> {
         &self,
         id: &PaymentId,
         options: &CallOptions,
-    ) -> Result<wire::SinglePayment, PayError> {
+    ) -> Result<A::Out<wire::SinglePayment>, PayError> {
         self.client
             .get_one("single_get", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 
     /// `PATCH /single/{id}`.
@@ -293,10 +345,11 @@ impl Single<'_> {
         id: &PaymentId,
         request: &wire::SingleUpdateRequest,
         options: &CallOptions,
-    ) -> Result<wire::SingleUpdated, PayError> {
+    ) -> Result<A::Out<wire::SingleUpdated>, PayError> {
         self.client
             .write("single_update", &[("id", id.as_str())], request, options)
             .await
+            .map(A::answer)
     }
 
     /// `DELETE /single/{id}`: cancels a payment (voids an authorisation, cancels a
@@ -304,20 +357,26 @@ impl Single<'_> {
     ///
     /// # Errors
     /// Any transport or provider error.
-    pub async fn delete(&self, id: &PaymentId, options: &CallOptions) -> Result<(), PayError> {
+    pub async fn delete(
+        &self,
+        id: &PaymentId,
+        options: &CallOptions,
+    ) -> Result<A::Out<()>, PayError> {
         self.client
             .delete("single_delete", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 }
 
 /// Frequent payments: [`EasypayClient::frequent`].
 #[derive(Debug, Clone, Copy)]
-pub struct Frequent<'a> {
+pub struct Frequent<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Frequent<'_> {
+impl<A: AnswerMode> Frequent<'_, A> {
     /// `GET /frequent`: one page.
     ///
     /// # Errors
@@ -326,8 +385,11 @@ impl Frequent<'_> {
         &self,
         query: &wire::FrequentListQuery,
         options: &CallOptions,
-    ) -> Result<wire::FrequentList, PayError> {
-        self.client.list_page("frequent_list", query, options).await
+    ) -> Result<A::Out<wire::FrequentList>, PayError> {
+        self.client
+            .list_page("frequent_list", query, options)
+            .await
+            .map(A::answer)
     }
 
     /// Every frequent payment matching `query`, page after page.
@@ -347,10 +409,11 @@ impl Frequent<'_> {
         &self,
         request: &wire::FrequentCreateRequest,
         options: &CallOptions,
-    ) -> Result<wire::FrequentCreated, PayError> {
+    ) -> Result<A::Out<wire::FrequentCreated>, PayError> {
         self.client
             .write("frequent_create", &[], request, options)
             .await
+            .map(A::answer)
     }
 
     /// `GET /frequent/{id}`.
@@ -361,10 +424,11 @@ impl Frequent<'_> {
         &self,
         id: &FrequentPaymentId,
         options: &CallOptions,
-    ) -> Result<wire::FrequentPayment, PayError> {
+    ) -> Result<A::Out<wire::FrequentPayment>, PayError> {
         self.client
             .get_one("frequent_get", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 
     /// `PATCH /frequent/{id}`.
@@ -376,10 +440,11 @@ impl Frequent<'_> {
         id: &FrequentPaymentId,
         request: &wire::FrequentUpdateRequest,
         options: &CallOptions,
-    ) -> Result<wire::FrequentCreated, PayError> {
+    ) -> Result<A::Out<wire::FrequentCreated>, PayError> {
         self.client
             .write("frequent_update", &[("id", id.as_str())], request, options)
             .await
+            .map(A::answer)
     }
 
     /// `DELETE /frequent/{id}`.
@@ -390,10 +455,11 @@ impl Frequent<'_> {
         &self,
         id: &FrequentPaymentId,
         options: &CallOptions,
-    ) -> Result<(), PayError> {
+    ) -> Result<A::Out<()>, PayError> {
         self.client
             .delete("frequent_delete", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 
     /// `POST /frequent/authorisation/{id}`: asks for a new authorisation on a frequent
@@ -406,7 +472,7 @@ impl Frequent<'_> {
         id: &FrequentPaymentId,
         request: &wire::FrequentAuthorisationRequest,
         options: &CallOptions,
-    ) -> Result<wire::Ack, PayError> {
+    ) -> Result<A::Out<wire::Ack>, PayError> {
         self.client
             .write(
                 "frequent_authorise",
@@ -415,6 +481,7 @@ impl Frequent<'_> {
                 options,
             )
             .await
+            .map(A::answer)
     }
 }
 
@@ -424,11 +491,12 @@ impl Frequent<'_> {
 /// operations as inferred in parts (paths or fields not all documented); see
 /// `fixtures/easypay/api.yaml`.
 #[derive(Debug, Clone, Copy)]
-pub struct Subscriptions<'a> {
+pub struct Subscriptions<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Subscriptions<'_> {
+impl<A: AnswerMode> Subscriptions<'_, A> {
     /// `GET /subscription`: one page. INFERRED in parts (see the description).
     ///
     /// # Errors
@@ -437,10 +505,11 @@ impl Subscriptions<'_> {
         &self,
         query: &wire::SubscriptionListQuery,
         options: &CallOptions,
-    ) -> Result<wire::SubscriptionList, PayError> {
+    ) -> Result<A::Out<wire::SubscriptionList>, PayError> {
         self.client
             .list_page("subscription_list", query, options)
             .await
+            .map(A::answer)
     }
 
     /// Every subscription matching `query`, page after page.
@@ -460,10 +529,11 @@ impl Subscriptions<'_> {
         &self,
         request: &wire::SubscriptionCreateRequest,
         options: &CallOptions,
-    ) -> Result<wire::SubscriptionCreated, PayError> {
+    ) -> Result<A::Out<wire::SubscriptionCreated>, PayError> {
         self.client
             .write("subscription_create", &[], request, options)
             .await
+            .map(A::answer)
     }
 
     /// `GET /subscription/{id}`. INFERRED in parts (see the description).
@@ -474,10 +544,11 @@ impl Subscriptions<'_> {
         &self,
         id: &SubscriptionId,
         options: &CallOptions,
-    ) -> Result<wire::Subscription, PayError> {
+    ) -> Result<A::Out<wire::Subscription>, PayError> {
         self.client
             .get_one("subscription_get", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 
     /// `PATCH /subscription/{id}`. INFERRED in parts (see the description).
@@ -489,7 +560,7 @@ impl Subscriptions<'_> {
         id: &SubscriptionId,
         request: &wire::SubscriptionUpdateRequest,
         options: &CallOptions,
-    ) -> Result<wire::SubscriptionCreated, PayError> {
+    ) -> Result<A::Out<wire::SubscriptionCreated>, PayError> {
         self.client
             .write(
                 "subscription_update",
@@ -498,26 +569,33 @@ impl Subscriptions<'_> {
                 options,
             )
             .await
+            .map(A::answer)
     }
 
     /// `DELETE /subscription/{id}`.
     ///
     /// # Errors
     /// Any transport or provider error.
-    pub async fn delete(&self, id: &SubscriptionId, options: &CallOptions) -> Result<(), PayError> {
+    pub async fn delete(
+        &self,
+        id: &SubscriptionId,
+        options: &CallOptions,
+    ) -> Result<A::Out<()>, PayError> {
         self.client
             .delete("subscription_delete", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 }
 
 /// Captures: [`EasypayClient::captures`].
 #[derive(Debug, Clone, Copy)]
-pub struct Captures<'a> {
+pub struct Captures<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Captures<'_> {
+impl<A: AnswerMode> Captures<'_, A> {
     /// `GET /capture`: one page (cursor-based). INFERRED: the list's envelope and its
     /// cursor (the id of the last item) are not documented.
     ///
@@ -527,8 +605,11 @@ impl Captures<'_> {
         &self,
         query: &wire::CaptureListQuery,
         options: &CallOptions,
-    ) -> Result<wire::CaptureList, PayError> {
-        self.client.list_page("capture_list", query, options).await
+    ) -> Result<A::Out<wire::CaptureList>, PayError> {
+        self.client
+            .list_page("capture_list", query, options)
+            .await
+            .map(A::answer)
     }
 
     /// Every capture matching `query`, cursor after cursor.
@@ -550,7 +631,7 @@ impl Captures<'_> {
         target: &impl CaptureTarget,
         request: &wire::CaptureRequest,
         options: &CallOptions,
-    ) -> Result<wire::CaptureCreated, PayError> {
+    ) -> Result<A::Out<wire::CaptureCreated>, PayError> {
         self.client
             .write(
                 "capture_create",
@@ -559,6 +640,7 @@ impl Captures<'_> {
                 options,
             )
             .await
+            .map(A::answer)
     }
 
     /// `GET /capture/{id}`.
@@ -569,10 +651,11 @@ impl Captures<'_> {
         &self,
         id: &CaptureId,
         options: &CallOptions,
-    ) -> Result<wire::Capture, PayError> {
+    ) -> Result<A::Out<wire::Capture>, PayError> {
         self.client
             .get_one("capture_get", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 
     /// `PATCH /capture/{capture-uuid}/splits/{capture-split-uuid}`. INFERRED: the request
@@ -586,7 +669,7 @@ impl Captures<'_> {
         split: &CaptureSplitId,
         request: &wire::CaptureSplitUpdateRequest,
         options: &CallOptions,
-    ) -> Result<wire::CaptureSplitUpdateResponse, PayError> {
+    ) -> Result<A::Out<wire::CaptureSplitUpdateResponse>, PayError> {
         self.client
             .write(
                 "capture_split_update",
@@ -598,16 +681,18 @@ impl Captures<'_> {
                 options,
             )
             .await
+            .map(A::answer)
     }
 }
 
 /// Authorisations: [`EasypayClient::authorisations`].
 #[derive(Debug, Clone, Copy)]
-pub struct Authorisations<'a> {
+pub struct Authorisations<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Authorisations<'_> {
+impl<A: AnswerMode> Authorisations<'_, A> {
     /// `GET /authorisation/{id}`.
     ///
     /// # Errors
@@ -616,20 +701,22 @@ impl Authorisations<'_> {
         &self,
         id: &AuthorisationId,
         options: &CallOptions,
-    ) -> Result<wire::Authorisation, PayError> {
+    ) -> Result<A::Out<wire::Authorisation>, PayError> {
         self.client
             .get_one("authorisation_get", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 }
 
 /// Voids: [`EasypayClient::voids`].
 #[derive(Debug, Clone, Copy)]
-pub struct Voids<'a> {
+pub struct Voids<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Voids<'_> {
+impl<A: AnswerMode> Voids<'_, A> {
     /// `POST /void/{id}`: releases a single or frequent authorisation; the answer's `id`
     /// is a [`VoidId`].
     ///
@@ -640,7 +727,7 @@ impl Voids<'_> {
         authorisation: &AuthorisationId,
         request: &wire::VoidRequest,
         options: &CallOptions,
-    ) -> Result<wire::Ack, PayError> {
+    ) -> Result<A::Out<wire::Ack>, PayError> {
         self.client
             .write(
                 "void_create",
@@ -649,26 +736,33 @@ impl Voids<'_> {
                 options,
             )
             .await
+            .map(A::answer)
     }
 
     /// `GET /void/{id}`.
     ///
     /// # Errors
     /// `NotFound`, or any transport or provider error.
-    pub async fn get(&self, id: &VoidId, options: &CallOptions) -> Result<wire::Void, PayError> {
+    pub async fn get(
+        &self,
+        id: &VoidId,
+        options: &CallOptions,
+    ) -> Result<A::Out<wire::Void>, PayError> {
         self.client
             .get_one("void_get", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 }
 
 /// Refunds: [`EasypayClient::refunds`].
 #[derive(Debug, Clone, Copy)]
-pub struct Refunds<'a> {
+pub struct Refunds<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Refunds<'_> {
+impl<A: AnswerMode> Refunds<'_, A> {
     /// `GET /refund`: one page (cursor-based). INFERRED: the envelope and cursor.
     ///
     /// # Errors
@@ -677,8 +771,11 @@ impl Refunds<'_> {
         &self,
         query: &wire::RefundListQuery,
         options: &CallOptions,
-    ) -> Result<wire::RefundList, PayError> {
-        self.client.list_page("refund_list", query, options).await
+    ) -> Result<A::Out<wire::RefundList>, PayError> {
+        self.client
+            .list_page("refund_list", query, options)
+            .await
+            .map(A::answer)
     }
 
     /// Every refund matching `query`, cursor after cursor.
@@ -700,7 +797,7 @@ impl Refunds<'_> {
         capture: &CaptureId,
         request: &wire::RefundRequest,
         options: &CallOptions,
-    ) -> Result<wire::Ack, PayError> {
+    ) -> Result<A::Out<wire::Ack>, PayError> {
         self.client
             .write(
                 "refund_create",
@@ -709,6 +806,7 @@ impl Refunds<'_> {
                 options,
             )
             .await
+            .map(A::answer)
     }
 
     /// `GET /refund/{id}`.
@@ -719,20 +817,22 @@ impl Refunds<'_> {
         &self,
         id: &RefundId,
         options: &CallOptions,
-    ) -> Result<wire::Refund, PayError> {
+    ) -> Result<A::Out<wire::Refund>, PayError> {
         self.client
             .get_one("refund_get", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 }
 
 /// Chargebacks: [`EasypayClient::chargebacks`].
 #[derive(Debug, Clone, Copy)]
-pub struct Chargebacks<'a> {
+pub struct Chargebacks<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Chargebacks<'_> {
+impl<A: AnswerMode> Chargebacks<'_, A> {
     /// `GET /chargeback`: one page (cursor-based). INFERRED: the envelope, the cursor and
     /// the item fields (items are raw JSON).
     ///
@@ -742,10 +842,11 @@ impl Chargebacks<'_> {
         &self,
         query: &wire::ChargebackListQuery,
         options: &CallOptions,
-    ) -> Result<wire::ChargebackList, PayError> {
+    ) -> Result<A::Out<wire::ChargebackList>, PayError> {
         self.client
             .list_page("chargeback_list", query, options)
             .await
+            .map(A::answer)
     }
 
     /// Every chargeback matching `query`, cursor after cursor.
@@ -760,11 +861,12 @@ impl Chargebacks<'_> {
 
 /// Out-payments: [`EasypayClient::out_payments`].
 #[derive(Debug, Clone, Copy)]
-pub struct OutPayments<'a> {
+pub struct OutPayments<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl OutPayments<'_> {
+impl<A: AnswerMode> OutPayments<'_, A> {
     /// `GET /out_payment`: one page.
     ///
     /// # Errors
@@ -773,10 +875,11 @@ impl OutPayments<'_> {
         &self,
         query: &wire::OutPaymentListQuery,
         options: &CallOptions,
-    ) -> Result<wire::OutPaymentList, PayError> {
+    ) -> Result<A::Out<wire::OutPaymentList>, PayError> {
         self.client
             .list_page("out_payment_list", query, options)
             .await
+            .map(A::answer)
     }
 
     /// Every out-payment matching `query`, page after page.
@@ -799,7 +902,7 @@ impl OutPayments<'_> {
         &self,
         request: &wire::OutPaymentCreateRequest,
         options: &CallOptions,
-    ) -> Result<wire::OutPaymentCreated, PayError> {
+    ) -> Result<A::Out<wire::OutPaymentCreated>, PayError> {
         let operation = op("out_payment_create");
         request.check().map_err(|e| invalid(operation, e))?;
         let config = |reason: String| {
@@ -819,7 +922,7 @@ impl OutPayments<'_> {
         let mut call = Call::new(operation, operation.path.to_owned(), options);
         call.body = Some(body);
         call.signature = Some(signature);
-        self.client.send_decode(call).await
+        self.client.send_decode(call).await.map(A::answer)
     }
 
     /// `GET /out_payment/{id}`.
@@ -830,10 +933,11 @@ impl OutPayments<'_> {
         &self,
         id: &OutPaymentId,
         options: &CallOptions,
-    ) -> Result<wire::OutPayment, PayError> {
+    ) -> Result<A::Out<wire::OutPayment>, PayError> {
         self.client
             .get_one("out_payment_get", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 
     /// `DELETE /out_payment/{id}`: cancels an out-payment not yet processed. INFERRED
@@ -841,20 +945,26 @@ impl OutPayments<'_> {
     ///
     /// # Errors
     /// Any transport or provider error.
-    pub async fn delete(&self, id: &OutPaymentId, options: &CallOptions) -> Result<(), PayError> {
+    pub async fn delete(
+        &self,
+        id: &OutPaymentId,
+        options: &CallOptions,
+    ) -> Result<A::Out<()>, PayError> {
         self.client
             .delete("out_payment_delete", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 }
 
 /// Checkout sessions: [`EasypayClient::checkout`].
 #[derive(Debug, Clone, Copy)]
-pub struct Checkout<'a> {
+pub struct Checkout<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Checkout<'_> {
+impl<A: AnswerMode> Checkout<'_, A> {
     /// `POST /checkout`: a session for Easypay's checkout form; the answer's `id` and
     /// `session` go to the front end.
     ///
@@ -864,10 +974,11 @@ impl Checkout<'_> {
         &self,
         request: &wire::CheckoutCreateRequest,
         options: &CallOptions,
-    ) -> Result<wire::CheckoutCreated, PayError> {
+    ) -> Result<A::Out<wire::CheckoutCreated>, PayError> {
         self.client
             .write("checkout_create", &[], request, options)
             .await
+            .map(A::answer)
     }
 
     /// `GET /checkout/{id}`.
@@ -878,30 +989,37 @@ impl Checkout<'_> {
         &self,
         id: &CheckoutId,
         options: &CallOptions,
-    ) -> Result<wire::CheckoutDetails, PayError> {
+    ) -> Result<A::Out<wire::CheckoutDetails>, PayError> {
         self.client
             .get_one("checkout_get", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 
     /// `DELETE /checkout/{id}`: cancels an unpaid checkout.
     ///
     /// # Errors
     /// Any transport or provider error.
-    pub async fn delete(&self, id: &CheckoutId, options: &CallOptions) -> Result<(), PayError> {
+    pub async fn delete(
+        &self,
+        id: &CheckoutId,
+        options: &CallOptions,
+    ) -> Result<A::Out<()>, PayError> {
         self.client
             .delete("checkout_delete", &[("id", id.as_str())], options)
             .await
+            .map(A::answer)
     }
 }
 
 /// Reports: [`EasypayClient::reports`].
 #[derive(Debug, Clone, Copy)]
-pub struct Reports<'a> {
+pub struct Reports<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Reports<'_> {
+impl<A: AnswerMode> Reports<'_, A> {
     /// `GET /report/transactions`: one page (intervals of at most 30 days).
     ///
     /// # Errors
@@ -910,10 +1028,11 @@ impl Reports<'_> {
         &self,
         query: &wire::ReportTransactionsQuery,
         options: &CallOptions,
-    ) -> Result<wire::TransactionReport, PayError> {
+    ) -> Result<A::Out<wire::TransactionReport>, PayError> {
         self.client
             .list_page("report_transactions", query, options)
             .await
+            .map(A::answer)
     }
 
     /// Every row of the transactions report, page after page.
@@ -934,8 +1053,11 @@ impl Reports<'_> {
         &self,
         query: &wire::ReportLedgerQuery,
         options: &CallOptions,
-    ) -> Result<wire::LedgerReport, PayError> {
-        self.client.list_page("report_ledger", query, options).await
+    ) -> Result<A::Out<wire::LedgerReport>, PayError> {
+        self.client
+            .list_page("report_ledger", query, options)
+            .await
+            .map(A::answer)
     }
 
     /// Every ledger entry, cursor after cursor.
@@ -950,17 +1072,21 @@ impl Reports<'_> {
 
 /// Account configuration: [`EasypayClient::config`].
 #[derive(Debug, Clone, Copy)]
-pub struct Config<'a> {
+pub struct Config<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Config<'_> {
+impl<A: AnswerMode> Config<'_, A> {
     /// `GET /config`.
     ///
     /// # Errors
     /// Any transport or provider error.
-    pub async fn get(&self, options: &CallOptions) -> Result<wire::Config, PayError> {
-        self.client.get_one("config_get", &[], options).await
+    pub async fn get(&self, options: &CallOptions) -> Result<A::Out<wire::Config>, PayError> {
+        self.client
+            .get_one("config_get", &[], options)
+            .await
+            .map(A::answer)
     }
 
     /// `PATCH /config`.
@@ -971,26 +1097,31 @@ impl Config<'_> {
         &self,
         request: &wire::ConfigUpdateRequest,
         options: &CallOptions,
-    ) -> Result<wire::Config, PayError> {
+    ) -> Result<A::Out<wire::Config>, PayError> {
         self.client
             .write("config_update", &[], request, options)
             .await
+            .map(A::answer)
     }
 }
 
 /// Health check: [`EasypayClient::health`].
 #[derive(Debug, Clone, Copy)]
-pub struct Health<'a> {
+pub struct Health<'a, A = Plain> {
     client: &'a EasypayClient,
+    mode: PhantomData<A>,
 }
 
-impl Health<'_> {
+impl<A: AnswerMode> Health<'_, A> {
     /// `GET /health`. INFERRED: the answer's shape is not documented (raw JSON).
     ///
     /// # Errors
     /// Any transport or provider error.
-    pub async fn get(&self, options: &CallOptions) -> Result<wire::HealthStatus, PayError> {
-        self.client.get_one("health_get", &[], options).await
+    pub async fn get(&self, options: &CallOptions) -> Result<A::Out<wire::HealthStatus>, PayError> {
+        self.client
+            .get_one("health_get", &[], options)
+            .await
+            .map(A::answer)
     }
 }
 

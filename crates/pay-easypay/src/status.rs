@@ -59,6 +59,19 @@ pub fn capture_status(status: &wire::CaptureStatus) -> CaptureStatus {
     }
 }
 
+/// A subscription charge's capture `status`, as the status of the charge's payment:
+/// `delayed`, `waiting` and `pending` are pending; `success` is captured.
+pub fn charge_status(status: &wire::CaptureStatus) -> PaymentStatus {
+    use wire::CaptureStatus as S;
+    match status {
+        S::Delayed | S::Waiting | S::Pending => PaymentStatus::Pending,
+        S::Success => PaymentStatus::Captured,
+        S::Failed => PaymentStatus::Failed,
+        S::Refunded => PaymentStatus::Refunded,
+        S::Unknown(raw) => PaymentStatus::Unknown(raw.clone()),
+    }
+}
+
 /// A refund's `status`.
 pub fn refund_status(status: &wire::RefundStatus) -> RefundStatus {
     use wire::RefundStatus as S;

@@ -4,10 +4,17 @@
 //!
 //! Easypay's objects do not link to each other the way the neutral model does, so a
 //! neutral [`Payment`] is assembled: the single payment, its captures (from the capture
-//! list, matched by `payment_id`) and their refunds (from the refund list, matched by
-//! `capture_id`, a field our description does not list: INFERRED). A single
-//! authorisation's id is the payment's own id (Easypay voids and captures a single
-//! authorisation by the payment id).
+//! list, matched by the capture's documented `payment_id`) and their refunds (from the
+//! refund list, matched by `capture_id` or `payment_id`: INFERRED, neither Easypay's
+//! 2021 OpenAPI description nor its current reference lists a refund's link to its
+//! capture or payment, so our description does not either). A single authorisation's id
+//! is the payment's own id (Easypay voids and captures a single authorisation by the
+//! payment id).
+//!
+//! Cost: Easypay documents no filter by payment on `GET /capture` and `GET /refund`
+//! (only `created_at`/`updated_at` intervals of at most 30 days) and no per-payment
+//! capture or refund endpoint, so reading a neutral payment lists every capture and
+//! every refund of the account, 100 a page.
 
 use async_trait::async_trait;
 use pay_core::wire::JsonNumber;
@@ -111,6 +118,29 @@ fn amount(money: Money, operation: &'static str) -> Result<JsonNumber, PayError>
     JsonNumber::from_money(money, 2).map_err(|e| invalid(op(operation), e))
 }
 
+/// The currencies Easypay takes on out-payments, which carry no `currency` field: euros.
+const OUT_PAYMENT_CURRENCIES: &[&str] = &["EUR"];
+
+/// `money`'s currency as Easypay's `currency` field, refused before sending unless it is
+/// one our description lists ([`wire::Currency::VALUES`]: EUR, and BRL from the 2021
+/// enum, INFERRED). Without this, Easypay would read the bare `value` in its default
+/// currency, EUR: 19.99 USD would be charged as 19.99 EUR.
+fn currency(money: Money, operation: &'static str) -> Result<wire::Currency, PayError> {
+    match money.currency().code() {
+        "EUR" => Ok(wire::Currency::Eur),
+        "BRL" => Ok(wire::Currency::Brl),
+        _ => Err(invalid(
+            op(operation),
+            ValidationError::new(
+                "amount.currency",
+                Rule::OneOf {
+                    allowed: wire::Currency::VALUES,
+                },
+            ),
+        )),
+    }
+}
+
 /// Text Easypay accepts as a `descriptive` (letters, digits, ` .,/+*$%`).
 fn descriptive(text: &str) -> String {
     let cleaned: String = text
@@ -143,8 +173,10 @@ fn method_kind(code: &wire::PaymentMethodCode) -> Option<PaymentMethodKind> {
 }
 
 impl EasypayClient {
-    /// Every capture of a payment, from the capture list (cursor after cursor).
-    async fn captures_of(
+    /// Every capture of a payment (or subscription), from the capture list, cursor after
+    /// cursor: the list has no filter by payment, so this reads every capture of the
+    /// account.
+    pub(crate) async fn captures_of(
         &self,
         payment: &str,
         options: &CallOptions,
@@ -155,7 +187,10 @@ impl EasypayClient {
         };
         let mut found = Vec::new();
         loop {
-            let page: wire::CaptureList = self.list_page("capture_list", &query, options).await?;
+            let page: wire::CaptureList = self
+                .list_page("capture_list", &query, options)
+                .await?
+                .into_value();
             let last = page.data.last().and_then(|c| c.id.clone());
             found.extend(
                 page.data
@@ -185,7 +220,10 @@ impl EasypayClient {
         };
         let mut found = Vec::new();
         loop {
-            let page: LinkedRefunds = self.list_page("refund_list", &query, options).await?;
+            let page: LinkedRefunds = self
+                .list_page("refund_list", &query, options)
+                .await?
+                .into_value();
             let last = page.data.last().and_then(|r| r.id.clone());
             found.extend(page.data.into_iter().filter(|r| {
                 r.payment_id.as_deref() == Some(payment)
@@ -409,6 +447,7 @@ fn single_request(
     };
     let value = amount(request.amount(), "single_create")?;
     let mut single = wire::SingleCreateRequest::new(value, method);
+    single.currency = Some(currency(request.amount(), "single_create")?);
     single.r#type = Some(match request.capture {
         CaptureMode::Manual => wire::SingleType::Authorisation,
         _ => wire::SingleType::Sale,
@@ -519,6 +558,7 @@ impl EasypayClient {
             ..Default::default()
         });
         payment.key = Some(request.reference().as_str().to_owned());
+        payment.currency = Some(currency(request.amount(), "checkout_create")?);
         let mut order = wire::CheckoutOrderInput::new(amount(request.amount(), "checkout_create")?);
         order.key = Some(request.reference().as_str().to_owned());
         let mut customer = wire::CheckoutCustomerInput::new(email.as_str().to_owned());
@@ -722,6 +762,14 @@ impl pay_core::Payments for EasypayClient {
         Ok(payment)
     }
 
+    /// `GET /single/{id}`, then the capture and refund lists to find the payment's
+    /// captures and refunds.
+    ///
+    /// Cost: Easypay documents no filter by payment on those lists and no per-payment
+    /// endpoint, so this reads every capture and every refund of the account (one call
+    /// per 100, at least one each): three calls or more. Where that is too many,
+    /// read the single payment with [`EasypayClient::single`] and the captures or refunds
+    /// you know with their own `get`.
     async fn get_payment(
         &self,
         id: &ProviderPaymentId,
@@ -917,7 +965,8 @@ impl pay_core::Refunds for EasypayClient {
     ) -> Result<Refund, PayError> {
         let refund: LinkedRefund = self
             .get_one("refund_get", &[("id", id.as_str())], options)
-            .await?;
+            .await
+            .map(crate::answered::Answered::into_value)?;
         let payment = match (&refund.payment_id, &refund.capture_id) {
             (Some(payment), _) => payment.clone(),
             (None, Some(capture)) => {
@@ -1021,6 +1070,17 @@ impl pay_core::Payouts for EasypayClient {
             pay_core::PayoutMethod::Multibanco => wire::OutPaymentMethod::Mb,
             _ => wire::OutPaymentMethod::Transfer,
         };
+        if request.amount().currency().code() != "EUR" {
+            return Err(invalid(
+                operation,
+                ValidationError::new(
+                    "amount.currency",
+                    Rule::OneOf {
+                        allowed: OUT_PAYMENT_CURRENCIES,
+                    },
+                ),
+            ));
+        }
         let mut body = wire::OutPaymentCreateRequest::new(
             customer,
             amount(request.amount(), "out_payment_create")?,
@@ -1065,7 +1125,8 @@ impl pay_core::Payouts for EasypayClient {
     }
 }
 
-/// A chargeback as the fake and (INFERRED) Easypay list it.
+/// A chargeback as the fake and (INFERRED) Easypay list it: our description lists no
+/// chargeback fields; `capture_id` and `payment_id` link it to what was charged back.
 #[derive(Debug, Deserialize)]
 struct ChargebackItem {
     #[serde(default)]
@@ -1078,16 +1139,30 @@ struct ChargebackItem {
     value: Option<JsonNumber>,
     #[serde(default)]
     payment_id: Option<String>,
+    #[serde(default)]
+    capture_id: Option<String>,
 }
 
-fn to_dispute(raw: &wire::Chargeback) -> Result<pay_core::Dispute, PayError> {
-    let item: ChargebackItem = serde_json::from_str(raw.get()).map_err(|e| {
-        PayError::new(ErrorKind::Decode {
-            location: "data".to_owned(),
+impl ChargebackItem {
+    fn read(raw: &wire::Chargeback) -> Result<Self, PayError> {
+        serde_json::from_str(raw.get()).map_err(|e| {
+            PayError::new(ErrorKind::Decode {
+                location: "data".to_owned(),
+            })
+            .with_provider(PROVIDER)
+            .with_source(e)
         })
-        .with_provider(PROVIDER)
-        .with_source(e)
-    })?;
+    }
+
+    /// Whether this chargeback charges back the payment or capture `id`.
+    fn charges_back(&self, id: &str) -> bool {
+        [&self.payment_id, &self.capture_id]
+            .into_iter()
+            .any(|field| field.as_deref() == Some(id))
+    }
+}
+
+fn to_dispute(item: ChargebackItem) -> Result<pay_core::Dispute, PayError> {
     let id = pay_core::DisputeId::new(item.id.clone().unwrap_or_default())
         .map_err(|e| decode_failure("id", e))?;
     let raw_status = item.status.clone().unwrap_or_default();
@@ -1108,6 +1183,53 @@ fn to_dispute(raw: &wire::Chargeback) -> Result<pay_core::Dispute, PayError> {
     Ok(dispute)
 }
 
+impl EasypayClient {
+    /// The last listed chargeback that `wanted` picks, from the chargeback list read to
+    /// its end (Easypay has no `GET /chargeback/{id}` and no filter by payment).
+    async fn last_chargeback(
+        &self,
+        wanted: impl Fn(&ChargebackItem) -> bool,
+        options: &CallOptions,
+    ) -> Result<pay_core::Dispute, PayError> {
+        let mut query = wire::ChargebackListQuery {
+            limit: Some(100),
+            ..Default::default()
+        };
+        let mut found = None;
+        loop {
+            let page = self.chargebacks().list(&query, options).await?;
+            for raw in &page.data {
+                let item = ChargebackItem::read(raw)?;
+                if wanted(&item) {
+                    found = Some(item);
+                }
+            }
+            match page.data.last().and_then(crate::pagination::item_cursor) {
+                Some(last) if query.cursor.as_deref() != Some(last.as_str()) => {
+                    query.cursor = Some(last);
+                }
+                _ => break,
+            }
+        }
+        match found {
+            Some(item) => to_dispute(item),
+            None => Err(PayError::new(ErrorKind::NotFound)
+                .with_provider(PROVIDER)
+                .with_operation("chargeback_list")),
+        }
+    }
+
+    /// The latest chargeback of the payment or capture `id` (what a `chargeback`
+    /// notification names: the single payment, or the capture of a frequent payment).
+    pub(crate) async fn chargeback_of(
+        &self,
+        id: &str,
+        options: &CallOptions,
+    ) -> Result<pay_core::Dispute, PayError> {
+        self.last_chargeback(|c| c.charges_back(id), options).await
+    }
+}
+
 #[async_trait]
 impl pay_core::Disputes for EasypayClient {
     /// One page of `GET /chargeback` (cursor-based).
@@ -1124,7 +1246,7 @@ impl pay_core::Disputes for EasypayClient {
         let disputes = page
             .data
             .iter()
-            .map(to_dispute)
+            .map(|raw| ChargebackItem::read(raw).and_then(to_dispute))
             .collect::<Result<Vec<_>, _>>()?;
         let full = filter
             .limit
@@ -1143,29 +1265,8 @@ impl pay_core::Disputes for EasypayClient {
         id: &pay_core::DisputeId,
         options: &CallOptions,
     ) -> Result<pay_core::Dispute, PayError> {
-        let mut query = wire::ChargebackListQuery {
-            limit: Some(100),
-            ..Default::default()
-        };
-        loop {
-            let page = self.chargebacks().list(&query, options).await?;
-            for raw in &page.data {
-                let dispute = to_dispute(raw)?;
-                if &dispute.id == id {
-                    return Ok(dispute);
-                }
-            }
-            match page.data.last().and_then(crate::pagination::item_cursor) {
-                Some(last) if query.cursor.as_deref() != Some(last.as_str()) => {
-                    query.cursor = Some(last);
-                }
-                _ => {
-                    return Err(PayError::new(ErrorKind::NotFound)
-                        .with_provider(PROVIDER)
-                        .with_operation("chargeback_list"));
-                }
-            }
-        }
+        self.last_chargeback(|c| c.id.as_deref() == Some(id.as_str()), options)
+            .await
     }
 }
 
@@ -1191,7 +1292,9 @@ fn minute_text(at: std::time::SystemTime) -> String {
     )
 }
 
-fn to_subscription(sub: &wire::Subscription) -> Result<pay_core::Subscription, PayError> {
+pub(crate) fn to_subscription(
+    sub: &wire::Subscription,
+) -> Result<pay_core::Subscription, PayError> {
     let id = pay_core::SubscriptionId::new(sub.id.clone().unwrap_or_default())
         .map_err(|e| decode_failure("id", e))?;
     let method_status = sub.method.as_ref().and_then(|m| m.status.as_ref());
@@ -1258,6 +1361,7 @@ impl pay_core::Recurring for EasypayClient {
             method,
         );
         body.key = Some(request.reference().as_str().to_owned());
+        body.currency = Some(currency(request.amount(), "subscription_create")?);
         body.max_captures = request.occurrences().map(i64::from);
         match request.first_charge() {
             pay_core::FirstCharge::Now => body.capture_now = Some(true),

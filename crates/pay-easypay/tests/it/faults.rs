@@ -68,7 +68,6 @@ struct Ready {
     checkout: Option<CheckoutId>,
 }
 
-const MBW_AUTH: &str = r#"{"type":"authorisation","value":10,"method":"mbw","customer":{"name":"Ana","phone":"PHONE"},"capture":{"descriptive":"Order"}}"#;
 const SUBSCRIPTION: &str = r#"{"value":9.99,"frequency":"1D","start_time":"2023-11-14 23:00","max_captures":3,"method":"dd","key":"sub-1","capture":{"descriptive":"Monthly"},"sdd_mandate":{"iban":"PT50000201231234567890155","name":"A","email":"a@example.org","phone":"911111111","account_holder":"A"}}"#;
 const PAYOUT: &str = r#"{"customer":{"name":"Bea"},"key":"payout-1","value":17,"method":"transfer","timestamp":"0","out_account":{"account_holder":"Bea","iban":"PT50000201231234567890155","email":"bea@example.org","phone":"912345678"}}"#;
 const CHECKOUT: &str = r#"{"type":["single"],"payment":{"methods":["cc","mbw"],"type":"sale","capture":{"descriptive":"Shop"}},"order":{"value":12.3,"key":"o"},"customer":{"name":"A","email":"a@example.org","phone":"911111111"}}"#;
@@ -86,12 +85,7 @@ async fn prepare(env: &Env, op: &str) -> Ready {
             | "refund_create"
     );
     if needs_auth {
-        let created = c
-            .single()
-            .create(&json(&MBW_AUTH.replace("PHONE", PHONE_AUTHORISED)), &o)
-            .await
-            .unwrap();
-        ready.single = Some(PaymentId::new(created.id.unwrap()).unwrap());
+        ready.single = Some(env.authorised_mbway("10").await);
         let auth = env
             .server
             .snapshot()
@@ -119,15 +113,7 @@ async fn prepare(env: &Env, op: &str) -> Ready {
         ready.capture = Some(capture);
     }
     if op == "single_delete" {
-        let created = c
-            .single()
-            .create(
-                &json(r#"{"value":3,"method":"mb","capture":{"descriptive":"x"}}"#),
-                &o,
-            )
-            .await
-            .unwrap();
-        ready.single = Some(PaymentId::new(created.id.unwrap()).unwrap());
+        ready.single = Some(env.unpaid_multibanco().await);
     }
     if matches!(
         op,

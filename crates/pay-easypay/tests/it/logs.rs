@@ -5,7 +5,7 @@ use std::io;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use pay_core::CallOptions;
-use pay_easypay::{CaptureId, PaymentId};
+use pay_easypay::PaymentId;
 use pay_testkit::easypay::PHONE_AUTHORISED;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
@@ -43,23 +43,8 @@ async fn flow() -> String {
     let env = Env::start().await;
     let c = &env.client;
     let o = CallOptions::new();
-    let created = c
-        .single()
-        .create(
-            &json(&format!(
-                r#"{{"type":"authorisation","value":10,"method":"mbw","customer":{{"name":"Ana","phone":"{PHONE_AUTHORISED}"}},"capture":{{"descriptive":"Order"}}}}"#
-            )),
-            &o,
-        )
-        .await
-        .unwrap();
-    let id = PaymentId::new(created.id.unwrap()).unwrap();
-    let capture = c
-        .captures()
-        .create(&id, &json(r#"{"descriptive":"c","value":5}"#), &o)
-        .await
-        .unwrap();
-    let capture = CaptureId::new(capture.id.unwrap()).unwrap();
+    let id = env.authorised_mbway("10").await;
+    let capture = env.capture(&id, "5").await;
     c.refunds()
         .create(
             &capture,

@@ -299,3 +299,54 @@ async fn full_refunds_take_what_remains_and_name_a_capture_when_there_are_severa
     let paid = c.get_payment(&id, &o).await.unwrap();
     assert_eq!(paid.status, PaymentStatus::Refunded, "{paid:?}");
 }
+
+/// Easypay reads a bare `value` in its default currency (EUR): a payment in any other
+/// currency must say so, or be refused before sending. Found by the demo: 19.99 USD was
+/// sent as 19.99 with no currency, which Easypay charges as 19.99 EUR.
+#[tokio::test]
+async fn the_currency_is_sent_and_others_are_refused_before_sending() {
+    let env = Env::start().await;
+    let c = &env.client;
+    let o = CallOptions::new();
+
+    c.create_payment(&request(PaymentMethod::Multibanco, "cur-eur"), &o)
+        .await
+        .unwrap();
+    let sent = env.server.requests();
+    let create = sent
+        .iter()
+        .find(|r| r.operation() == Some("single_create"))
+        .unwrap();
+    let body = create.body();
+    assert!(body.contains(r#""currency":"EUR""#), "{body}");
+
+    for (currency, key) in [(Currency::USD, "cur-usd"), (Currency::GBP, "cur-gbp")] {
+        let money = Money::from_minor(1999, currency).unwrap();
+        let request = CreatePayment::new(money, reference(key), PaymentMethod::Multibanco).unwrap();
+        let err = c.create_payment(&request, &o).await.unwrap_err();
+        let ErrorKind::InvalidRequest(v) = err.kind() else {
+            panic!("{err:?}")
+        };
+        assert_eq!(v.field(), "amount.currency");
+        assert!(
+            err.to_string().contains("must be one of: EUR, BRL"),
+            "{err}"
+        );
+    }
+    let mut payout = CreatePayout::new(
+        Money::from_minor(1700, Currency::USD).unwrap(),
+        reference("cur-payout"),
+        Iban::parse("PT50000201231234567890154").unwrap(),
+        "Bea",
+    )
+    .unwrap();
+    payout.beneficiary_email = Some(Email::parse("bea@example.org").unwrap());
+    payout.beneficiary_phone = Some(Phone::new("+351", "912345678").unwrap());
+    let err = c.create_payout(&payout, &o).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::InvalidRequest(v) if v.field() == "amount.currency"));
+    assert_eq!(
+        env.server.requests().len(),
+        sent.len(),
+        "nothing else was sent"
+    );
+}

@@ -4,13 +4,12 @@
 use std::collections::BTreeSet;
 
 use futures_util::TryStreamExt;
-use pay_core::{CallOptions, ErrorKind, Method, OperationKind};
+use pay_core::{CallOptions, ErrorKind, IdempotencyKey, Method, OperationKind};
 use pay_easypay::{
     AuthorisationId, CLIENT_METHODS, CaptureId, CaptureSplitId, CheckoutId, FrequentPaymentId,
     OutPaymentId, PaymentId, RefundId, SubscriptionId, VoidId, wire,
 };
 use pay_testkit::ResourceKind;
-use pay_testkit::easypay::PHONE_AUTHORISED;
 
 use crate::support::{Env, json};
 
@@ -51,18 +50,8 @@ async fn every_operation_is_called_through_the_client() {
     };
 
     // Single payments.
-    let created = c
-        .single()
-        .create(
-            &json(&format!(
-                r#"{{"type":"authorisation","value":10,"method":"mbw","customer":{{"name":"Ana","phone":"{PHONE_AUTHORISED}"}},"capture":{{"descriptive":"Order"}}}}"#
-            )),
-            &o,
-        )
-        .await
-        .unwrap();
+    let single = env.authorised_mbway("10").await;
     hit("single_create");
-    let single = PaymentId::new(created.id.unwrap()).unwrap();
     let list = c
         .single()
         .list(&wire::SingleListQuery::default(), &o)
@@ -177,18 +166,8 @@ async fn every_operation_is_called_through_the_client() {
         .await
         .unwrap();
     hit("report_transactions");
-    let unpaid = c
-        .single()
-        .create(
-            &json(r#"{"value":3,"method":"mb","capture":{"descriptive":"x"}}"#),
-            &o,
-        )
-        .await
-        .unwrap();
-    c.single()
-        .delete(&PaymentId::new(unpaid.id.unwrap()).unwrap(), &o)
-        .await
-        .unwrap();
+    let unpaid = env.unpaid_multibanco().await;
+    c.single().delete(&unpaid, &o).await.unwrap();
     hit("single_delete");
 
     // Frequent payments.
@@ -427,24 +406,9 @@ async fn page_and_cursor_streams_cross_several_pages() {
     assert_eq!(gets, 1 + 3, "one single page, then three pages");
 
     // Cursor-based: 5 captures, 2 at a time.
-    let auth = env
-        .client
-        .single()
-        .create(
-            &json(&format!(
-                r#"{{"type":"authorisation","value":50,"method":"mbw","customer":{{"name":"Ana","phone":"{PHONE_AUTHORISED}"}},"capture":{{"descriptive":"Order"}}}}"#
-            )),
-            &o,
-        )
-        .await
-        .unwrap();
-    let auth = PaymentId::new(auth.id.unwrap()).unwrap();
+    let auth = env.authorised_mbway("50").await;
     for _ in 0..5 {
-        env.client
-            .captures()
-            .create(&auth, &json(r#"{"descriptive":"part","value":1}"#), &o)
-            .await
-            .unwrap();
+        env.capture(&auth, "1").await;
     }
     let query = wire::CaptureListQuery {
         limit: Some(2),
@@ -505,4 +469,67 @@ async fn an_out_payment_is_signed_once_and_resent_byte_for_byte() {
         "stamped by the clock"
     );
     assert_eq!(env.server.snapshot().len(), 1, "one out-payment");
+}
+
+#[tokio::test]
+async fn a_typed_success_reports_its_key_and_whether_it_was_replayed() {
+    let env = Env::start().await;
+    let c = &env.client;
+    let key = IdempotencyKey::new("order-51-create").unwrap();
+    let o = CallOptions::new().idempotency_key(key.clone());
+    let request: wire::SingleCreateRequest =
+        json(r#"{"value":8.40,"method":"mb","capture":{"descriptive":"Order 51"}}"#);
+
+    let first = c.single().with_meta().create(&request, &o).await.unwrap();
+    assert!(!first.is_replayed());
+    assert_eq!(first.idempotency_key(), Some(&key));
+    assert_eq!(first.meta().attempts(), 1);
+    assert_eq!(first.meta().status(), 201);
+
+    let second = c.single().with_meta().create(&request, &o).await.unwrap();
+    assert!(
+        second.is_replayed(),
+        "the same key answers the stored result"
+    );
+    assert_eq!(second.idempotency_key(), Some(&key));
+    assert_eq!(second.value().id, first.value().id);
+    let singles = env
+        .server
+        .snapshot()
+        .of_kind(&ResourceKind::Payment)
+        .count();
+    assert_eq!(singles, 1, "one payment for two calls with one key");
+
+    // The plain handle answers the wire type of the same call.
+    let plain: wire::SingleCreated = c.single().create(&request, &o).await.unwrap();
+    assert_eq!(plain.id, first.value().id);
+
+    // Without a caller's key the generated one is reported; a read sends none.
+    let fresh = c
+        .single()
+        .with_meta()
+        .create(&request, &CallOptions::new())
+        .await
+        .unwrap();
+    assert!(!fresh.is_replayed());
+    let generated = fresh.idempotency_key().expect("a generated key").clone();
+    assert_ne!(generated, key);
+    let id = PaymentId::new(fresh.into_value().id.unwrap()).unwrap();
+    let (payment, meta) = c
+        .single()
+        .with_meta()
+        .get(&id, &CallOptions::new())
+        .await
+        .unwrap()
+        .into_parts();
+    assert_eq!(payment.id.as_deref(), Some(id.as_str()));
+    assert_eq!(meta.idempotency_key(), None);
+    assert!(!meta.is_replayed());
+    let deleted = c
+        .single()
+        .with_meta()
+        .delete(&id, &CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(deleted.meta().status(), 204);
 }

@@ -3,9 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use pay_core::CallOptions;
 use pay_core::{ManualClock, RetryPolicy, from_unix_seconds};
-use pay_easypay::{AccountId, ApiKey, EasypayClient};
-use pay_testkit::easypay::{EasypayConfig, EasypayFake};
+use pay_easypay::{AccountId, ApiKey, CaptureId, EasypayClient, PaymentId};
+use pay_testkit::easypay::{EasypayConfig, EasypayFake, PHONE_AUTHORISED};
 use pay_testkit::{Context, FakeServer};
 use secrecy::SecretString;
 
@@ -120,6 +121,52 @@ impl Env {
 
     pub(crate) fn ctx(&self) -> Context<'_> {
         Context::new(&self.clock, self.server.webhooks(), self.server.base_url())
+    }
+
+    /// A single MB WAY authorisation of `value` euros (JSON number text), which the fake
+    /// authorises at once.
+    pub(crate) async fn authorised_mbway(&self, value: &str) -> PaymentId {
+        let created = self
+            .client
+            .single()
+            .create(
+                &json(&format!(
+                    r#"{{"type":"authorisation","value":{value},"method":"mbw","customer":{{"name":"Ana","phone":"{PHONE_AUTHORISED}"}},"capture":{{"descriptive":"Order"}}}}"#
+                )),
+                &CallOptions::new(),
+            )
+            .await
+            .expect("an MB WAY authorisation");
+        PaymentId::new(created.id.expect("an id")).expect("a payment id")
+    }
+
+    /// Captures `value` euros (JSON number text) of `payment`.
+    pub(crate) async fn capture(&self, payment: &PaymentId, value: &str) -> CaptureId {
+        let created = self
+            .client
+            .captures()
+            .create(
+                payment,
+                &json(&format!(r#"{{"descriptive":"Capture","value":{value}}}"#)),
+                &CallOptions::new(),
+            )
+            .await
+            .expect("a capture");
+        CaptureId::new(created.id.expect("an id")).expect("a capture id")
+    }
+
+    /// A single Multibanco reference, left unpaid.
+    pub(crate) async fn unpaid_multibanco(&self) -> PaymentId {
+        let created = self
+            .client
+            .single()
+            .create(
+                &json(r#"{"value":3,"method":"mb","capture":{"descriptive":"Unpaid"}}"#),
+                &CallOptions::new(),
+            )
+            .await
+            .expect("a Multibanco reference");
+        PaymentId::new(created.id.expect("an id")).expect("a payment id")
     }
 }
 

@@ -2,14 +2,17 @@
 //! trying a client by hand.
 //!
 //! ```text
-//! pay-testkit serve --provider NAME [--port N] [--notify URL]
+//! pay-testkit serve --provider NAME [--port N] [--notify URL] [--out-payment-key PATH]
 //! pay-testkit providers
 //! pay-testkit --help
 //! ```
 //!
 //! `serve` prints the base URL on the first line of standard output, then serves.
 //! `--notify URL` sends the fake's notifications to `URL` (loopback only) as they fall
-//! due. The fake's clock is a manual clock started at the current time; the Easytransac
+//! due. `--out-payment-key PATH` (Easypay only) verifies out-payment signatures with the
+//! RSA public key in the PEM file at `PATH` (SPKI `BEGIN PUBLIC KEY`, or PKCS#1
+//! `BEGIN RSA PUBLIC KEY`) instead of the documented test key, so a client in any
+//! language can sign with its own key. The fake's clock is a manual clock started at the current time; the Easytransac
 //! fake's scenario controls (pay a page, finish 3-D Secure, settle a debit, advance the
 //! clock) answer `POST /_testkit/…` (see `pay_testkit::easytransac`).
 //! Exit codes: 0 after Ctrl-C, 1 when the port cannot be bound or the fake misbehaved,
@@ -21,13 +24,16 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use pay_testkit::easypay::{EasypayConfig, EasypayFake};
 use pay_testkit::{FakeProvider, FakeServer, registry};
 
 const USAGE: &str = "\
 usage:
-  pay-testkit serve --provider NAME [--port N] [--notify URL]
+  pay-testkit serve --provider NAME [--port N] [--notify URL] [--out-payment-key PATH]
                                                  serve a provider fake on 127.0.0.1 until Ctrl-C,
-                                                 notifications to URL (loopback) when given
+                                                 notifications to URL (loopback) when given;
+                                                 easypay: out-payments verified with the RSA
+                                                 public key (PEM) at PATH, else the test key
   pay-testkit providers                          list the provider fakes available
   pay-testkit --help                             show this help
 ";
@@ -39,6 +45,7 @@ enum Command {
         provider: String,
         port: u16,
         notify: Option<String>,
+        out_payment_key: Option<String>,
     },
     Providers,
     Help,
@@ -57,6 +64,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
             let mut provider = None;
             let mut port = 0;
             let mut notify = None;
+            let mut out_payment_key = None;
             while let Some(arg) = args.next() {
                 let (flag, inline) = match arg.split_once('=') {
                     Some((flag, value)) => (flag, Some(value)),
@@ -76,14 +84,19 @@ fn parse(args: &[String]) -> Result<Command, String> {
                             .map_err(|_| format!("`{text}` is not a port number (0 to 65535)"))?;
                     }
                     "--notify" => notify = Some(value()?.to_owned()),
+                    "--out-payment-key" => out_payment_key = Some(value()?.to_owned()),
                     other => return Err(format!("unexpected argument `{other}`")),
                 }
             }
             let provider = provider.ok_or_else(|| "`serve` needs `--provider NAME`".to_owned())?;
+            if out_payment_key.is_some() && !provider.eq_ignore_ascii_case("easypay") {
+                return Err("`--out-payment-key` is for `--provider easypay`".to_owned());
+            }
             Ok(Command::Serve {
                 provider,
                 port,
                 notify,
+                out_payment_key,
             })
         }
         Some(other) => Err(format!("unknown command `{other}`")),
@@ -116,9 +129,15 @@ fn main() -> ExitCode {
             provider,
             port,
             notify,
-        }) => match registry::make_for_serving(&provider, notify.as_deref(), &clock) {
-            Err(unknown) => {
-                eprintln!("pay-testkit: {unknown}");
+            out_payment_key,
+        }) => match make_fake(
+            &provider,
+            notify.as_deref(),
+            out_payment_key.as_deref(),
+            &clock,
+        ) {
+            Err(message) => {
+                eprintln!("pay-testkit: {message}");
                 ExitCode::from(2)
             }
             Ok(fake) => match tokio::runtime::Builder::new_current_thread()
@@ -133,6 +152,24 @@ fn main() -> ExitCode {
             },
         },
     }
+}
+
+/// The fake to serve: the registry's, or for `--out-payment-key` an Easypay fake
+/// verifying out-payments with the public key read from that file.
+fn make_fake(
+    provider: &str,
+    notify: Option<&str>,
+    out_payment_key: Option<&str>,
+    clock: &pay_core::ManualClock,
+) -> Result<Box<dyn FakeProvider>, String> {
+    let Some(path) = out_payment_key else {
+        return registry::make_for_serving(provider, notify, clock).map_err(|e| e.to_string());
+    };
+    let pem = std::fs::read_to_string(path)
+        .map_err(|err| format!("cannot read the out-payment key `{path}`: {err}"))?;
+    let config = EasypayConfig::for_serving(notify, Some(&pem))
+        .map_err(|err| format!("the out-payment key `{path}`: {err}"))?;
+    Ok(Box::new(EasypayFake::new(config)))
 }
 
 async fn serve(fake: Box<dyn FakeProvider>, port: u16, clock: pay_core::ManualClock) -> ExitCode {
@@ -190,6 +227,7 @@ mod tests {
                 provider: "easypay".to_owned(),
                 port: 8080,
                 notify: None,
+                out_payment_key: None,
             })
         );
         assert_eq!(
@@ -198,6 +236,7 @@ mod tests {
                 provider: "easytransac".to_owned(),
                 port: 9,
                 notify: None,
+                out_payment_key: None,
             })
         );
         assert_eq!(
@@ -206,6 +245,7 @@ mod tests {
                 provider: "x".to_owned(),
                 port: 0,
                 notify: None,
+                out_payment_key: None,
             })
         );
         assert_eq!(
@@ -216,6 +256,7 @@ mod tests {
                 provider: "easytransac".to_owned(),
                 port: 0,
                 notify: Some("http://127.0.0.1:9/n".to_owned()),
+                out_payment_key: None,
             })
         );
         assert_eq!(parse(&args("providers")), Ok(Command::Providers));
@@ -233,10 +274,149 @@ mod tests {
                 "serve --provider x --verbose",
                 "unexpected argument `--verbose`",
             ),
+            (
+                "serve --provider easypay --out-payment-key",
+                "`--out-payment-key` needs a value",
+            ),
+            (
+                "serve --provider easytransac --out-payment-key k.pem",
+                "`--out-payment-key` is for `--provider easypay`",
+            ),
             ("providers all", "unexpected argument `all`"),
             ("start", "unknown command `start`"),
         ] {
             assert_eq!(parse(&args(line)), Err(error.to_owned()), "{line}");
+        }
+    }
+
+    #[test]
+    fn parses_the_out_payment_key() {
+        assert_eq!(
+            parse(&args(
+                "serve --provider easypay --out-payment-key keys/ours.pem"
+            )),
+            Ok(Command::Serve {
+                provider: "easypay".to_owned(),
+                port: 0,
+                notify: None,
+                out_payment_key: Some("keys/ours.pem".to_owned()),
+            })
+        );
+    }
+
+    const KEYS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/easypay/keys");
+
+    /// A fake made as `serve` makes it from `line`, on loopback, with `clock`.
+    async fn served(
+        line: &str,
+        clock: &pay_core::ManualClock,
+    ) -> FakeServer<Box<dyn FakeProvider>> {
+        let Ok(Command::Serve {
+            provider,
+            notify,
+            out_payment_key,
+            ..
+        }) = parse(&args(line))
+        else {
+            panic!("not a serve command: {line}")
+        };
+        let fake = make_fake(
+            &provider,
+            notify.as_deref(),
+            out_payment_key.as_deref(),
+            clock,
+        )
+        .expect("a fake");
+        FakeServer::builder()
+            .clock(clock.clone())
+            .start(fake)
+            .await
+            .expect("the server starts")
+    }
+
+    /// Creates an out-payment at `url`, signed with the private key in `key_file`.
+    async fn pay_out(
+        url: String,
+        key_file: &str,
+        clock: &pay_core::ManualClock,
+    ) -> Result<(), pay_core::PayError> {
+        use pay_easypay::{AccountId, ApiKey, EasypayClient, wire};
+        use pay_testkit::easypay::{SANDBOX_ACCOUNT_ID, SANDBOX_API_KEY};
+
+        let pem = std::fs::read_to_string(format!("{KEYS}/{key_file}")).expect("a key file");
+        let client = EasypayClient::builder(
+            AccountId::new(SANDBOX_ACCOUNT_ID),
+            ApiKey::new(SANDBOX_API_KEY),
+        )
+        .base_url(url)
+        .clock(std::sync::Arc::new(clock.clone()))
+        .out_payment_key_pem(&secrecy::SecretString::from(pem))?
+        .build()?;
+        let request: wire::OutPaymentCreateRequest = serde_json::from_str(
+            r#"{"customer":{"name":"Ines"},"value":23.10,"method":"transfer","timestamp":"0",
+                "out_account":{"account_holder":"Ines","iban":"PT50000201231234567890155",
+                "email":"ines@example.org","phone":"913000222"}}"#,
+        )
+        .expect("a request");
+        let created = client
+            .out_payments()
+            .create(&request, &pay_core::CallOptions::new())
+            .await?;
+        assert!(created.id.is_some());
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn out_payments_are_verified_with_the_key_given() {
+        let clock = pay_core::ManualClock::new(std::time::SystemTime::now());
+        // An SPKI and a PKCS#1 public key: the private half signs, another key is refused.
+        for (public, private, other) in [
+            (
+                "test-rsa-3072-public-spki.pem",
+                "test-rsa-3072-pkcs8.pem",
+                "test-rsa-2048-pkcs8.pem",
+            ),
+            (
+                "test-rsa-2048-public-pkcs1.pem",
+                "test-rsa-2048-pkcs1.pem",
+                "test-rsa-3072-pkcs8.pem",
+            ),
+        ] {
+            let server = served(
+                &format!("serve --provider easypay --out-payment-key {KEYS}/{public}"),
+                &clock,
+            )
+            .await;
+            pay_out(server.url("/2.0"), private, &clock)
+                .await
+                .unwrap_or_else(|e| panic!("{public}: signed with {private}: {e}"));
+            let refused = pay_out(server.url("/2.0"), other, &clock)
+                .await
+                .expect_err("signed with another key");
+            assert_eq!(refused.kind(), &pay_core::ErrorKind::Authentication);
+        }
+
+        // Without the flag, the documented test key.
+        let default = served("serve --provider easypay", &clock).await;
+        pay_out(default.url("/2.0"), "test-rsa-2048-pkcs8.pem", &clock)
+            .await
+            .expect("the documented test key");
+    }
+
+    #[test]
+    fn an_unreadable_or_unusable_key_is_a_usage_error() {
+        let clock = pay_core::ManualClock::new(std::time::SystemTime::now());
+        for (file, expected) in [
+            ("no-such-key.pem", "cannot read the out-payment key"),
+            ("test-ec-p256-not-rsa.pem", "the out-payment key"),
+            ("test-rsa-1024-too-small.pem", "the out-payment key"),
+        ] {
+            let path = format!("{KEYS}/{file}");
+            let Err(message) = make_fake("easypay", None, Some(&path), &clock) else {
+                panic!("{file} was accepted")
+            };
+            assert!(message.contains(expected), "{file}: {message}");
+            assert!(message.contains(file), "{message}");
         }
     }
 }

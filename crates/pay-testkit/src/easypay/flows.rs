@@ -400,7 +400,16 @@ pub(crate) fn run_due(state: &mut State, env: &Env<'_>) {
                 break;
             }
             let next = p.frequency.as_deref().and_then(|f| next_due(at, f));
-            subscription_capture(state, env, &id);
+            // A charge caught up late happened at its due time: its capture date and its
+            // notification's `date` say so (two charges never share a `date`).
+            let at_due = Env {
+                now: at,
+                account: env.account,
+                base_url: env.base_url,
+                webhooks: env.webhooks,
+                basic: env.basic,
+            };
+            subscription_capture(state, &at_due, &id);
             if let Some(p) = state.payment_mut(&id) {
                 p.next_due = next;
             }
