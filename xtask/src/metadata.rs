@@ -47,6 +47,8 @@ pub(crate) struct DeclaredDependency {
     pub(crate) req: String,
     /// Set for path dependencies.
     pub(crate) path: Option<String>,
+    /// `optional = true`: only built when a feature enables it.
+    pub(crate) optional: bool,
 }
 
 /// The manifest table a dependency is declared in.
@@ -160,6 +162,7 @@ impl Metadata {
                     kind: DependencyKind::from_json(dep.get("kind"))?,
                     req: string(dep, "req")?.to_owned(),
                     path: dep.get("path").and_then(Json::as_str).map(str::to_owned),
+                    optional: matches!(dep.get("optional"), Some(Json::Bool(true))),
                 });
             }
             // `publish` is null when unrestricted and a list of allowed registries otherwise;

@@ -75,6 +75,7 @@ const PAY_HTTP_MEMBERS: &[&str] = &["pay-core"];
 const NOT_ADAPTERS: &[&str] = &[
     "pay",
     "pay-core",
+    "pay-demo",
     "pay-http",
     "pay-signing",
     "pay-testkit",
@@ -421,18 +422,65 @@ fn provider_names(path: &str, text: &str, providers: &[String]) -> Vec<Violation
     violations
 }
 
-/// Every workspace member that declares `pay-testkit` anywhere but `[dev-dependencies]`.
+/// The members that may declare `pay-testkit` outside `[dev-dependencies]`, and how:
+/// the facade `pay` as an optional dependency (its `testkit` feature, which users enable
+/// in their own dev-dependencies), and `pay-demo`, the binary whose job is to run the
+/// fakes (nothing depends on it).
+const TESTKIT_HOSTS: &[(&str, TestkitUse)] = &[
+    ("pay", TestkitUse::OptionalOnly),
+    ("pay-demo", TestkitUse::Binary),
+];
+
+/// How a [`TESTKIT_HOSTS`] member may use pay-testkit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TestkitUse {
+    /// As an optional `[dependencies]` entry only.
+    OptionalOnly,
+    /// As a normal dependency of a binary no member depends on.
+    Binary,
+}
+
+/// Every workspace member that declares `pay-testkit` anywhere but `[dev-dependencies]`,
+/// except as [`TESTKIT_HOSTS`] allows; and any member depending on a `Binary` host.
 fn testkit_outside_dev_dependencies(metadata: &Metadata) -> Vec<Violation> {
     let mut violations = Vec::new();
     for package in metadata.packages.iter().filter(|p| p.is_member) {
+        let host = TESTKIT_HOSTS
+            .iter()
+            .find(|(name, _)| *name == package.name)
+            .map(|&(_, how)| how);
         for dep in &package.dependencies {
-            if dep.name == "pay-testkit" && dep.kind != DependencyKind::Dev {
+            if let Some((_, TestkitUse::Binary)) =
+                TESTKIT_HOSTS.iter().find(|(name, _)| *name == dep.name)
+            {
                 violations.push(Violation::new(
                     &package.name,
                     format!(
-                        "declares pay-testkit in {}; it may only be a [dev-dependencies] entry",
-                        dep.kind.table()
+                        "depends on {}, a binary that carries pay-testkit; nothing may",
+                        dep.name
                     ),
+                ));
+            }
+            if dep.name != "pay-testkit" || dep.kind == DependencyKind::Dev {
+                continue;
+            }
+            let allowed = match host {
+                Some(TestkitUse::Binary) => dep.kind == DependencyKind::Normal,
+                Some(TestkitUse::OptionalOnly) => {
+                    dep.kind == DependencyKind::Normal && dep.optional
+                }
+                None => false,
+            };
+            if !allowed {
+                let rule = if host == Some(TestkitUse::OptionalOnly) {
+                    "it may only be an optional [dependencies] entry (a feature) or a \
+                     [dev-dependencies] entry"
+                } else {
+                    "it may only be a [dev-dependencies] entry"
+                };
+                violations.push(Violation::new(
+                    &package.name,
+                    format!("declares pay-testkit in {}; {rule}", dep.kind.table()),
                 ));
             }
         }
@@ -762,6 +810,7 @@ mod tests {
                     kind,
                     req: req.to_owned(),
                     path: path.map(str::to_owned),
+                    optional: false,
                 })
                 .collect(),
             publishable: false,
@@ -917,11 +966,14 @@ mod tests {
     #[test]
     fn testkit_only_in_dev_dependencies() {
         use DependencyKind::{Build, Dev, Normal};
+        let mut optional_facade = package("pay", &[("pay-testkit", Normal, "^0.0.0", None)]);
+        optional_facade.dependencies[0].optional = true;
         let good = Metadata {
-            packages: vec![package(
-                "pay-easypay",
-                &[("pay-testkit", Dev, "^0.0.0", None)],
-            )],
+            packages: vec![
+                package("pay-easypay", &[("pay-testkit", Dev, "^0.0.0", None)]),
+                optional_facade,
+                package("pay-demo", &[("pay-testkit", Normal, "^0.0.0", None)]),
+            ],
             nodes: Vec::new(),
         };
         assert_eq!(testkit_outside_dev_dependencies(&good), []);
@@ -930,16 +982,18 @@ mod tests {
             packages: vec![
                 package("pay", &[("pay-testkit", Normal, "^0.0.0", None)]),
                 package("pay-easypay", &[("pay-testkit", Build, "^0.0.0", None)]),
+                package("pay-app", &[("pay-demo", Normal, "^0.0.0", None)]),
             ],
             nodes: Vec::new(),
         };
         assert_eq!(
             messages(&testkit_outside_dev_dependencies(&bad)),
             [
-                "pay: declares pay-testkit in [dependencies]; it may only be a \
-                 [dev-dependencies] entry",
+                "pay: declares pay-testkit in [dependencies]; it may only be an optional \
+                 [dependencies] entry (a feature) or a [dev-dependencies] entry",
                 "pay-easypay: declares pay-testkit in [build-dependencies]; it may only be a \
                  [dev-dependencies] entry",
+                "pay-app: depends on pay-demo, a binary that carries pay-testkit; nothing may",
             ]
         );
     }

@@ -63,6 +63,7 @@ mod bank;
 mod capabilities;
 mod card;
 mod clock;
+mod confirm;
 mod contact;
 mod decimal;
 mod dispute;
@@ -97,6 +98,7 @@ pub use crate::capabilities::{
 };
 pub use crate::card::{CardDetails, CardExpiry, CardNumber, Cvv, luhn_valid};
 pub use crate::clock::{Clock, ManualClock, SystemClock, from_unix_seconds, unix_seconds};
+pub use crate::confirm::{Confirmed, confirm_event};
 pub use crate::contact::{CountryCode, Email, Language, Phone, Url};
 pub use crate::dispute::{Dispute, DisputeFilter, DisputePage};
 pub use crate::encoding::AmountEncoding;

@@ -193,6 +193,114 @@ fn traits_are_object_safe_and_thread_safe() {
 
 #[cfg(feature = "mock")]
 #[tokio::test]
+async fn webhook_events_are_confirmed_by_reading_the_resource_back() {
+    let ledger = Ledger::new();
+    let o = CallOptions::new();
+    let reference = MerchantReference::new("order-confirm").unwrap();
+    let request = CreatePayment::new(eur("9.99"), reference, PaymentMethod::HostedPage).unwrap();
+    let paid = ledger.create_payment(&request, &o).await.unwrap();
+    let provider: &dyn Provider = &ledger;
+    let event =
+        |kind| WebhookEvent::new(ledger.id(), EventId::new("e1").unwrap(), kind, Trust::Hint);
+
+    // The notification claims a status; the confirmation is the provider's own state.
+    let claimed = event(EventKind::Payment {
+        id: paid.id.clone(),
+        checkout_id: None,
+        status: Some(PaymentStatus::Failed),
+    });
+    let confirmed = confirm_event(provider, &claimed, &o).await.unwrap();
+    assert_eq!(confirmed.payment().unwrap().status, PaymentStatus::Captured);
+
+    // An event naming a payment that does not exist is the read's error.
+    let forged = event(EventKind::Payment {
+        id: Some(ProviderPaymentId::new("p404").unwrap()),
+        checkout_id: None,
+        status: Some(PaymentStatus::Captured),
+    });
+    let err = confirm_event(provider, &forged, &o).await.unwrap_err();
+    assert!(matches!(err.kind(), ErrorKind::NotFound));
+
+    // Nothing to read back: no id, or an unknown type.
+    let anonymous = event(EventKind::Payment {
+        id: None,
+        checkout_id: None,
+        status: None,
+    });
+    assert!(matches!(
+        confirm_event(provider, &anonymous, &o).await.unwrap(),
+        Confirmed::Nothing
+    ));
+    let unknown = event(EventKind::Unknown {
+        provider_type: "novelty".to_owned(),
+    });
+    assert!(matches!(
+        confirm_event(provider, &unknown, &o).await.unwrap(),
+        Confirmed::Nothing
+    ));
+
+    // A subscription's charge, and a dispute naming only its payment, are confirmed
+    // through the payment.
+    let charge = event(EventKind::Subscription {
+        id: Some(SubscriptionId::new("s1").unwrap()),
+        status: None,
+        charge: paid.id.clone(),
+        charge_number: Some(2),
+        charge_status: Some(PaymentStatus::Captured),
+    });
+    let confirmed = confirm_event(provider, &charge, &o).await.unwrap();
+    assert_eq!(confirmed.payment().unwrap().id, paid.id);
+    let dispute = event(EventKind::Dispute {
+        id: None,
+        payment_id: paid.id.clone(),
+        status: None,
+    });
+    let confirmed = confirm_event(provider, &dispute, &o).await.unwrap();
+    assert_eq!(confirmed.payment().unwrap().id, paid.id);
+
+    // A kind the provider cannot read names the missing capability.
+    let subscription = event(EventKind::Subscription {
+        id: Some(SubscriptionId::new("s1").unwrap()),
+        status: None,
+        charge: None,
+        charge_number: None,
+        charge_status: None,
+    });
+    let err = confirm_event(provider, &subscription, &o)
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::NotSupported {
+            capability: Capability::Subscriptions
+        }
+    ));
+    let payout = event(EventKind::Payout {
+        id: Some(PayoutId::new("o1").unwrap()),
+        status: None,
+    });
+    let err = confirm_event(provider, &payout, &o).await.unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::NotSupported {
+            capability: Capability::Payouts
+        }
+    ));
+    let checkout = event(EventKind::Payment {
+        id: None,
+        checkout_id: Some(CheckoutId::new("c1").unwrap()),
+        status: None,
+    });
+    let err = confirm_event(provider, &checkout, &o).await.unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::NotSupported {
+            capability: Capability::Checkouts
+        }
+    ));
+}
+
+#[tokio::test]
 async fn mocks_stand_in_for_any_trait() {
     use pay_core::mock::MockProvider;
 
