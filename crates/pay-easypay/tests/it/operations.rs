@@ -37,6 +37,16 @@ fn every_path_operation_has_a_client_method_and_back() {
         extra.is_empty(),
         "client methods for no operation: {extra:?}"
     );
+    // The description's `x-rust-fn` (docs/providers.md's "Rust function" column) names
+    // the same method.
+    for (id, method) in CLIENT_METHODS {
+        let op = wire::OPERATIONS.iter().find(|op| op.id == *id).unwrap();
+        assert_eq!(
+            op.rust_fn,
+            Some(format!("EasypayClient::{method}").as_str()),
+            "x-rust-fn of {id}"
+        );
+    }
 }
 
 #[tokio::test]

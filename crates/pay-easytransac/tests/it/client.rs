@@ -38,6 +38,16 @@ fn every_path_operation_has_a_client_method_and_back() {
     let v1 = ops.iter().filter(|id| id.starts_with("v1_")).count();
     let v2 = ops.iter().filter(|id| id.starts_with("v2_")).count();
     assert_eq!((v1, v2), (30, 6));
+    // The description's `x-rust-fn` (docs/providers.md's "Rust function" column) names
+    // the same method.
+    for (id, method) in CLIENT_METHODS {
+        let op = wire::OPERATIONS.iter().find(|op| op.id == *id).unwrap();
+        assert_eq!(
+            op.rust_fn,
+            Some(format!("EasytransacClient::{method}").as_str()),
+            "x-rust-fn of {id}"
+        );
+    }
 }
 
 /// Every one of the 36 operations called through the public API against the fake, each
