@@ -77,6 +77,7 @@ const NOT_ADAPTERS: &[&str] = &[
     "pay-core",
     "pay-demo",
     "pay-http",
+    "pay-proofs",
     "pay-signing",
     "pay-testkit",
     "xtask",

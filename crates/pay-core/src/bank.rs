@@ -35,7 +35,8 @@ impl Iban {
     /// [`Rule::Iban`] naming the part that failed: format, checksum or country layout.
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
         let err = |reason| ValidationError::new("iban", Rule::Iban { reason });
-        match text.parse::<iban::Iban>() {
+        // Customers type IBANs in lower case too; the letters are case-insensitive.
+        match text.to_ascii_uppercase().parse::<iban::Iban>() {
             Ok(parsed) => Ok(Self(parsed)),
             Err(iban::ParseIbanError::InvalidBaseIban { source }) => match source {
                 iban::ParseBaseIbanError::InvalidChecksum => Err(err(IbanProblem::Checksum)),
@@ -174,6 +175,18 @@ mod tests {
             "`iban` has IBAN check digits that do not match"
         );
         assert!(!err.to_string().contains("1234567890"));
+    }
+
+    #[test]
+    fn lower_case_ibans_parse_to_the_same_iban() {
+        let upper = Iban::parse("FR14 2004 1010 0505 0001 3M02 606").unwrap();
+        for typed in [
+            "fr14 2004 1010 0505 0001 3m02 606",
+            "fr1420041010050500013m02606",
+        ] {
+            assert_eq!(Iban::parse(typed).unwrap(), upper, "{typed}");
+        }
+        assert_eq!(upper.expose_electronic(), "FR1420041010050500013M02606");
     }
 
     #[test]

@@ -34,8 +34,8 @@ pub(crate) const FLOWS: &[(&str, &[&str])] = &[
         &[
             "create a 25.00 EUR card payment",
             "the customer passes 3-D Secure",
-            "the signed notification arrives and is verified",
-            "the payment is confirmed by fetching it",
+            "the signed notification arrives: verified, then read back",
+            "the read-back, not the notification, says it is paid",
         ],
     ),
     (

@@ -1,6 +1,8 @@
 //! The one HTTP body type the server answers with and the webhook client sends: all of it
-//! at once, with its length announced or (for the truncated-body fault) kept unknown.
+//! at once, with its length announced or (for the truncated-body fault) kept unknown, or
+//! (for the slow-body fault) in pieces with pauses between them.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,6 +22,9 @@ pub(crate) struct WholeBody {
     /// A pause after the data and before the end, so hyper flushes what it has before it
     /// notices that the body is shorter than announced.
     pause: Option<Pin<Box<Sleep>>>,
+    /// For a slow body: the pieces still to send, each after a pause of `gap`.
+    rest: VecDeque<Bytes>,
+    gap: Duration,
 }
 
 impl WholeBody {
@@ -29,6 +34,8 @@ impl WholeBody {
             data: Some(data.into()),
             sized: true,
             pause: None,
+            rest: VecDeque::new(),
+            gap: Duration::ZERO,
         }
     }
 
@@ -40,6 +47,31 @@ impl WholeBody {
             data: Some(data.into()),
             sized: false,
             pause: Some(Box::pin(tokio::time::sleep(Duration::from_millis(20)))),
+            rest: VecDeque::new(),
+            gap: Duration::ZERO,
+        }
+    }
+
+    /// A body of announced length sent in `chunks` pieces (at least one, at most one per
+    /// byte), each after a pause of `gap`.
+    pub(crate) fn slow(data: Bytes, chunks: u32, gap: Duration) -> Self {
+        let pieces = usize::try_from(chunks.max(1))
+            .unwrap_or(usize::MAX)
+            .min(data.len().max(1));
+        let size = data.len().div_ceil(pieces);
+        let mut rest = VecDeque::new();
+        let mut at = 0;
+        while at < data.len() {
+            let end = (at + size).min(data.len());
+            rest.push_back(data.slice(at..end));
+            at = end;
+        }
+        Self {
+            data: None,
+            sized: true,
+            pause: None,
+            rest,
+            gap,
         }
     }
 }
@@ -56,6 +88,19 @@ impl Body for WholeBody {
         if let Some(data) = this.data.take().filter(|d| !d.is_empty()) {
             return Poll::Ready(Some(Ok(Frame::data(data))));
         }
+        if !this.rest.is_empty() {
+            let gap = this.gap;
+            let pause = this
+                .pause
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(gap)));
+            if pause.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            this.pause = None;
+            if let Some(piece) = this.rest.pop_front() {
+                return Poll::Ready(Some(Ok(Frame::data(piece))));
+            }
+        }
         if let Some(pause) = this.pause.as_mut() {
             if pause.as_mut().poll(cx).is_pending() {
                 return Poll::Pending;
@@ -66,12 +111,16 @@ impl Body for WholeBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.sized && self.pause.is_none() && self.data.as_ref().is_none_or(Bytes::is_empty)
+        self.sized
+            && self.pause.is_none()
+            && self.rest.is_empty()
+            && self.data.as_ref().is_none_or(Bytes::is_empty)
     }
 
     fn size_hint(&self) -> SizeHint {
         if self.sized {
-            let len = self.data.as_ref().map_or(0, Bytes::len);
+            let len = self.data.as_ref().map_or(0, Bytes::len)
+                + self.rest.iter().map(Bytes::len).sum::<usize>();
             SizeHint::with_exact(u64::try_from(len).unwrap_or(u64::MAX))
         } else {
             SizeHint::default()

@@ -24,6 +24,9 @@ use crate::route::Route;
 /// | [`HtmlError`](Self::HtmlError) | no | 502 with an HTML error page, as a load balancer answers |
 /// | [`WrongContentType`](Self::WrongContentType) | yes | the normal answer labelled `text/html` |
 /// | [`AppliedThenLost`](Self::AppliedThenLost) | yes | the connection reset without an answer, after the provider applied the request |
+/// | [`AppliedThenStatus`](Self::AppliedThenStatus) | yes | that status with the provider's error body, in place of the provider's own answer |
+/// | [`AppliedThenHang`](Self::AppliedThenHang) | yes | nothing, ever, after the provider applied the request: the client's timeout decides |
+/// | [`SlowBody`](Self::SlowBody) | yes | the normal status and headers at once, then the body in pieces spread over a duration |
 ///
 /// Delays are real time (Tokio's timer), not the manual clock: they exist to trip the
 /// client's timeouts. The request reaches the provider only when the delay is over: a
@@ -32,8 +35,13 @@ use crate::route::Route;
 /// (applied, then the connection reset) or a delay shorter than the client's patience.
 ///
 /// "Reaches the provider" means the request changes the fake's state (a payment is
-/// created) and queues its notifications. [`AppliedThenLost`](Self::AppliedThenLost) is
-/// the case that proves idempotency keys and reconciliation by merchant reference work.
+/// created) and queues its notifications. [`AppliedThenLost`](Self::AppliedThenLost),
+/// [`AppliedThenStatus`](Self::AppliedThenStatus) and
+/// [`AppliedThenHang`](Self::AppliedThenHang) are the cases that prove idempotency keys
+/// and reconciliation by merchant reference work: the write happened, and the client saw
+/// a reset, an error status or a timeout. [`SlowBody`](Self::SlowBody) trips a client
+/// whose timeout covers reading the body, not only the head; an answer without a body
+/// (a 204) has nothing to slow down and arrives at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -73,6 +81,22 @@ pub enum Fault {
     /// Apply the request, then reset the connection without answering: the write
     /// happened and the client cannot know.
     AppliedThenLost,
+    /// Apply the request, then answer this status with
+    /// [`FakeProvider::error_response_for`](crate::FakeProvider::error_response_for)
+    /// instead of the provider's answer: a gateway's 5xx after the write went through.
+    AppliedThenStatus(u16),
+    /// Apply the request, then never answer: the write happened and the client times out.
+    AppliedThenHang,
+    /// Apply the request, send the answer's status and headers (with the full
+    /// `Content-Length`) at once, then its body in `chunks` pieces, one every
+    /// `over / chunks` (real time), so the whole body has arrived after about `over`.
+    SlowBody {
+        /// How many pieces the body is cut into (0 counts as 1; never more pieces than
+        /// bytes).
+        chunks: u32,
+        /// How long the body takes to arrive.
+        over: Duration,
+    },
 }
 
 impl Fault {
@@ -108,6 +132,9 @@ impl Fault {
             Fault::HtmlError => FaultKind::HtmlError,
             Fault::WrongContentType => FaultKind::WrongContentType,
             Fault::AppliedThenLost => FaultKind::AppliedThenLost,
+            Fault::AppliedThenStatus(_) => FaultKind::AppliedThenStatus,
+            Fault::AppliedThenHang => FaultKind::AppliedThenHang,
+            Fault::SlowBody { .. } => FaultKind::SlowBody,
         }
     }
 
@@ -143,6 +170,12 @@ pub enum FaultKind {
     WrongContentType,
     /// [`Fault::AppliedThenLost`].
     AppliedThenLost,
+    /// [`Fault::AppliedThenStatus`].
+    AppliedThenStatus,
+    /// [`Fault::AppliedThenHang`].
+    AppliedThenHang,
+    /// [`Fault::SlowBody`].
+    SlowBody,
 }
 
 impl FaultKind {
@@ -159,6 +192,9 @@ impl FaultKind {
         FaultKind::HtmlError,
         FaultKind::WrongContentType,
         FaultKind::AppliedThenLost,
+        FaultKind::AppliedThenStatus,
+        FaultKind::AppliedThenHang,
+        FaultKind::SlowBody,
     ];
 
     /// A stable snake_case name.
@@ -175,6 +211,9 @@ impl FaultKind {
             FaultKind::HtmlError => "html_error",
             FaultKind::WrongContentType => "wrong_content_type",
             FaultKind::AppliedThenLost => "applied_then_lost",
+            FaultKind::AppliedThenStatus => "applied_then_status",
+            FaultKind::AppliedThenHang => "applied_then_hang",
+            FaultKind::SlowBody => "slow_body",
         }
     }
 
@@ -187,6 +226,9 @@ impl FaultKind {
                 | FaultKind::MalformedBody
                 | FaultKind::WrongContentType
                 | FaultKind::AppliedThenLost
+                | FaultKind::AppliedThenStatus
+                | FaultKind::AppliedThenHang
+                | FaultKind::SlowBody
         )
     }
 }
@@ -401,7 +443,7 @@ mod tests {
 
     #[test]
     fn kinds_are_named_and_classified() {
-        assert_eq!(FaultKind::ALL.len(), 11);
+        assert_eq!(FaultKind::ALL.len(), 14);
         let applied: Vec<&str> = FaultKind::ALL
             .iter()
             .filter(|k| k.reaches_provider())
@@ -414,7 +456,10 @@ mod tests {
                 "truncated_body",
                 "malformed_body",
                 "wrong_content_type",
-                "applied_then_lost"
+                "applied_then_lost",
+                "applied_then_status",
+                "applied_then_hang",
+                "slow_body"
             ]
         );
         assert!(Fault::AppliedThenLost.reaches_provider());
@@ -435,5 +480,47 @@ mod tests {
         assert_eq!(Fault::Hang.kind(), FaultKind::Hang);
         assert_eq!(Fault::TruncatedBody.kind(), FaultKind::TruncatedBody);
         assert_eq!(Fault::WrongContentType.kind(), FaultKind::WrongContentType);
+    }
+
+    #[test]
+    fn the_applied_variants_reach_the_provider_and_are_scripted_like_any_other() {
+        let slow = Fault::SlowBody {
+            chunks: 4,
+            over: Duration::from_millis(200),
+        };
+        for (fault, kind, name) in [
+            (
+                Fault::AppliedThenStatus(502),
+                FaultKind::AppliedThenStatus,
+                "applied_then_status",
+            ),
+            (
+                Fault::AppliedThenHang,
+                FaultKind::AppliedThenHang,
+                "applied_then_hang",
+            ),
+            (slow.clone(), FaultKind::SlowBody, "slow_body"),
+        ] {
+            assert_eq!(fault.kind(), kind);
+            assert_eq!(kind.to_string(), name);
+            assert!(fault.reaches_provider(), "{name}");
+        }
+        let faults = Faults::new();
+        faults
+            .on(Route::new("POST", "/single"))
+            .then(Fault::AppliedThenStatus(500))
+            .then(Fault::AppliedThenHang)
+            .then(slow.clone())
+            .then_normal();
+        let post = FakeRequest::new("POST", "/single");
+        assert_eq!(
+            faults.next_for(&post, None),
+            Some(Fault::AppliedThenStatus(500))
+        );
+        assert_eq!(faults.next_for(&post, None), Some(Fault::AppliedThenHang));
+        assert_eq!(faults.next_for(&post, None), Some(slow));
+        assert_eq!(faults.next_for(&post, None), None);
+        // Two statuses after applying are two different faults of one kind.
+        assert_ne!(Fault::AppliedThenStatus(500), Fault::AppliedThenStatus(503));
     }
 }

@@ -14,6 +14,9 @@ pub struct Entry {
     pub name: &'static str,
     /// One line about it.
     pub description: &'static str,
+    /// What a client appends to the server's address to get its base URL (`/2.0` for
+    /// Easypay, whose API lives under that path; empty for Easytransac).
+    pub client_path: &'static str,
     /// Makes a fresh fake.
     pub make: fn() -> Box<dyn FakeProvider>,
 }
@@ -23,11 +26,13 @@ pub const AVAILABLE: &[Entry] = &[
     Entry {
         name: "easytransac",
         description: "Easytransac V1 + V2 (API key: et_test_pay-testkit-fake-key)",
+        client_path: "",
         make: || Box::new(crate::easytransac::EasytransacFake::with_test_key()),
     },
     Entry {
         name: "easypay",
         description: "Easypay API 2.0 under /2.0 (sandbox AccountId: 2b0f63e2-9fb5-4e52-aca0-b4bf0339bbe6, ApiKey: eae4aa59-8e5b-4ec2-887d-b02768481a92)",
+        client_path: crate::easypay::BASE_PATH,
         make: || {
             Box::new(crate::easypay::EasypayFake::new(
                 crate::easypay::EasypayConfig::sandbox(),
@@ -160,6 +165,7 @@ mod tests {
         let entries = [Entry {
             name: "ledger",
             description: "toy",
+            client_path: "",
             make: || Box::new(Ledger::new()),
         }];
         assert_eq!(lookup(&entries, "LEDGER").map(|p| p.name()), Ok("ledger"));

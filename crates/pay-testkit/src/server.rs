@@ -554,6 +554,20 @@ async fn answer(shared: &Shared, kill: &Kill, request: Request<Incoming>) -> Res
             kill.now(true);
             std::future::pending().await
         }
+        Fault::AppliedThenStatus(status) => {
+            let _applied = normal(shared, &fake);
+            match guarded(shared, "error_response", || {
+                shared.provider.error_response_for(&fake, status)
+            }) {
+                Ok(response) => convert(shared, response),
+                Err(panicked) => panicked.answer(),
+            }
+        }
+        Fault::AppliedThenHang => {
+            let _applied = normal(shared, &fake);
+            std::future::pending().await
+        }
+        Fault::SlowBody { chunks, over } => slow(normal(shared, &fake), chunks, over).await,
         Fault::TruncatedBody => truncated(normal(shared, &fake)).await,
         Fault::MalformedBody => {
             let _applied = normal(shared, &fake);
@@ -672,6 +686,18 @@ async fn truncated(response: Response<WholeBody>) -> Response<WholeBody> {
         .headers
         .insert(CONTENT_LENGTH, HeaderValue::from(full.len()));
     Response::from_parts(parts, WholeBody::cut_short(full.slice(..full.len() / 2)))
+}
+
+/// The same answer with its full `Content-Length`, its body sent in `chunks` pieces spread
+/// evenly over `over`.
+async fn slow(response: Response<WholeBody>, chunks: u32, over: Duration) -> Response<WholeBody> {
+    let (parts, body) = response.into_parts();
+    let full = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(never) => match never {},
+    };
+    let chunks = chunks.max(1);
+    Response::from_parts(parts, WholeBody::slow(full, chunks, over / chunks))
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<WholeBody> {

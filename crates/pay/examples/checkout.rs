@@ -16,6 +16,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+use pay::SecretString;
 use pay::testkit::FakeServer;
 use pay::testkit::easypay::{EasypayConfig, EasypayFake};
 use pay::testkit::easytransac::{EasytransacConfig, EasytransacFake, TEST_API_KEY};
@@ -24,7 +25,6 @@ use pay::{
     Email, ErrorKind, MerchantReference, Money, NextAction, PayError, Payment, PaymentMethod,
     PaymentStatus, Phone, Provider, Target, Url,
 };
-use secrecy::SecretString;
 
 /// Charges `total` for `order` on a hosted checkout, whatever the provider. The one
 /// place that knows about money-safety: a lost answer is reconciled by the order

@@ -11,9 +11,9 @@
 //!
 //! ```toml
 //! [dependencies]
-//! pay = { version = "0.0.0", features = ["easypay"] }
+//! pay = { git = "https://example.invalid/pay", features = ["easypay"] }
 //! [dev-dependencies]
-//! pay = { version = "0.0.0", features = ["easypay", "testkit", "mock"] }
+//! pay = { git = "https://example.invalid/pay", features = ["easypay", "testkit", "mock"] }
 //! ```
 
 // The example's `main` only says how to run its tests.
@@ -55,6 +55,7 @@ mod tests {
     use std::net::{IpAddr, Ipv4Addr};
     use std::process::{Child, Command, Stdio};
 
+    use pay::SecretString;
     use pay::easypay::{AccountId, ApiKey, EasypayClient};
     use pay::easytransac::EasytransacClient;
     use pay::mock::MockProvider;
@@ -65,7 +66,6 @@ mod tests {
         CardDetails, CardExpiry, CardNumber, Currency, Customer, Cvv, ErrorKind, MerchantReference,
         Money, PayError, Payment, PaymentMethod, PaymentStatus, Phone, ProviderPaymentId,
     };
-    use secrecy::SecretString;
 
     use super::charge_order;
 

@@ -14,13 +14,13 @@
 // An example's job is to print.
 #![allow(clippy::print_stdout)]
 
+use pay::SecretString;
 use pay::testkit::FakeServer;
 use pay::testkit::easypay::{EasypayConfig, EasypayFake, TEST_OUT_PAYMENT_PUBLIC_KEY};
 use pay::{
     CallOptions, Config, CreatePayout, Currency, EasypaySettings, Email, ErrorKind, Iban,
     MerchantReference, Money, PayoutStatus, Phone, Target, Url,
 };
-use secrecy::SecretString;
 
 /// The documented test key's private half. Never use it for real money.
 const TEST_PRIVATE_KEY: &str =

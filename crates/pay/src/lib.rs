@@ -45,6 +45,9 @@
 mod config;
 
 pub use pay_core::*;
+/// The secret string type of every key and password the configuration takes (from
+/// `secrecy`): `Debug` never shows it, and it is zeroed on drop.
+pub use secrecy::{ExposeSecret, SecretString};
 
 #[cfg(feature = "easypay")]
 #[cfg_attr(docsrs, doc(cfg(feature = "easypay")))]

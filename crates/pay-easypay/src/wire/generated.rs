@@ -2072,7 +2072,7 @@ impl fmt::Debug for SddMandate {
 }
 
 /// Split of a capture embedded in a payment creation (minimum 0.1).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct SplitInput {
     /// Merchant key for this split.
     ///
@@ -2088,7 +2088,9 @@ pub struct SplitInput {
     ///
     /// Constraints: at least 0.1, amount, `major-json-number`, currency: resource.
     pub value: JsonNumber,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Margin funds taken from this split.
@@ -2096,7 +2098,9 @@ pub struct SplitInput {
     /// Constraints: at least 0.1, amount, `major-json-number`, currency: resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin_value: Option<JsonNumber>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin_account: Option<AccountRef>,
 }
@@ -2163,8 +2167,24 @@ impl SplitInput {
     }
 }
 
+impl fmt::Debug for SplitInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SplitInput")
+            .field("split_key", &self.split_key)
+            .field("split_descriptive", &self.split_descriptive)
+            .field("value", &self.value)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("margin_value", &self.margin_value)
+            .field(
+                "margin_account",
+                &self.margin_account.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
 /// Split of an explicit capture or checkout (minimum 0.01).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct CaptureSplitInput {
     /// Merchant key for this split.
     ///
@@ -2180,7 +2200,9 @@ pub struct CaptureSplitInput {
     ///
     /// Constraints: at least 0.01, amount, `major-json-number`, currency: resource.
     pub value: JsonNumber,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Margin funds taken from this split.
@@ -2188,7 +2210,9 @@ pub struct CaptureSplitInput {
     /// Constraints: at least 0.01, amount, `major-json-number`, currency: resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin_value: Option<JsonNumber>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin_account: Option<AccountRef>,
 }
@@ -2255,8 +2279,24 @@ impl CaptureSplitInput {
     }
 }
 
+impl fmt::Debug for CaptureSplitInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CaptureSplitInput")
+            .field("split_key", &self.split_key)
+            .field("split_descriptive", &self.split_descriptive)
+            .field("value", &self.value)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("margin_value", &self.margin_value)
+            .field(
+                "margin_account",
+                &self.margin_account.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
 /// Split as returned by Easypay.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Split {
     /// Split id.
     ///
@@ -2277,7 +2317,9 @@ pub struct Split {
     /// Constraints: amount, `major-json-number`, currency: resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<JsonNumber>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Margin funds.
@@ -2285,13 +2327,33 @@ pub struct Split {
     /// Constraints: amount, `major-json-number`, currency: resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin_value: Option<JsonNumber>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin_account: Option<AccountRef>,
 }
 
+impl fmt::Debug for Split {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Split")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("split_key", &self.split_key)
+            .field("split_descriptive", &self.split_descriptive)
+            .field("value", &self.value)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("margin_value", &self.margin_value)
+            .field(
+                "margin_account",
+                &self.margin_account.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
 /// Capture instructions embedded in a sale.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct CaptureInput {
     /// Text shown on the customer's statement / MB WAY app.
     ///
@@ -2307,7 +2369,9 @@ pub struct CaptureInput {
     /// Constraints: time format `date`, format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Split payments.
@@ -2364,8 +2428,20 @@ impl CaptureInput {
     }
 }
 
+impl fmt::Debug for CaptureInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CaptureInput")
+            .field("descriptive", &self.descriptive)
+            .field("transaction_key", &self.transaction_key)
+            .field("capture_date", &self.capture_date)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("splits", &self.splits)
+            .finish()
+    }
+}
+
 /// Capture instructions of a checkout sale.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct CheckoutCaptureInput {
     /// Statement text.
     ///
@@ -2382,7 +2458,9 @@ pub struct CheckoutCaptureInput {
     /// Constraints: time format `date`, format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Split payments.
@@ -2427,15 +2505,29 @@ impl CheckoutCaptureInput {
     }
 }
 
+impl fmt::Debug for CheckoutCaptureInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckoutCaptureInput")
+            .field("descriptive", &self.descriptive)
+            .field("transaction_key", &self.transaction_key)
+            .field("capture_date", &self.capture_date)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("splits", &self.splits)
+            .finish()
+    }
+}
+
 /// Capture settings applied to every subscription charge.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct SubscriptionCaptureInput {
     /// Merchant key for each capture.
     ///
     /// Constraints: at most 50 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction_key: Option<String>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Statement text.
@@ -2464,6 +2556,16 @@ impl SubscriptionCaptureInput {
             check::max_length("descriptive", value.as_str(), 255)?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for SubscriptionCaptureInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubscriptionCaptureInput")
+            .field("transaction_key", &self.transaction_key)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("descriptive", &self.descriptive)
+            .finish()
     }
 }
 
@@ -3075,7 +3177,7 @@ impl SingleCreated {
 /// Partial update of a single payment.
 ///
 /// Inferred: 2021 marks value and method required even on PATCH; current docs call it a partial update, so nothing is required here.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct SingleUpdateRequest {
     /// Descriptive.
     ///
@@ -3112,7 +3214,9 @@ pub struct SingleUpdateRequest {
     /// Inferred: current docs' method list was truncated after SW; union of the 2021 enum (incl. bb) and the current codes seen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<SingleMethod>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// SEPA direct-debit mandate for method dd.
@@ -3202,6 +3306,22 @@ impl SingleUpdateRequest {
                 .map_err(|error| error.within("sdd_mandate"))?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for SingleUpdateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SingleUpdateRequest")
+            .field("descriptive", &self.descriptive)
+            .field("value", &self.value)
+            .field("expiration_time", &self.expiration_time)
+            .field("currency", &self.currency)
+            .field("customer", &self.customer)
+            .field("key", &self.key)
+            .field("method", &self.method)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("sdd_mandate", &self.sdd_mandate)
+            .finish()
     }
 }
 
@@ -4311,7 +4431,7 @@ impl SubscriptionUpdateRequest {
 }
 
 /// Capture an authorisation or charge a frequent payment.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct CaptureRequest {
     /// Statement text.
     ///
@@ -4331,7 +4451,9 @@ pub struct CaptureRequest {
     /// Constraints: time format `date`, format `date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capture_date: Option<String>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Split payments.
@@ -4414,6 +4536,21 @@ impl CaptureRequest {
     }
 }
 
+impl fmt::Debug for CaptureRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CaptureRequest")
+            .field("descriptive", &self.descriptive)
+            .field("value", &self.value)
+            .field("transaction_key", &self.transaction_key)
+            .field("capture_date", &self.capture_date)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("splits", &self.splits)
+            .field("force_3ds", &self.force_3ds)
+            .field("mbway_sdk", &self.mbway_sdk)
+            .finish()
+    }
+}
+
 /// Acknowledgement of a capture.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaptureCreated {
@@ -4445,7 +4582,7 @@ impl CaptureCreated {
 }
 
 /// A capture.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Capture {
     /// Capture id.
     ///
@@ -4471,7 +4608,9 @@ pub struct Capture {
     /// Kind of captured payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_type: Option<CapturePaymentType>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// `splits`.
@@ -4492,6 +4631,24 @@ pub struct Capture {
     /// Whether 3DS was forced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub force_3ds: Option<bool>,
+}
+
+impl fmt::Debug for Capture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Capture")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("descriptive", &self.descriptive)
+            .field("value", &self.value)
+            .field("payment_id", &self.payment_id)
+            .field("payment_type", &self.payment_type)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("splits", &self.splits)
+            .field("transaction_key", &self.transaction_key)
+            .field("capture_date", &self.capture_date)
+            .field("force_3ds", &self.force_3ds)
+            .finish()
+    }
 }
 
 /// Cursor page of captures.
@@ -4517,7 +4674,7 @@ impl CaptureList {
 /// The field list is known to be incomplete (`x-open-object`).
 ///
 /// Inferred: request fields not documented anywhere we could read; assumed to be the split input fields, all optional.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct CaptureSplitUpdateRequest {
     /// Merchant key.
     ///
@@ -4534,7 +4691,9 @@ pub struct CaptureSplitUpdateRequest {
     /// Constraints: at least 0.01, amount, `major-json-number`, currency: resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<JsonNumber>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Margin funds.
@@ -4542,7 +4701,9 @@ pub struct CaptureSplitUpdateRequest {
     /// Constraints: at least 0.01, amount, `major-json-number`, currency: resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin_value: Option<JsonNumber>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin_account: Option<AccountRef>,
 }
@@ -4593,6 +4754,22 @@ impl CaptureSplitUpdateRequest {
                 .map_err(|error| error.within("margin_account"))?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for CaptureSplitUpdateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CaptureSplitUpdateRequest")
+            .field("split_key", &self.split_key)
+            .field("split_descriptive", &self.split_descriptive)
+            .field("value", &self.value)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("margin_value", &self.margin_value)
+            .field(
+                "margin_account",
+                &self.margin_account.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
     }
 }
 
@@ -5091,7 +5268,7 @@ impl fmt::Debug for OutAccountInput {
 }
 
 /// Create an out payment (SEPA payout).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct OutPaymentCreateRequest {
     /// Customer details sent with a payment. All fields optional unless an operation says otherwise.
     pub customer: CustomerInput,
@@ -5119,7 +5296,9 @@ pub struct OutPaymentCreateRequest {
     /// Constraints: at most 140 characters, pattern `^[a-zA-Z0-9 .,/+*$%]+$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub descriptive: Option<String>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Destination bank account of an out payment.
@@ -5248,6 +5427,23 @@ impl OutPaymentCreateRequest {
     }
 }
 
+impl fmt::Debug for OutPaymentCreateRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutPaymentCreateRequest")
+            .field("customer", &self.customer)
+            .field("key", &self.key)
+            .field("value", &self.value)
+            .field("type", &self.r#type)
+            .field("schedule_at", &self.schedule_at)
+            .field("descriptive", &self.descriptive)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("out_account", &self.out_account)
+            .field("method", &self.method)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
 /// Acknowledgement of a created out payment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutPaymentCreated {
@@ -5329,7 +5525,7 @@ pub struct OutPaymentTransaction {
 }
 
 /// An out payment.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct OutPayment {
     /// Out-payment id.
     ///
@@ -5351,7 +5547,9 @@ pub struct OutPayment {
     /// Object carrying only a resource id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<IdRef>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Object carrying only a resource id.
@@ -5393,6 +5591,27 @@ pub struct OutPayment {
     pub timestamp: Option<String>,
 }
 
+impl fmt::Debug for OutPayment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutPayment")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("type", &self.r#type)
+            .field("method", &self.method)
+            .field("descriptive", &self.descriptive)
+            .field("customer", &self.customer)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("out_account", &self.out_account)
+            .field("key", &self.key)
+            .field("value", &self.value)
+            .field("schedule_at", &self.schedule_at)
+            .field("transactions", &self.transactions)
+            .field("created_at", &self.created_at)
+            .field("timestamp", &self.timestamp)
+            .finish()
+    }
+}
+
 /// Page of out payments.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutPaymentList {
@@ -5411,7 +5630,7 @@ impl OutPaymentList {
 }
 
 /// Account configuration.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct Config {
     /// Generic notification URL.
     ///
@@ -5441,11 +5660,27 @@ pub struct Config {
     /// Account id.
     ///
     /// Constraints: at least 1 character.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// Methods enabled on the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<Vec<PaymentMethodCode>>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("generic", &self.generic)
+            .field("authorisation", &self.authorisation)
+            .field("transaction", &self.transaction)
+            .field("visa_fwd", &self.visa_fwd)
+            .field("visa_detail", &self.visa_detail)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("payment_methods", &self.payment_methods)
+            .finish()
+    }
 }
 
 /// Set account URLs (partial).
@@ -6271,7 +6506,7 @@ pub struct GenericNotification {
 }
 
 /// Authorisation notification (single and frequent).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct AuthorisationNotification {
     /// Payment id.
     ///
@@ -6308,7 +6543,9 @@ pub struct AuthorisationNotification {
     /// Payment method code. Requests use lower case; responses often use upper case (MB, MBW, CC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<PaymentMethodCode>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// Object carrying only a resource id.
@@ -6316,8 +6553,24 @@ pub struct AuthorisationNotification {
     pub authorisation: Option<IdRef>,
 }
 
+impl fmt::Debug for AuthorisationNotification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthorisationNotification")
+            .field("id", &self.id)
+            .field("value", &self.value)
+            .field("currency", &self.currency)
+            .field("key", &self.key)
+            .field("expiration_time", &self.expiration_time)
+            .field("customer", &self.customer)
+            .field("method", &self.method)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("authorisation", &self.authorisation)
+            .finish()
+    }
+}
+
 /// Transaction notification: a payment was captured (single and frequent).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct TransactionNotification {
     /// Payment id.
     ///
@@ -6354,12 +6607,30 @@ pub struct TransactionNotification {
     /// Customer as returned by Easypay (lenient: masked values, empty strings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<Customer>,
-    /// Reference to an Easypay account (multi-account merchants).
+    /// An Easypay account id, one half of the API credentials.
+    ///
+    /// Sensitive: redacted in `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AccountRef>,
     /// `transaction`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transaction: Option<TransactionNotificationTransaction>,
+}
+
+impl fmt::Debug for TransactionNotification {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransactionNotification")
+            .field("id", &self.id)
+            .field("value", &self.value)
+            .field("currency", &self.currency)
+            .field("key", &self.key)
+            .field("expiration_time", &self.expiration_time)
+            .field("method", &self.method)
+            .field("customer", &self.customer)
+            .field("account", &self.account.as_ref().map(|_| "<redacted>"))
+            .field("transaction", &self.transaction)
+            .finish()
+    }
 }
 
 /// Optional body the merchant endpoint may return (2021 shows {status, message\[\]}).
@@ -9906,7 +10177,14 @@ pub const RETRY_RULES: RetryRules = RetryRules {
 };
 
 /// The wire name of every field `fixtures/easypay/api.yaml` marks `x-sensitive` (keys, tokens, card data, IBANs, signatures, passwords, session ids), sorted. Add them to a [`pay_core::Redactor`] ([`with_key`](pay_core::Redactor::with_key)) so a kept body never shows their values.
-pub const SENSITIVE_FIELDS: &[&str] = &["alias", "iban", "purchase_token", "session"];
+pub const SENSITIVE_FIELDS: &[&str] = &[
+    "account",
+    "alias",
+    "iban",
+    "margin_account",
+    "purchase_token",
+    "session",
+];
 
 /// `^[0-9]+$`, compiled on first use.
 static PATTERN_0: rt::Pattern = rt::Pattern::new("^[0-9]+$");

@@ -72,6 +72,25 @@ async fn flow() -> String {
         .single()
         .get(&PaymentId::new("missing").unwrap(), &o)
         .await;
+    // Answers that name the account (captures, out-payments, the configuration): the
+    // account id is a credential, redacted in the logged bodies and in `Debug`.
+    let captures = c
+        .captures()
+        .list(&pay_easypay::wire::CaptureListQuery::default(), &o)
+        .await
+        .unwrap();
+    let config = c.config().get(&o).await.unwrap();
+    assert_eq!(
+        config.account.as_deref(),
+        Some(ACCOUNT),
+        "the answer keeps it"
+    );
+    for debug in [format!("{captures:?}"), format!("{config:?}")] {
+        assert!(
+            !debug.contains(ACCOUNT),
+            "the account id in `Debug`: {debug}"
+        );
+    }
     checkout.session
 }
 

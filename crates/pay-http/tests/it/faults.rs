@@ -664,6 +664,57 @@ async fn applied_then_lost() {
     assert_eq!(server.provider().len(), 2, "applied once, never repeated");
 }
 
+/// The writes that happen before the answer goes wrong: a gateway status, no answer at
+/// all, a body slower than the attempt timeout. An unkeyed write is ambiguous, sent
+/// once and applied once; a keyed write is repeated with its key and replayed.
+#[tokio::test]
+async fn applied_then_a_status_a_hang_or_a_slow_body() {
+    let server = server().await;
+    let t = transport(&server, DOCUMENTED); // 250 ms per attempt
+    let faults = [
+        Fault::AppliedThenStatus(503),
+        Fault::AppliedThenHang,
+        Fault::SlowBody {
+            chunks: 4,
+            over: Duration::from_millis(800),
+        },
+    ];
+    for fault in faults {
+        server.clear_requests();
+        let before = server.provider().len();
+        on_entries(&server, "POST", [fault.clone()]);
+        let err = call(&t, &UNKEYED_WRITE, "/entries", &CallOptions::new())
+            .await
+            .unwrap_err();
+        assert!(ambiguous_with_reference(&err), "{fault:?}: {err:?}");
+        assert_eq!(ended(&err), (1, StopReason::Ambiguous), "{fault:?}");
+        assert_eq!(received(&server, "POST", "/entries"), 1, "{fault:?}");
+        assert_eq!(server.provider().len(), before + 1, "{fault:?}");
+
+        server.clear_requests();
+        on_entries(&server, "POST", [fault.clone()]);
+        let response = call(&t, &KEYED_WRITE, "/entries", &CallOptions::new())
+            .await
+            .unwrap();
+        assert_eq!(response.meta().attempts(), 2, "{fault:?}");
+        assert!(response.meta().is_replayed(), "{fault:?}");
+        assert_eq!(server.provider().len(), before + 2, "{fault:?}: one effect");
+    }
+    // A slow body that still arrives within the attempt timeout is just slow.
+    server.clear_requests();
+    let path = seed_entry(&server, "{}").await;
+    on_entries(
+        &server,
+        "GET",
+        [Fault::SlowBody {
+            chunks: 2,
+            over: Duration::from_millis(60),
+        }],
+    );
+    let response = call(&t, &READ, &path, &CallOptions::new()).await.unwrap();
+    assert_eq!(response.meta().attempts(), 1);
+}
+
 #[tokio::test]
 async fn a_wrong_content_type_on_a_readable_answer_is_still_an_answer() {
     let server = server().await;
@@ -695,6 +746,9 @@ fn every_fault_kind_has_a_test_here() {
         (FaultKind::HtmlError, "Fault::HtmlError"),
         (FaultKind::WrongContentType, "Fault::WrongContentType"),
         (FaultKind::AppliedThenLost, "Fault::AppliedThenLost"),
+        (FaultKind::AppliedThenStatus, "Fault::AppliedThenStatus("),
+        (FaultKind::AppliedThenHang, "Fault::AppliedThenHang"),
+        (FaultKind::SlowBody, "Fault::SlowBody"),
     ];
     assert_eq!(
         names.len(),

@@ -7,7 +7,8 @@
 //! pay-testkit --help
 //! ```
 //!
-//! `serve` prints the base URL on the first line of standard output, then serves.
+//! `serve` prints the base URL clients use (for Easypay with its `/2.0`) on the first line
+//! of standard output, then serves.
 //! `--notify URL` sends the fake's notifications to `URL` (loopback only) as they fall
 //! due. `--out-payment-key PATH` (Easypay only) verifies out-payment signatures with the
 //! RSA public key in the PEM file at `PATH` (SPKI `BEGIN PUBLIC KEY`, or PKCS#1
@@ -187,14 +188,16 @@ async fn serve(fake: Box<dyn FakeProvider>, port: u16, clock: pay_core::ManualCl
     };
     // Notifications go out as they fall due (to loopback receivers only).
     server.webhooks().set_automatic(true);
-    println!("{}", server.base_url());
-    let _ = std::io::stdout().flush();
     let name = server.provider().name();
+    let entry = registry::AVAILABLE.iter().find(|entry| entry.name == name);
+    // The base URL a client uses, path included (Easypay's `/2.0`).
+    println!(
+        "{}",
+        server.url(entry.map_or("", |entry| entry.client_path))
+    );
+    let _ = std::io::stdout().flush();
     // The registry's one-line description carries the credentials the fake accepts.
-    let about = registry::AVAILABLE
-        .iter()
-        .find(|entry| entry.name == name)
-        .map_or("", |entry| entry.description);
+    let about = entry.map_or("", |entry| entry.description);
     eprintln!(
         "pay-testkit: serving the {name} fake at {} ({about}); Ctrl-C to stop",
         server.base_url()

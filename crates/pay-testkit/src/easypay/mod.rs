@@ -268,6 +268,17 @@ impl EasypayFake {
         self.lock().idempotency.len()
     }
 
+    /// How many requests of `operation_id` the fake executed with success, whether or
+    /// not the answer reached the client; a replay of a stored answer under the same
+    /// `Idempotency-Key` is not counted. These are the effects a fault matrix counts.
+    pub fn applied(&self, operation_id: &str) -> usize {
+        self.lock()
+            .applied
+            .get(operation_id)
+            .copied()
+            .unwrap_or_default()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -469,6 +480,9 @@ impl FakeProvider for EasypayFake {
             self.execute(&mut state, &env, request, &found),
             request.method(),
         );
+        if (200..300).contains(&answer.status()) {
+            *state.applied.entry(found.operation.id).or_default() += 1;
+        }
         if let Some(key) = key {
             state
                 .idempotency

@@ -399,6 +399,9 @@ pub(crate) struct State {
     pub(crate) checkouts: Vec<Checkout>,
     pub(crate) config: AccountConfig,
     pub(crate) idempotency: IdempotencyStore,
+    /// How many requests of each operation were executed with success (replays of a
+    /// stored answer are not counted).
+    pub(crate) applied: std::collections::BTreeMap<&'static str, usize>,
 }
 
 impl State {

@@ -167,6 +167,8 @@ fn idempotency_replays_refuses_and_purges() {
     assert_eq!(replay.header("idempotency-replay"), Some("true"));
     assert_eq!(replay.body(), first.body());
     assert_eq!(rig.fake.snapshot().payments().count(), 1);
+    // A replay is not an effect.
+    assert_eq!(rig.fake.applied("single_create"), 1);
 
     let other = rig.call(
         "POST",
@@ -176,6 +178,11 @@ fn idempotency_replays_refuses_and_purges() {
     );
     assert_eq!(other.status(), 422);
     assert_eq!(other.header("x-easypay-should-retry"), Some("false"));
+    assert_eq!(
+        rig.fake.applied("single_create"),
+        1,
+        "a refusal is not an effect"
+    );
 
     let long = "k".repeat(51);
     let too_long = rig.call("POST", "/single", MB_SALE, &[("Idempotency-Key", &long)]);

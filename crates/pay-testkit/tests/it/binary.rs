@@ -115,12 +115,12 @@ async fn serve(provider: &'static str) -> Served {
     })
     .await
     .expect("join");
-    let addr = url
-        .trim()
-        .strip_prefix("http://")
-        .expect("an http URL")
-        .parse()
-        .expect("an address");
+    let url = url.trim();
+    let authority = url.strip_prefix("http://").expect("an http URL");
+    let (authority, path) = authority.split_at(authority.find('/').unwrap_or(authority.len()));
+    let expected_path = if provider == "easypay" { "/2.0" } else { "" };
+    assert_eq!(path, expected_path, "the base URL a client uses: {url}");
+    let addr = authority.parse().expect("an address");
     Served {
         child,
         addr,

@@ -301,6 +301,150 @@ async fn applied_then_lost_proves_idempotency() {
 }
 
 #[tokio::test]
+async fn applied_then_status_applies_and_answers_the_error() {
+    within(async {
+        let server = ledger().await;
+        server
+            .faults()
+            .on(create())
+            .then(Fault::AppliedThenStatus(502))
+            .then_normal();
+        let key = [("Idempotency-Key", "order-7")];
+        let answer = call(server.addr(), "POST", "/entries", &key, b"pay 7").await;
+        assert_eq!(answer.status, 502);
+        assert_eq!(
+            answer.text(),
+            r#"{"error":{"status":502,"message":"injected fault"}}"#
+        );
+        // The write happened although the client was told it failed.
+        assert_eq!(server.provider().len(), 1);
+        let retry = call(server.addr(), "POST", "/entries", &key, b"pay 7").await;
+        assert_eq!(retry.status, 201);
+        assert_eq!(retry.header("idempotency-replay"), Some("true"));
+        assert_eq!(server.provider().len(), 1);
+        assert_eq!(
+            server.requests()[0].fault(),
+            Some(FaultKind::AppliedThenStatus)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn applied_then_hang_applies_and_never_answers() {
+    within(async {
+        let server = ledger().await;
+        server
+            .faults()
+            .on(create())
+            .then(Fault::AppliedThenHang)
+            .then_normal();
+        let gave_up = tokio::time::timeout(
+            Duration::from_millis(300),
+            raw(server.addr(), "POST", "/entries", &[], b"x"),
+        )
+        .await;
+        assert!(gave_up.is_err(), "the server answered: {gave_up:?}");
+        assert_eq!(server.provider().len(), 1, "applied before hanging");
+        assert_eq!(
+            call(server.addr(), "POST", "/entries", &[], b"x")
+                .await
+                .status,
+            201
+        );
+        assert_eq!(server.provider().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn slow_body_sends_the_head_at_once_and_the_body_in_pieces() {
+    within(async {
+        let server = ledger().await;
+        server
+            .faults()
+            .on(create())
+            .then(Fault::SlowBody {
+                chunks: 4,
+                over: Duration::from_millis(400),
+            })
+            .then_normal();
+        let mut client = hyper_client(server.addr()).await;
+        let started = Instant::now();
+        let response = client
+            .send_request(request("POST", "/entries", "x"))
+            .await
+            .unwrap();
+        let head_after = started.elapsed();
+        assert_eq!(response.status(), 201);
+        assert!(head_after < Duration::from_millis(200), "{head_after:?}");
+        // Applied before the body started.
+        assert_eq!(server.provider().len(), 1);
+        let declared: usize = response.headers()["content-length"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let mut body = response.into_body();
+        let mut pieces = Vec::new();
+        while let Some(frame) = http_body_util::BodyExt::frame(&mut body).await {
+            if let Ok(data) = frame.unwrap().into_data() {
+                pieces.push((started.elapsed(), data));
+            }
+        }
+        let whole: Vec<u8> = pieces.iter().flat_map(|(_, d)| d.to_vec()).collect();
+        assert_eq!(whole.len(), declared);
+        assert!(whole.starts_with(br#"{"id":"e1""#));
+        assert_eq!(pieces.len(), 4, "{pieces:?}");
+        assert!(
+            pieces[0].0 >= Duration::from_millis(90),
+            "the first piece waits too: {:?}",
+            pieces[0].0
+        );
+        assert!(started.elapsed() >= Duration::from_millis(400));
+        // A client whose patience ends before the body does sees the head but not the end.
+        server
+            .faults()
+            .on(create())
+            .then(Fault::SlowBody {
+                chunks: 10,
+                over: Duration::from_secs(5),
+            })
+            .then_normal();
+        let late = tokio::time::timeout(
+            Duration::from_millis(300),
+            raw(server.addr(), "POST", "/entries", &[], b"x"),
+        )
+        .await;
+        assert!(late.is_err(), "the whole body arrived: {late:?}");
+        assert_eq!(server.provider().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn slow_body_with_zero_chunks_sends_one_piece_after_the_whole_wait() {
+    within(async {
+        let server = ledger().await;
+        server
+            .faults()
+            .on(create())
+            .then(Fault::SlowBody {
+                chunks: 0,
+                over: Duration::from_millis(300),
+            })
+            .then_normal();
+        let started = Instant::now();
+        let answer = call(server.addr(), "POST", "/entries", &[], b"x").await;
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert_eq!(answer.status, 201);
+        assert_eq!(Some(answer.body.len()), answer.declared_len());
+        assert!(answer.text().starts_with(r#"{"id":"e1""#));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn what_a_hyper_client_sees() {
     within(async {
         let server = ledger().await;
@@ -392,6 +536,12 @@ async fn every_fault_kind_is_injected_and_recorded() {
             Fault::HtmlError,
             Fault::WrongContentType,
             Fault::AppliedThenLost,
+            Fault::AppliedThenStatus(503),
+            Fault::AppliedThenHang,
+            Fault::SlowBody {
+                chunks: 2,
+                over: Duration::from_millis(20),
+            },
         ];
         let kinds: Vec<FaultKind> = all.iter().map(Fault::kind).collect();
         assert_eq!(kinds, FaultKind::ALL);
