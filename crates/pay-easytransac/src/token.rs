@@ -150,6 +150,16 @@ impl TokenSource {
             .await?;
         let answer: wire::V2AuthDataResponse = serde_json::from_slice(response.body())
             .map_err(|e| response.decode_error("data.token", e))?;
+        // A token that cannot travel in an `Authorization` header would be cached and
+        // fail every call until its refresh time: refuse it now (found by fuzzing).
+        if answer.data.token.is_empty() || !answer.data.token.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(PayError::new(ErrorKind::Decode {
+                location: "data.token".to_owned(),
+            })
+            .with_provider(crate::client::PROVIDER)
+            .with_operation(operation.id));
+        }
         let token = SecretString::from(answer.data.token);
         let now = self.clock.now();
         let expires_at = match jwt::read_claims_unverified(&token)
@@ -161,7 +171,9 @@ impl TokenSource {
                 .data
                 .expires_in
                 .and_then(|s| u64::try_from(s).ok())
-                .map_or(now + FALLBACK_LIFETIME, |s| now + Duration::from_secs(s)),
+                // A lifetime past what a `SystemTime` holds reads as no lifetime.
+                .and_then(|s| now.checked_add(Duration::from_secs(s)))
+                .unwrap_or(now + FALLBACK_LIFETIME),
         };
         let lifetime = expires_at.duration_since(now).unwrap_or_default();
         let margin = self.margin.min(lifetime / 4);

@@ -139,7 +139,7 @@ impl fmt::Debug for JwtSecret {
 /// # Errors
 ///
 /// [`Error::Jwt`] with [`JwtProblem::Malformed`] if it is not a JWT whose payload is a
-/// JSON object with numeric `exp`/`iat`/`nbf` (when present).
+/// JSON object with numeric `exp`/`iat`/`nbf` (when present) that a `SystemTime` can hold.
 pub fn read_claims_unverified(token: &SecretString) -> Result<TokenClaims, Error> {
     let claims: serde_json::Value =
         jsonwebtoken::dangerous::insecure_decode_claims(token.expose_secret().as_bytes())
@@ -257,20 +257,26 @@ fn from_unix(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)
 }
 
-/// A JWT NumericDate: non-negative seconds, possibly fractional (truncated here).
+/// A JWT NumericDate: non-negative seconds, possibly fractional (truncated here), and
+/// within what a `SystemTime` can hold (so [`from_unix`] cannot overflow).
 fn numeric_date(value: Option<&serde_json::Value>) -> Result<Option<u64>, Error> {
     let malformed = || Error::jwt(JwtProblem::Malformed);
-    match value {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::Number(n)) => {
-            if let Some(secs) = n.as_u64() {
-                return Ok(Some(secs));
-            }
+    let secs = match value {
+        None | Some(serde_json::Value::Null) => return Ok(None),
+        Some(serde_json::Value::Number(n)) => match n.as_u64() {
+            Some(secs) => secs,
             // A fraction or exponent: read the decimal text, no floating point.
-            let (decimal, _) = crate::php::Decimal::parse(&n.to_string()).ok_or_else(malformed)?;
-            decimal.whole_part_u64().map(Some).ok_or_else(malformed)
-        }
-        Some(_) => Err(malformed()),
+            None => {
+                let (decimal, _) =
+                    crate::php::Decimal::parse(&n.to_string()).ok_or_else(malformed)?;
+                decimal.whole_part_u64().ok_or_else(malformed)?
+            }
+        },
+        Some(_) => return Err(malformed()),
+    };
+    match UNIX_EPOCH.checked_add(Duration::from_secs(secs)) {
+        Some(_) => Ok(Some(secs)),
+        None => Err(malformed()),
     }
 }
 
@@ -421,6 +427,30 @@ mod tests {
         assert_eq!(claims.subject(), None);
         let negative = SecretString::from("eyJhbGciOiJIUzI1NiJ9.eyJleHAiOi0xfQ.c2ln"); // {"exp":-1}
         assert!(read_claims_unverified(&negative).is_err());
+    }
+
+    #[test]
+    fn dates_beyond_what_a_system_time_holds_are_malformed_not_a_panic() {
+        // Found by the decoder fuzzing (pay-proofs `tests/decoders`): reading such an
+        // `exp` overflowed `UNIX_EPOCH + Duration` in `expires_at()`.
+        // {"exp":18446744073709551615}, {"nbf":18446744073709551615,"exp":1} and
+        // {"exp":9223372036854775808.5}.
+        for payload in [
+            "eyJleHAiOjE4NDQ2NzQ0MDczNzA5NTUxNjE1fQ",
+            "eyJuYmYiOjE4NDQ2NzQ0MDczNzA5NTUxNjE1LCJleHAiOjF9",
+            "eyJleHAiOjkyMjMzNzIwMzY4NTQ3NzU4MDguNX0",
+        ] {
+            let token = SecretString::from(format!("eyJhbGciOiJIUzI1NiJ9.{payload}.c2ln"));
+            assert!(
+                matches!(
+                    read_claims_unverified(&token),
+                    Err(Error::Jwt {
+                        problem: JwtProblem::Malformed
+                    })
+                ),
+                "{payload}"
+            );
+        }
     }
 
     #[test]

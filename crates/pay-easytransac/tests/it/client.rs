@@ -587,6 +587,67 @@ fn refuse_statuses(e: &Env, n: usize) {
 }
 
 #[tokio::test]
+async fn token_lifetimes_past_what_a_system_time_holds_are_not_a_panic() {
+    // Found by the decoder fuzzing (pay-proofs `tests/decoders`): `expiresIn` of
+    // i64::MAX (without a readable JWT `exp`) overflowed `now + Duration`, and so did
+    // a JWT `exp` of u64::MAX. Both now read as no expiry: the 300 s fallback applies.
+    within(async {
+        let e = env().await;
+        for token in [
+            "not-a-jwt",
+            "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE4NDQ2NzQ0MDczNzA5NTUxNjE1fQ.c2ln",
+        ] {
+            // Past any token cached by the previous round.
+            e.clock.advance(Duration::from_secs(1_000));
+            let body = format!(
+                r#"{{"success":true,"date":"2025-01-01T00:00:00+00:00","data":{{"token":"{token}","expiresIn":9223372036854775807}}}}"#
+            );
+            e.server
+                .faults()
+                .on(Route::new("POST", "/v2/auth"))
+                .then(Fault::status_with_body(200, "application/json", body))
+                .then_normal();
+            let before = e.client.token_requests();
+            let got = e.client.auth().token(&opts()).await.unwrap();
+            assert_eq!(secrecy::ExposeSecret::expose_secret(&got), token);
+            // Cached for the fallback lifetime, not forever.
+            e.clock.advance(Duration::from_secs(301));
+            e.client.auth().token(&opts()).await.unwrap();
+            assert_eq!(e.client.token_requests(), before + 2);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_refused_not_cached() {
+    // Found by the decoder fuzzing: a token with a space or a control character was
+    // cached, and every V2 call then failed until its refresh time.
+    within(async {
+        let e = env().await;
+        for token in ["has space", "line\\nbreak", ""] {
+            let body = format!(
+                r#"{{"success":true,"date":"2025-01-01T00:00:00+00:00","data":{{"token":"{token}","expiresIn":3600}}}}"#
+            );
+            e.server
+                .faults()
+                .on(Route::new("POST", "/v2/auth"))
+                .then(Fault::status_with_body(200, "application/json", body))
+                .then_normal();
+            let err = e.client.auth().token(&opts()).await.unwrap_err();
+            assert!(
+                matches!(err.kind(), ErrorKind::Decode { location } if location == "data.token"),
+                "{err:?}"
+            );
+            // The next call fetches a good token: nothing bad was cached.
+            e.client.auth().token(&opts()).await.unwrap();
+            e.clock.advance(Duration::from_secs(4_000));
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn token_single_flight_under_a_thousand_concurrent_calls() {
     within(async {
         let (e, tid) = env_with_payment("o-sf").await;
