@@ -43,6 +43,9 @@ const PAY_CORE_BANNED: &[&str] = &[
     "md-5",
     "jsonwebtoken",
     "subtle",
+    // Storage: the write journal's trait lives in pay-core, its databases in pay-journal.
+    "pay-journal",
+    "sqlx",
 ];
 
 /// Dependencies `pay-signing` must never reach: it is crypto only, no HTTP or runtime.
@@ -65,6 +68,20 @@ const PAY_HTTP_BANNED: &[&str] = &[
     "native-tls",
     "pay-signing",
     "pay-testkit",
+    // The journal is reached through pay-core's `WriteJournal` trait, never its crate.
+    "pay-journal",
+    "sqlx",
+];
+
+/// The workspace members `pay-journal` may depend on: pay-core (the traits it implements)
+/// and, for its `cli` feature, the adapters with what they bring. Never the facade or the
+/// fakes.
+const PAY_JOURNAL_MEMBERS: &[&str] = &[
+    "pay-core",
+    "pay-easypay",
+    "pay-easytransac",
+    "pay-http",
+    "pay-signing",
 ];
 
 /// The workspace members `pay-http` may depend on: pay-core ← pay-http ← adapters.
@@ -77,6 +94,7 @@ const NOT_ADAPTERS: &[&str] = &[
     "pay-core",
     "pay-demo",
     "pay-http",
+    "pay-journal",
     "pay-proofs",
     "pay-signing",
     "pay-testkit",
@@ -249,6 +267,11 @@ fn layering(tree: &Tree) -> Vec<Violation> {
             ));
             violations.extend(banned_dependencies(metadata, "pay-http", PAY_HTTP_BANNED));
             violations.extend(members_outside(metadata, "pay-http", PAY_HTTP_MEMBERS));
+            violations.extend(members_outside(
+                metadata,
+                "pay-journal",
+                PAY_JOURNAL_MEMBERS,
+            ));
             let adapters = adapter_names(metadata);
             let src = tree.root.join("crates/pay-http/src");
             violations.extend(tree.check_files(rust_files(&src), |path, text| {

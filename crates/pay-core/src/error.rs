@@ -140,6 +140,13 @@ pub enum ErrorKind {
         /// What is wrong, in words (never the secret itself).
         reason: String,
     },
+    /// The write journal attached to the client could not record the write, so nothing
+    /// was sent (a write is never sent unrecorded). Safe to repeat once the journal's
+    /// store is back.
+    JournalUnavailable {
+        /// Why, in words (the store's error, never a secret).
+        reason: String,
+    },
 }
 
 /// Why a webhook was refused.
@@ -344,12 +351,18 @@ impl PayError {
     ///   after the key expired, is a new request and may charge twice;
     /// - an unkeyed write that certainly never reached the provider (connection refused).
     ///
+    /// Also true for [`JournalUnavailable`](ErrorKind::JournalUnavailable): nothing was
+    /// sent.
+    ///
     /// False for everything else, and always for
     /// [`AmbiguousOutcome`](ErrorKind::AmbiguousOutcome): reconcile first.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.inner.kind,
-            ErrorKind::RateLimited { .. } | ErrorKind::ProviderUnavailable | ErrorKind::Timeout
+            ErrorKind::RateLimited { .. }
+                | ErrorKind::ProviderUnavailable
+                | ErrorKind::Timeout
+                | ErrorKind::JournalUnavailable { .. }
         )
     }
 
@@ -425,6 +438,10 @@ impl fmt::Display for ErrorKind {
             }
             ErrorKind::WebhookRejected { reason } => write!(f, "webhook rejected: {reason}"),
             ErrorKind::Configuration { reason } => write!(f, "configuration: {reason}"),
+            ErrorKind::JournalUnavailable { reason } => write!(
+                f,
+                "the write journal could not record the call, so nothing was sent: {reason}"
+            ),
         }
     }
 }

@@ -70,6 +70,7 @@ mod dispute;
 mod encoding;
 mod error;
 mod ids;
+mod journal;
 mod money;
 mod operation;
 mod options;
@@ -108,6 +109,7 @@ pub use crate::ids::{
     MerchantReference, PayoutId, ProviderAuthorisationId, ProviderCaptureId, ProviderCustomerId,
     ProviderPaymentId, ProviderRefundId, RequestId, SubscriptionId,
 };
+pub use crate::journal::{JournalEntry, JournalId, Settlement, WriteJournal};
 pub use crate::money::{Money, minor_unit_exponent};
 pub use crate::operation::{
     CallSafety, ContentType, Envelope, Generation, IdempotencyHeader, Method, Operation,

@@ -11,7 +11,8 @@
 //! (axum) that verifies, de-duplicates and confirms them by fetching, captures, refunds,
 //! and more (a SEPA mandate and debit, instalments, an RSA-signed out-payment), then
 //! shows the safety nets: a request refused before sending, a lost answer resolved
-//! without a double charge, a forged notification refused. It prints each step as it
+//! without a double charge, a forged notification refused, and a process that dies after
+//! sending a charge recovered from its write journal (SQLite). It prints each step as it
 //! runs and a summary table, and exits with 1 if any step misbehaved (2 for a usage
 //! error).
 
@@ -21,6 +22,7 @@
 mod easypay;
 mod easytransac;
 mod flows;
+mod journal;
 mod receiver;
 mod report;
 
@@ -186,7 +188,7 @@ async fn run(options: &Options) -> Result<bool, String> {
         .await
         .map_err(|e| format!("the webhook endpoint did not start: {e}"))?;
     let total = if options.easytransac {
-        count(easytransac::FLOWS)
+        count(easytransac::FLOWS) + count(journal::FLOWS)
     } else {
         0
     } + if options.easypay {
@@ -215,6 +217,9 @@ async fn run(options: &Options) -> Result<bool, String> {
         announce(options, "Easytransac", &harness.base_url());
         harness.run(&mut recorder).await;
         problems.extend(harness.problems());
+        let crash = journal::Harness::start().await?;
+        crash.run(&mut recorder).await;
+        problems.extend(crash.problems());
     }
     if options.easypay {
         let harness = easypay::Harness::start(endpoint.clone(), &hooks).await?;

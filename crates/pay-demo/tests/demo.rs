@@ -34,7 +34,7 @@ fn every_step_behaves_and_the_output_shows_no_secret() {
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON document");
     assert_eq!(report["ok"], true);
     let steps = report["steps"].as_array().expect("steps");
-    assert_eq!(steps.len(), 28);
+    assert_eq!(steps.len(), 31);
     for step in steps {
         assert_eq!(step["result"], "ok", "{step}");
     }

@@ -173,6 +173,7 @@ pub struct EasypayClientBuilder {
     deadline: Option<Duration>,
     jitter_seed: Option<u64>,
     notification_auth: Option<crate::notification::NotificationAuth>,
+    journal: Option<Arc<dyn pay_core::WriteJournal>>,
 }
 
 impl fmt::Debug for EasypayClientBuilder {
@@ -181,6 +182,7 @@ impl fmt::Debug for EasypayClientBuilder {
             .field("base_url", &self.base_url)
             .field("environment", &self.environment)
             .field("signing_key", &self.signing_key.is_some())
+            .field("journal", &self.journal.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -267,6 +269,14 @@ impl EasypayClientBuilder {
         self
     }
 
+    /// A write journal (`pay-journal`): every write is recorded before it is sent and
+    /// settled when the answer arrives; a write whose record cannot be written is not
+    /// sent ([`ErrorKind::JournalUnavailable`]).
+    pub fn journal(mut self, journal: Arc<dyn pay_core::WriteJournal>) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -296,6 +306,9 @@ impl EasypayClientBuilder {
         }
         if let Some(seed) = self.jitter_seed {
             builder = builder.jitter_seed(seed);
+        }
+        if let Some(journal) = self.journal {
+            builder = builder.journal(journal);
         }
         Ok(EasypayClient {
             inner: Arc::new(Inner {
@@ -481,6 +494,7 @@ impl EasypayClient {
             deadline: None,
             jitter_seed: None,
             notification_auth: None,
+            journal: None,
         }
     }
 

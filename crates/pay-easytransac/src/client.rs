@@ -104,6 +104,7 @@ pub struct EasytransacClientBuilder {
     margin: Duration,
     paths: HashMap<&'static str, String>,
     attempt_timeout: Option<Duration>,
+    journal: Option<Arc<dyn pay_core::WriteJournal>>,
 }
 
 impl fmt::Debug for EasytransacClientBuilder {
@@ -112,6 +113,7 @@ impl fmt::Debug for EasytransacClientBuilder {
             .field("environment", &self.environment)
             .field("v1_url", &self.v1_url)
             .field("v2_url", &self.v2_url)
+            .field("journal", &self.journal.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -208,6 +210,16 @@ impl EasytransacClientBuilder {
         self
     }
 
+    /// A write journal (`pay-journal`): every write is recorded before it is sent and
+    /// settled when the answer arrives; a write whose record cannot be written is not
+    /// sent ([`ErrorKind::JournalUnavailable`]). The V2 token request is not a payment
+    /// write and is not recorded.
+    #[must_use]
+    pub fn journal(mut self, journal: Arc<dyn pay_core::WriteJournal>) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
     fn configure<H: pay_http::Hooks>(
         &self,
         builder: pay_http::TransportBuilder<H>,
@@ -253,9 +265,13 @@ impl EasytransacClientBuilder {
         let redactor = wire::SENSITIVE_FIELDS
             .iter()
             .fold(Redactor::default(), |r, k| r.with_key(k));
-        let v1 = self
-            .configure(Transport::builder(PROVIDER, v1_url, V1Hooks), &redactor)
-            .build()?;
+        let journaled = |builder: pay_http::TransportBuilder<_>| match &self.journal {
+            Some(journal) => builder.journal(journal.clone()),
+            None => builder,
+        };
+        let v1 =
+            journaled(self.configure(Transport::builder(PROVIDER, v1_url, V1Hooks), &redactor))
+                .build()?;
         let auth = self
             .configure(
                 Transport::builder(PROVIDER, v2_url.clone(), V2AuthHooks),
@@ -268,18 +284,21 @@ impl EasytransacClientBuilder {
             self.clock.clone(),
             self.margin,
         ));
-        let v2 = self
-            .configure(
-                Transport::builder(
-                    PROVIDER,
-                    v2_url,
-                    V2Hooks {
-                        tokens: tokens.clone(),
-                    },
-                ),
-                &redactor,
-            )
-            .build()?;
+        let v2 = self.configure(
+            Transport::builder(
+                PROVIDER,
+                v2_url,
+                V2Hooks {
+                    tokens: tokens.clone(),
+                },
+            ),
+            &redactor,
+        );
+        let v2 = match &self.journal {
+            Some(journal) => v2.journal(journal.clone()),
+            None => v2,
+        }
+        .build()?;
         Ok(EasytransacClient {
             inner: Arc::new(Inner {
                 v1,
@@ -433,6 +452,7 @@ impl EasytransacClient {
             margin: DEFAULT_TOKEN_REFRESH_MARGIN,
             paths: HashMap::new(),
             attempt_timeout: None,
+            journal: None,
         }
     }
 

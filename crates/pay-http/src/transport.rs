@@ -8,8 +8,8 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use pay_core::{
     AttemptOutcome, CallSafety, Clock, ContentType, Decision, ErrorKind, IdempotencyKey,
-    MerchantReference, Operation, PayError, ProviderId, Redactor, RequestId, RetryPolicy,
-    RetryRules, SystemClock,
+    JournalEntry, JournalId, MerchantReference, Operation, PayError, ProviderId, Redactor,
+    RequestId, RetryPolicy, RetryRules, Settlement, SystemClock, WriteJournal,
 };
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 use reqwest::{Method as HttpMethod, Url};
@@ -61,6 +61,7 @@ struct Inner<H> {
     redactor: Arc<Redactor>,
     jitter: Jitter,
     names: HeaderNames,
+    journal: Option<Arc<dyn WriteJournal>>,
 }
 
 /// Response header names the rules and hooks read, parsed once when the transport is built.
@@ -99,6 +100,7 @@ impl<H: fmt::Debug> fmt::Debug for Transport<H> {
             .field("deadline", &i.deadline)
             .field("max_body", &i.max_body)
             .field("hooks", &i.hooks)
+            .field("journal", &i.journal.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -120,6 +122,7 @@ pub struct TransportBuilder<H> {
     clock: Arc<dyn Clock>,
     redactor: Redactor,
     jitter_seed: Option<u64>,
+    journal: Option<Arc<dyn WriteJournal>>,
 }
 
 impl<H: fmt::Debug> fmt::Debug for TransportBuilder<H> {
@@ -136,6 +139,7 @@ impl<H: fmt::Debug> fmt::Debug for TransportBuilder<H> {
             .field("max_body", &self.max_body)
             .field("user_agent", &self.user_agent)
             .field("own_client", &self.client.is_some())
+            .field("journal", &self.journal.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -223,6 +227,15 @@ impl<H: Hooks> TransportBuilder<H> {
         self
     }
 
+    /// Records every write in `journal` before sending it and settles the entry when the
+    /// answer arrives (reads are not recorded). When the entry cannot be recorded, the
+    /// write is not sent: the call fails with [`ErrorKind::JournalUnavailable`]. Default:
+    /// no journal.
+    pub fn journal(mut self, journal: Arc<dyn WriteJournal>) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
     /// Checks the settings and builds the transport, with one pooled client unless one was
     /// given.
     ///
@@ -269,6 +282,7 @@ impl<H: Hooks> TransportBuilder<H> {
                 redactor: Arc::new(self.redactor),
                 jitter: Jitter::new(self.jitter_seed.unwrap_or_else(Jitter::random_seed)),
                 names,
+                journal: self.journal,
             }),
         })
     }
@@ -326,6 +340,7 @@ impl<H: Hooks> Transport<H> {
             clock: Arc::new(SystemClock),
             redactor: Redactor::default(),
             jitter_seed: None,
+            journal: None,
         }
     }
 
@@ -429,7 +444,77 @@ impl<H: Hooks> Transport<H> {
                 return Err(err);
             }
         };
-        self.run(&call, prepared).instrument(span).await
+        let journal = match (&inner.journal, safety) {
+            (Some(journal), CallSafety::IdempotentWrite | CallSafety::UnsafeWrite) => Some(journal),
+            _ => None,
+        };
+        let Some(journal) = journal else {
+            return self.run(&call, prepared).instrument(span).await;
+        };
+        // Recorded before the first byte leaves; when it cannot be, nothing is sent.
+        let entry = self.journal_entry(&call, &prepared);
+        let id = journal.record(&entry).await.map_err(|err| {
+            self.evidence(
+                PayError::new(ErrorKind::JournalUnavailable {
+                    reason: err.to_string(),
+                })
+                .with_source(err),
+                &call,
+            )
+        })?;
+        let result = self.run(&call, prepared).instrument(span).await;
+        self.settle(journal.as_ref(), id, &result).await;
+        result
+    }
+
+    /// What the journal records of a write: nothing the redactor would not show.
+    fn journal_entry(&self, call: &Call, prepared: &Prepared<'_>) -> JournalEntry {
+        let inner = &*self.inner;
+        let summary = prepared
+            .body
+            .as_ref()
+            .map(|body| redacted_body(&inner.redactor, prepared.content_type.as_ref(), body));
+        JournalEntry::new(
+            inner.provider,
+            call.operation.id,
+            call.operation.method,
+            prepared.path.as_ref(),
+            inner.clock.now(),
+        )
+        .with_reference(call.reference.clone())
+        .with_idempotency_key(call.key.clone())
+        .with_summary(summary)
+    }
+
+    /// Settles a journal entry with the call's result. A journal that cannot be written
+    /// now does not change the result (the write happened or not regardless); the entry
+    /// stays `pending` for recovery.
+    async fn settle(
+        &self,
+        journal: &dyn WriteJournal,
+        id: JournalId,
+        result: &Result<Response, PayError>,
+    ) {
+        let settlement = match result {
+            Ok(response) => Settlement::Succeeded {
+                status: response.meta.status,
+                request_id: response.meta.request_id.clone(),
+                answer: redacted_body(
+                    &self.inner.redactor,
+                    response.headers.get(CONTENT_TYPE),
+                    &response.body,
+                ),
+            },
+            Err(err) => Settlement::of_error(err),
+        };
+        if let Err(err) = journal.settle(id, &settlement).await {
+            tracing::warn!(
+                journal_id = id.get(),
+                state = settlement.state(),
+                error = %err,
+                "pay.journal.settle_failed"
+            );
+        }
     }
 
     /// The call's idempotency key, when the operation takes one.

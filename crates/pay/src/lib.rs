@@ -36,6 +36,8 @@
 //!   code that takes a provider.
 //! - `testkit`: pay-testkit's fake servers, as [`testkit`], for tests (enable it under
 //!   `[dev-dependencies]`; it builds both adapters).
+//! - `journal`: the durable write journal and webhook store, as [`journal`] (SQLite or
+//!   PostgreSQL): every write recorded before it is sent, `recover` after a crash.
 //!
 //! With `default-features = false, features = ["easypay"]`, nothing of Easytransac is
 //! compiled (and the other way round); a test of this crate checks it with `cargo tree`.
@@ -76,6 +78,11 @@ pub use pay_easypay as easypay;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub use pay_testkit as testkit;
+
+/// The durable write journal and webhook store (feature `journal`).
+#[cfg(feature = "journal")]
+#[cfg_attr(docsrs, doc(cfg(feature = "journal")))]
+pub use pay_journal as journal;
 
 /// The README's example, compiled and checked as a doctest so it cannot drift. (It only
 /// defines a function, so unused-code lints are off for it.)

@@ -63,3 +63,33 @@ fn one_provider_builds_without_the_other() {
         "the mocks add no provider"
     );
 }
+
+#[test]
+fn the_journal_is_compiled_only_when_asked_for() {
+    assert_eq!(
+        workspace_crates_with("journal"),
+        ["pay", "pay-core", "pay-journal"],
+        "the journal adds no provider"
+    );
+    let without = Command::new(env!("CARGO"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "tree",
+            "--package",
+            "pay",
+            "--edges",
+            "normal",
+            "--prefix",
+            "none",
+            "--offline",
+            "--no-default-features",
+            "--features",
+            "easypay,easytransac",
+        ])
+        .output()
+        .expect("cargo tree runs");
+    assert!(without.status.success());
+    let tree = String::from_utf8(without.stdout).expect("utf-8");
+    assert!(!tree.contains("sqlx"), "sqlx without the journal feature");
+    assert!(!tree.contains("pay-journal"));
+}

@@ -4,5 +4,6 @@
 mod evidence;
 mod faults;
 mod idempotency;
+mod journal;
 mod logs;
 mod support;
