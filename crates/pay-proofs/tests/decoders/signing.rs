@@ -179,7 +179,7 @@ fn now_seconds() -> impl Strategy<Value = u64> {
     prop_oneof![
         // The seed bodies' own `timestamp`, so unmutated timestamps land in the window
         // often enough for the depth check whatever the run's random seed.
-        3 => (1_699_999_000u64..1_700_001_000),
+        3 => 1_699_999_000u64..1_700_001_000,
         3 => 1_600_000_000u64..1_800_000_000,
         1 => any::<u64>(),
         1 => prop::sample::select(&[0, u64::MAX, i64::MAX as u64, (i64::MAX as u64) + 1][..]),
