@@ -6,7 +6,7 @@
 //! on other threads without a subscriber would race with this one's scoped subscriber.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use pay_core::wire::MinorUnits;
@@ -18,6 +18,7 @@ use pay_core::{
 use pay_easytransac::{EasytransacClient, wire};
 use pay_testkit::FakeServer;
 use pay_testkit::easytransac::{EasytransacConfig, EasytransacFake, cards};
+use pay_testkit::logs::capture_at_trace;
 use secrecy::SecretString;
 
 const KEY: &str = "et_test_adapter-log-key";
@@ -74,40 +75,13 @@ async fn setup() -> Setup {
     }
 }
 
-/// A `tracing` writer that keeps everything written.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[test]
 fn a_full_flow_logged_at_trace_shows_no_secret() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let token = tracing::subscriber::with_default(subscriber, || {
+    let (token, log) = capture_at_trace(|| {
         runtime.block_on(async {
             let s = setup().await;
             let o = CallOptions::new();
@@ -150,7 +124,6 @@ fn a_full_flow_logged_at_trace_shows_no_secret() {
             secrecy::ExposeSecret::expose_secret(&token).to_owned()
         })
     });
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
         log.contains("pay.attempt"),
         "tracing reached the transport:\n{log}"

@@ -16,9 +16,8 @@
 
 use std::error::Error as _;
 use std::fmt::{Debug, Display};
-use std::io;
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -35,10 +34,9 @@ use pay_easypay::{AccountId, ApiKey, EasypayClient, NotificationAuth, wire as ep
 use pay_easytransac::{EasytransacClient, wire as et_wire};
 use pay_testkit::easypay::{EasypayConfig, EasypayFake, PHONE_DECLINED, PHONE_PENDING};
 use pay_testkit::easytransac::{EasytransacConfig, EasytransacFake, cards};
+use pay_testkit::logs::capture_at_trace;
 use pay_testkit::{Context, FakeServer, Fault, Route};
 use secrecy::{ExposeSecret as _, SecretString};
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::fmt::format::FmtSpan;
 
 // ---------------------------------------------------------------------------------------
 // The secrets the flows hand to the SDK.
@@ -145,32 +143,6 @@ impl Surfaces {
                 err
             }
         }
-    }
-}
-
-/// A `tracing` writer that keeps everything written.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Captured {
-    type Writer = Captured;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
     }
 }
 
@@ -1174,27 +1146,19 @@ fn configuration(s: &mut Surfaces) {
 
 #[test]
 fn no_secret_in_logs_debug_or_display_across_both_providers() {
-    let captured = Captured::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::FULL)
-        .with_writer(captured.clone())
-        .with_ansi(false)
-        .finish();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let mut surfaces = Surfaces::default();
     let mut learnt = Learnt::default();
-    tracing::subscriber::with_default(subscriber, || {
+    let ((), logs) = capture_at_trace(|| {
         runtime.block_on(async {
             easytransac(&mut surfaces, &mut learnt).await;
             easypay(&mut surfaces, &mut learnt).await;
         });
         configuration(&mut surfaces);
     });
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
 
     // The haystack is real: the flows ran, were logged, and showed their masked forms.
     assert!(

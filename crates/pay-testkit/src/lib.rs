@@ -27,6 +27,7 @@
 //! - [`conformance`]: checks every adapter must pass against its fake.
 //! - `strategies` (feature `proptest`): strategies for money, IBANs, card numbers,
 //!   references and webhook payloads.
+//! - [`logs`]: every log line captured at TRACE, for tests proving no secret is logged.
 //! - [`registry`]: the fakes the `pay-testkit serve --provider NAME` binary can serve.
 //!
 //! It deliberately does not talk to any real provider, does not serve TLS, and does not
@@ -86,6 +87,7 @@ pub mod easypay;
 pub mod easytransac;
 pub mod form;
 pub mod generated;
+pub mod logs;
 pub mod registry;
 #[cfg(feature = "proptest")]
 pub mod strategies;

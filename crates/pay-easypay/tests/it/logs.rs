@@ -1,41 +1,12 @@
 //! A full flow (MB WAY authorisation, capture, refund, out-payment, checkout, a failed
 //! call) with every log captured at TRACE: no secret shows.
 
-use std::io;
-use std::sync::{Arc, Mutex, PoisonError};
-
 use pay_core::CallOptions;
 use pay_easypay::PaymentId;
 use pay_testkit::easypay::PHONE_AUTHORISED;
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::fmt::format::FmtSpan;
+use pay_testkit::logs::capture_at_trace;
 
 use crate::support::{ACCOUNT, API_KEY, Env, json};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 const IBAN: &str = "PT50000201231234567890155";
 
@@ -96,20 +67,13 @@ async fn flow() -> String {
 
 #[test]
 fn a_full_flow_logs_no_secret_at_trace() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::FULL)
-        .with_writer(capture.clone())
-        .finish();
-    let session = tracing::subscriber::with_default(subscriber, || {
+    let (session, logs) = capture_at_trace(|| {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap()
             .block_on(flow())
     });
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("single_create"), "the flow is logged");
     for secret in [
         API_KEY,

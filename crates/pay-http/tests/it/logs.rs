@@ -2,47 +2,19 @@
 //! bearer token headers, card numbers, IBANs, phone numbers, idempotency keys in bodies,
 //! headers and error answers), contains none of them.
 
-use std::io;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pay_core::{CallOptions, ContentType, IdempotencyKey};
 use pay_http::Request;
+use pay_testkit::logs::capture_at_trace;
 use pay_testkit::testing::Ledger;
 use pay_testkit::{FakeServer, Fault, Route};
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::fmt::format::FmtSpan;
 
 use crate::faults::call;
 use crate::support::{
     API_KEY, BEARER, CARD, DOCUMENTED, IBAN, KEYED_WRITE, PHONE, READ, UNKEYED_WRITE, builder,
     seed_entry, transport,
 };
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
 
 const CALLER_KEY: &str = "order-secret-key-77";
 
@@ -148,20 +120,13 @@ async fn scenarios() -> Vec<String> {
 
 #[test]
 fn no_secret_reaches_the_logs_even_at_trace() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::FULL)
-        .with_writer(capture.clone())
-        .finish();
-    let keys = tracing::subscriber::with_default(subscriber, || {
+    let (keys, logs) = capture_at_trace(|| {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         runtime.block_on(scenarios())
     });
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
 
     // The capture works and shows what it should.
     for expected in [
