@@ -6,6 +6,7 @@
 //! float.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use pay_core::{ErrorKind, PayError};
 use pay_signing::easytransac::{Params, sign};
@@ -14,49 +15,49 @@ use serde::Serialize;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-/// Object members in document order, as raw JSON.
-struct Members(Vec<(String, Box<RawValue>)>);
+/// Object members in document order, as raw JSON borrowed from the text.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
 
-impl<'de> Deserialize<'de> for Members {
+impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Members;
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Members<'a>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, Box<RawValue>>()? {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members<'a>, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
                     out.push((k, v));
                 }
                 Ok(Members(out))
             }
         }
-        deserializer.deserialize_map(V)
+        deserializer.deserialize_map(V(PhantomData))
     }
 }
 
-/// List items as raw JSON.
-struct Items(Vec<Box<RawValue>>);
+/// List items as raw JSON borrowed from the text.
+struct Items<'a>(Vec<&'a RawValue>);
 
-impl<'de> Deserialize<'de> for Items {
+impl<'de: 'a, 'a> Deserialize<'de> for Items<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Items;
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Items<'a>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON list")
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items<'a>, A::Error> {
                 let mut out = Vec::new();
-                while let Some(v) = seq.next_element::<Box<RawValue>>()? {
+                while let Some(v) = seq.next_element::<&'de RawValue>()? {
                     out.push(v);
                 }
                 Ok(Items(out))
             }
         }
-        deserializer.deserialize_seq(V)
+        deserializer.deserialize_seq(V(PhantomData))
     }
 }
 
@@ -71,6 +72,10 @@ fn encoding_error(what: impl fmt::Display) -> PayError {
 fn scalar_text(raw: &RawValue) -> Result<Option<String>, PayError> {
     let text = raw.get();
     match text.as_bytes().first() {
+        // A JSON string without a backslash is literal text: no parser needed.
+        Some(b'"') if !text.contains('\\') && text.len() >= 2 && text.ends_with('"') => {
+            Ok(Some(text[1..text.len() - 1].to_owned()))
+        }
         Some(b'"') => serde_json::from_str::<String>(text)
             .map(Some)
             .map_err(encoding_error),
@@ -95,7 +100,7 @@ pub(crate) fn fields_of<T: Serialize>(value: &T) -> Result<Vec<(String, String)>
             Some(b'{') => {
                 let inner: Members = serde_json::from_str(raw.get()).map_err(encoding_error)?;
                 for (sub, v) in inner.0 {
-                    if let Some(text) = scalar_text(&v)? {
+                    if let Some(text) = scalar_text(v)? {
                         out.push((format!("{key}[{sub}]"), text));
                     }
                 }
@@ -109,7 +114,7 @@ pub(crate) fn fields_of<T: Serialize>(value: &T) -> Result<Vec<(String, String)>
                 }
             }
             _ => {
-                if let Some(text) = scalar_text(&raw)? {
+                if let Some(text) = scalar_text(raw)? {
                     out.push((key, text));
                 }
             }
@@ -138,7 +143,14 @@ pub(crate) fn signed_body(
 /// `application/x-www-form-urlencoded`: every byte but `A-Z a-z 0-9 - . _ ~` escaped,
 /// a space as `+`.
 pub(crate) fn encode(pairs: &[(String, String)]) -> String {
-    let mut out = String::new();
+    // Most bytes are sent as they are; escapes grow the buffer once or twice at most.
+    let mut out = String::with_capacity(
+        pairs
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 2)
+            .sum::<usize>()
+            + 32,
+    );
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push('&');

@@ -41,6 +41,7 @@
 //! request [`Params`] from the exact form fields you post, with booleans as the
 //! provider's `yes`/`no` strings.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -69,10 +70,29 @@ pub enum Scalar {
 }
 
 impl Scalar {
-    fn feed(&self, sink: &mut dyn FnMut(&[u8])) {
+    fn feed(&self, sink: &mut impl FnMut(&[u8])) {
         match self {
             Scalar::Str(s) => sink(s.as_bytes()),
-            Scalar::Int(i) => sink(i.to_string().as_bytes()),
+            Scalar::Int(i) => {
+                // Decimal digits on the stack: i64::MIN has 19 digits and a sign.
+                let mut digits = [0u8; 20];
+                let mut at = digits.len();
+                let mut rest = i.unsigned_abs();
+                loop {
+                    at -= 1;
+                    // `rest % 10` is below 10, so the cast cannot truncate.
+                    digits[at] = b'0' + (rest % 10) as u8;
+                    rest /= 10;
+                    if rest == 0 {
+                        break;
+                    }
+                }
+                if *i < 0 {
+                    at -= 1;
+                    digits[at] = b'-';
+                }
+                sink(&digits[at..]);
+            }
             Scalar::Bool(true) => sink(b"1"),
             Scalar::Bool(false) | Scalar::Null => {}
         }
@@ -380,12 +400,12 @@ impl Params {
                 let members: OrderedMembers =
                     serde_json::from_str(json).map_err(|_| Error::malformed("invalid JSON"))?;
                 for (key, raw) in members.0 {
-                    let field = field_from_raw(&key, &raw)?;
+                    let field = field_from_raw(&key, raw)?;
                     fields.push((key, field));
                 }
             }
             Some('[') => {
-                let items: Vec<Box<RawValue>> =
+                let items: Vec<&RawValue> =
                     serde_json::from_str(json).map_err(|_| Error::malformed("invalid JSON"))?;
                 for (i, raw) in items.iter().enumerate() {
                     let key = i.to_string();
@@ -462,9 +482,20 @@ impl fmt::Display for Signature {
 /// [`Error::AmbiguousKeyOrder`] when PHP's `ksort` result for these keys would depend on
 /// its sort algorithm (only possible when integer-like and other keys are mixed).
 pub fn sign(params: &Params, api_key: &SecretString) -> Result<Signature, Error> {
+    sign_fields(&params.fields, api_key)
+}
+
+/// [`sign`] over any fields the canonical walk understands.
+fn sign_fields<K: AsRef<str>, V: Field>(
+    fields: &[(K, V)],
+    api_key: &SecretString,
+) -> Result<Signature, Error> {
     let mut ctx = digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY);
-    walk(params, &mut |bytes| ctx.update(bytes))?;
-    ctx.update(api_key.expose_secret().as_bytes());
+    let mut buffer = HashBuffer::new(&mut ctx);
+    walk(fields, &mut |bytes| buffer.write(bytes))?;
+    buffer.write(api_key.expose_secret().as_bytes());
+    buffer.flush();
+    drop(buffer);
     let digest = ctx.finish();
     Ok(Signature(hex_lower(digest.as_ref())))
 }
@@ -478,7 +509,11 @@ pub fn sign(params: &Params, api_key: &SecretString) -> Result<Signature, Error>
 ///
 /// [`Error::SignatureMismatch`] when it does not match; as [`sign`] otherwise.
 pub fn verify(params: &Params, api_key: &SecretString, signature: &str) -> Result<(), Error> {
-    let expected = sign(params, api_key)?;
+    matches(&sign(params, api_key)?, signature)
+}
+
+/// Compares in constant time.
+fn matches(expected: &Signature, signature: &str) -> Result<(), Error> {
     if bool::from(expected.0.as_bytes().ct_eq(signature.as_bytes())) {
         Ok(())
     } else {
@@ -497,9 +532,9 @@ pub fn canonical_string(params: &Params, api_key: &SecretString) -> Result<Secre
     let key = api_key.expose_secret();
     // Size first so the buffer never reallocates (which would leave copies behind).
     let mut len = 0;
-    walk(params, &mut |bytes| len += bytes.len())?;
+    walk(&params.fields, &mut |bytes| len += bytes.len())?;
     let mut out = Zeroizing::new(Vec::with_capacity(len + key.len()));
-    walk(params, &mut |bytes| out.extend_from_slice(bytes))?;
+    walk(&params.fields, &mut |bytes| out.extend_from_slice(bytes))?;
     out.extend_from_slice(key.as_bytes());
     // Every piece came from a `&str`, so the bytes are UTF-8.
     let text = std::str::from_utf8(&out).map_err(|_| Error::Crypto)?;
@@ -536,8 +571,23 @@ pub fn verify_response(body: &str, api_key: &SecretString) -> Result<(), Error> 
     let signature: String = serde_json::from_str(signature.get())
         .map_err(|_| Error::MissingField { name: "Signature" })?;
     let result = result.ok_or(Error::MissingField { name: "Result" })?;
-    let params = Params::from_json_str(result.get())?;
-    verify(&params, api_key, &signature)
+    let result = result.get();
+    if first_char(result) != Some('{') {
+        return verify(&Params::from_json_str(result)?, api_key, &signature);
+    }
+    // The usual object `Result`: signed straight from the text, its strings borrowed,
+    // with what `Params::from_json_str` would build (the same fields, in document order).
+    let members: BorrowedMembers<'_> =
+        serde_json::from_str(result).map_err(|_| Error::malformed("invalid JSON"))?;
+    let fields = members
+        .0
+        .into_iter()
+        .map(|(key, raw)| {
+            let field = json_field(&key, raw)?;
+            Ok((key, field))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    matches(&sign_fields(&fields, api_key)?, &signature)
 }
 
 /// Verifies a PUSH notification (or a `ReturnUrl` POST), form-encoded or JSON, once
@@ -569,24 +619,33 @@ pub fn verify_notification(params: &Params, api_key: &SecretString) -> Result<()
 
 // ----------------------------------------------------------------------------------
 // The canonical walk.
+//
+// Signing is on every V1 request and every answer's verification, so the walk avoids
+// per-field work: the lower-cased keys of a level share one buffer, keys with nothing
+// numeric about them (the usual case) sort by bytes without PHP's numeric comparison,
+// and `sign` hashes through a stack buffer instead of one digest update per piece
+// (`docs/benchmarks.md`, section (d)).
 
 /// Feeds the canonical string, without the API key, to `sink`.
-fn walk(params: &Params, sink: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
-    let top = fold_case(params.fields.iter().map(|(k, v)| (k.as_str(), v)));
-    for i in php_order(&top)? {
-        let (key, value) = &top[i];
+fn walk<K: AsRef<str>, V: Field>(
+    fields: &[(K, V)],
+    sink: &mut impl FnMut(&[u8]),
+) -> Result<(), Error> {
+    let top = Level::fold(fields);
+    for i in top.php_order()? {
+        let (key, value) = top.entry(i);
         if key == "signature" {
             continue;
         }
-        match value {
-            FieldValue::Scalar(s) => {
+        match value.view() {
+            FieldView::Scalar(s) => {
                 s.feed(sink);
                 sink(b"$");
             }
-            FieldValue::Nested(entries) => {
-                let level = fold_case(entries.iter().map(|(k, v)| (k.as_str(), v)));
-                for j in php_order(&level)? {
-                    level[j].1.feed(sink);
+            FieldView::Nested(entries) => {
+                let level = Level::fold(entries);
+                for j in level.php_order()? {
+                    level.entry(j).1.feed(sink);
                     sink(b"$");
                 }
             }
@@ -595,70 +654,255 @@ fn walk(params: &Params, sink: &mut dyn FnMut(&[u8])) -> Result<(), Error> {
     Ok(())
 }
 
-/// Lower-cases keys (ASCII); for duplicates the last value wins, at the first position.
-fn fold_case<'v, V>(
-    entries: impl ExactSizeIterator<Item = (&'v str, &'v V)>,
-) -> Vec<(String, &'v V)> {
-    let mut out: Vec<(String, &V)> = Vec::with_capacity(entries.len());
-    // Linear probing is faster for the usual dozen fields; index long lists.
-    let mut index: Option<HashMap<String, usize>> = (entries.len() > 32).then(HashMap::new);
-    for (key, value) in entries {
-        let lower = key.to_ascii_lowercase();
-        let existing = match &index {
-            Some(map) => map.get(&lower).copied(),
-            None => out.iter().position(|(k, _)| *k == lower),
-        };
-        match existing {
-            Some(i) => out[i].1 = value,
-            None => {
-                if let Some(map) = &mut index {
-                    map.insert(lower.clone(), out.len());
-                }
-                out.push((lower, value));
-            }
-        }
-    }
-    out
+/// A value the canonical walk can hash: a scalar, or one level of `(key, scalar)`.
+trait Field {
+    /// The nested keys.
+    type Key: AsRef<str>;
+    /// The scalars.
+    type Scalar: Feed;
+    fn view(&self) -> FieldView<'_, Self::Key, Self::Scalar>;
 }
 
-/// The order PHP 8's stable `ksort` puts these (distinct, lower-cased) keys in, as
-/// indices into `entries`.
-fn php_order<V>(entries: &[(String, V)]) -> Result<Vec<usize>, Error> {
-    let keys: Vec<Key<'_>> = entries.iter().map(|(k, _)| Key::classify(k)).collect();
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    let all_int = keys.iter().all(|k| matches!(k, Key::Int(_)));
-    let numeric = keys.iter().filter(|k| k.is_numeric()).count();
-    if all_int || numeric == 0 {
-        // Plain total orders (integers, or byte strings): any sort gives PHP's result.
-        order.sort_by(|&a, &b| {
-            php::compare_keys(&keys[a], &keys[b]).unwrap_or(std::cmp::Ordering::Equal)
-        });
-        return Ok(order);
+/// What a [`Field`] holds.
+enum FieldView<'a, K, S> {
+    Scalar(&'a S),
+    Nested(&'a [(K, S)]),
+}
+
+/// A scalar that hashes as PHP stringifies it.
+trait Feed {
+    fn feed(&self, sink: &mut impl FnMut(&[u8]));
+}
+
+impl Feed for Scalar {
+    fn feed(&self, sink: &mut impl FnMut(&[u8])) {
+        Scalar::feed(self, sink);
     }
-    let ambiguous = |a: usize, b: usize| Error::AmbiguousKeyOrder {
-        first: entries[a].0.clone(),
-        second: entries[b].0.clone(),
+}
+
+impl Field for FieldValue {
+    type Key = String;
+    type Scalar = Scalar;
+    fn view(&self) -> FieldView<'_, String, Scalar> {
+        match self {
+            FieldValue::Scalar(s) => FieldView::Scalar(s),
+            FieldValue::Nested(entries) => FieldView::Nested(entries),
+        }
+    }
+}
+
+/// A scalar read from JSON text: a string without escapes stays borrowed.
+enum ScalarRef<'a> {
+    Text(&'a str),
+    Owned(Scalar),
+}
+
+impl Feed for ScalarRef<'_> {
+    fn feed(&self, sink: &mut impl FnMut(&[u8])) {
+        match self {
+            ScalarRef::Text(text) => sink(text.as_bytes()),
+            ScalarRef::Owned(scalar) => scalar.feed(sink),
+        }
+    }
+}
+
+/// A field read from JSON text, borrowing what it can ([`verify_response`]'s fast path).
+enum JsonField<'a> {
+    Scalar(ScalarRef<'a>),
+    Nested(Vec<(Cow<'a, str>, ScalarRef<'a>)>),
+}
+
+impl<'a> Field for JsonField<'a> {
+    type Key = Cow<'a, str>;
+    type Scalar = ScalarRef<'a>;
+    fn view(&self) -> FieldView<'_, Cow<'a, str>, ScalarRef<'a>> {
+        match self {
+            JsonField::Scalar(s) => FieldView::Scalar(s),
+            JsonField::Nested(entries) => FieldView::Nested(entries),
+        }
+    }
+}
+
+/// The scalar of `raw`, as [`field_from_raw`] reads a nested value, borrowing strings
+/// without escapes.
+fn scalar_ref<'a>(key: &str, raw: &'a RawValue) -> Result<ScalarRef<'a>, Error> {
+    let text = raw.get();
+    if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
+        && !inner.contains('\\')
+    {
+        return Ok(ScalarRef::Text(inner));
+    }
+    match field_from_raw(key, raw)? {
+        FieldValue::Scalar(scalar) => Ok(ScalarRef::Owned(scalar)),
+        FieldValue::Nested(_) => Err(Error::TooDeeplyNested {
+            key: key.to_owned(),
+        }),
+    }
+}
+
+/// [`field_from_raw`], borrowing from the text.
+fn json_field<'a>(key: &str, raw: &'a RawValue) -> Result<JsonField<'a>, Error> {
+    let nested = |raw: &'a RawValue| match first_char(raw.get()) {
+        Some('{' | '[') => Err(Error::TooDeeplyNested {
+            key: key.to_owned(),
+        }),
+        _ => scalar_ref(key, raw),
     };
-    // Ties keep input order (PHP 8 sorts are stable).
-    let strict = |a: usize, b: usize| {
-        php::compare_keys(&keys[a], &keys[b])
-            .map(|o| o.then(a.cmp(&b)))
-            .map_err(|_| ambiguous(a, b))
-    };
-    merge_sort(&mut order, &strict)?;
-    if numeric < keys.len() {
-        // Numeric and non-numeric keys together: PHP's comparison may be intransitive
-        // (9 < 10, 10 < "1a", "1a" < 9). Accept the order only if every pair agrees,
-        // which makes it the unique order any correct sort, PHP's included, produces.
-        for (i, &a) in order.iter().enumerate() {
-            for &b in &order[i + 1..] {
-                if strict(a, b)? != std::cmp::Ordering::Less {
-                    return Err(ambiguous(a, b));
+    match first_char(raw.get()) {
+        Some('{') => {
+            let members: BorrowedMembers<'a> =
+                serde_json::from_str(raw.get()).map_err(|_| Error::malformed("invalid JSON"))?;
+            let entries = members
+                .0
+                .into_iter()
+                .map(|(k, v)| Ok((k, nested(v)?)))
+                .collect::<Result<_, Error>>()?;
+            Ok(JsonField::Nested(entries))
+        }
+        Some('[') => {
+            let items: Vec<&'a RawValue> =
+                serde_json::from_str(raw.get()).map_err(|_| Error::malformed("invalid JSON"))?;
+            let entries = items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| Ok((Cow::Owned(i.to_string()), nested(v)?)))
+                .collect::<Result<_, Error>>()?;
+            Ok(JsonField::Nested(entries))
+        }
+        _ => scalar_ref(key, raw).map(JsonField::Scalar),
+    }
+}
+
+/// One level of fields with lower-cased (ASCII), distinct keys: for keys that differ
+/// only in case the last value wins, at the position of the first.
+struct Level<'v, V> {
+    /// Every lower-cased key, back to back.
+    keys: String,
+    /// `(start, end)` of the key in `keys`, and its value.
+    entries: Vec<(usize, usize, &'v V)>,
+}
+
+impl<'v, V> Level<'v, V> {
+    fn fold<K: AsRef<str>>(fields: &'v [(K, V)]) -> Self {
+        let mut level = Level {
+            keys: String::with_capacity(fields.iter().map(|(k, _)| k.as_ref().len()).sum()),
+            entries: Vec::with_capacity(fields.len()),
+        };
+        // Linear probing is faster for the usual dozen fields; index long lists.
+        let mut index: Option<HashMap<String, usize>> = (fields.len() > 32).then(HashMap::new);
+        for (key, value) in fields {
+            let key = key.as_ref();
+            let existing = match &index {
+                Some(map) => map.get(&key.to_ascii_lowercase()).copied(),
+                // The stored key is lower case, so this compares lower-cased keys.
+                None => (0..level.entries.len()).find(|&i| level.key(i).eq_ignore_ascii_case(key)),
+            };
+            match existing {
+                Some(i) => level.entries[i].2 = value,
+                None => {
+                    let start = level.keys.len();
+                    level.keys.push_str(key);
+                    level.keys[start..].make_ascii_lowercase();
+                    if let Some(map) = &mut index {
+                        map.insert(level.keys[start..].to_owned(), level.entries.len());
+                    }
+                    level.entries.push((start, level.keys.len(), value));
                 }
             }
         }
+        level
     }
-    Ok(order)
+
+    fn key(&self, i: usize) -> &str {
+        let (start, end, _) = self.entries[i];
+        &self.keys[start..end]
+    }
+
+    fn entry(&self, i: usize) -> (&str, &'v V) {
+        (self.key(i), self.entries[i].2)
+    }
+
+    /// The order PHP 8's stable `ksort` puts these keys in, as indices into the level.
+    fn php_order(&self) -> Result<Vec<usize>, Error> {
+        let n = self.entries.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        if (0..n).all(|i| !php::may_be_numeric(self.key(i))) {
+            // No key is numeric, so PHP compares them all byte-wise: a total order on
+            // distinct keys, which any sort reproduces.
+            order.sort_unstable_by(|&a, &b| self.key(a).as_bytes().cmp(self.key(b).as_bytes()));
+            return Ok(order);
+        }
+        let keys: Vec<Key<'_>> = (0..n).map(|i| Key::classify(self.key(i))).collect();
+        let all_int = keys.iter().all(|k| matches!(k, Key::Int(_)));
+        let numeric = keys.iter().filter(|k| k.is_numeric()).count();
+        if all_int || numeric == 0 {
+            // Plain total orders (integers, or byte strings): any sort gives PHP's result.
+            order.sort_by(|&a, &b| {
+                php::compare_keys(&keys[a], &keys[b]).unwrap_or(std::cmp::Ordering::Equal)
+            });
+            return Ok(order);
+        }
+        let ambiguous = |a: usize, b: usize| Error::AmbiguousKeyOrder {
+            first: self.key(a).to_owned(),
+            second: self.key(b).to_owned(),
+        };
+        // Ties keep input order (PHP 8 sorts are stable).
+        let strict = |a: usize, b: usize| {
+            php::compare_keys(&keys[a], &keys[b])
+                .map(|o| o.then(a.cmp(&b)))
+                .map_err(|_| ambiguous(a, b))
+        };
+        merge_sort(&mut order, &strict)?;
+        if numeric < keys.len() {
+            // Numeric and non-numeric keys together: PHP's comparison may be intransitive
+            // (9 < 10, 10 < "1a", "1a" < 9). Accept the order only if every pair agrees,
+            // which makes it the unique order any correct sort, PHP's included, produces.
+            for (i, &a) in order.iter().enumerate() {
+                for &b in &order[i + 1..] {
+                    if strict(a, b)? != std::cmp::Ordering::Less {
+                        return Err(ambiguous(a, b));
+                    }
+                }
+            }
+        }
+        Ok(order)
+    }
+}
+
+/// Bytes on their way into a SHA-1, gathered on the stack so that the digest is updated
+/// once per 256 bytes rather than once per piece. The buffer holds card data while it
+/// lives, so it is wiped when dropped.
+struct HashBuffer<'c> {
+    ctx: &'c mut digest::Context,
+    buf: Zeroizing<[u8; 256]>,
+    len: usize,
+}
+
+impl<'c> HashBuffer<'c> {
+    fn new(ctx: &'c mut digest::Context) -> Self {
+        Self {
+            ctx,
+            buf: Zeroizing::new([0; 256]),
+            len: 0,
+        }
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        if self.len + bytes.len() > self.buf.len() {
+            self.flush();
+        }
+        if bytes.len() > self.buf.len() {
+            self.ctx.update(bytes);
+        } else {
+            self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+            self.len += bytes.len();
+        }
+    }
+
+    fn flush(&mut self) {
+        self.ctx.update(&self.buf[..self.len]);
+        self.len = 0;
+    }
 }
 
 /// A stable bottom-up merge sort that tolerates any comparator (the standard library's
@@ -815,8 +1059,39 @@ fn first_char(json: &str) -> Option<char> {
         .next()
 }
 
+/// The scalar of raw JSON text in the common cases that need no JSON parser: a string
+/// without escapes, an integer that fits `i64`, `true`, `false`, `null`. `None` for
+/// anything else, which then goes through `serde_json` (escapes, floats, big integers).
+fn plain_scalar(raw: &str) -> Option<Scalar> {
+    let bytes = raw.as_bytes();
+    match *bytes.first()? {
+        b'"' => {
+            let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
+            // Valid JSON (the text is a `RawValue`) without a backslash is literal.
+            (!inner.contains('\\')).then(|| Scalar::Str(inner.to_owned()))
+        }
+        b'-' | b'0'..=b'9' => {
+            let digits = raw.strip_prefix('-').unwrap_or(raw);
+            // `-0` is a float to serde_json; leave it to the general path.
+            if raw == "-0" || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            raw.parse().ok().map(Scalar::Int)
+        }
+        _ => match raw {
+            "true" => Some(Scalar::Bool(true)),
+            "false" => Some(Scalar::Bool(false)),
+            "null" => Some(Scalar::Null),
+            _ => None,
+        },
+    }
+}
+
 fn field_from_raw(key: &str, raw: &RawValue) -> Result<FieldValue, Error> {
     let nested_scalar = |raw: &RawValue| -> Result<Scalar, Error> {
+        if let Some(scalar) = plain_scalar(raw.get()) {
+            return Ok(scalar);
+        }
         match first_char(raw.get()) {
             Some('{' | '[') => Err(Error::TooDeeplyNested {
                 key: key.to_owned(),
@@ -855,26 +1130,74 @@ fn field_from_raw(key: &str, raw: &RawValue) -> Result<FieldValue, Error> {
     }
 }
 
-/// A JSON object's members in document order, values left as raw JSON text.
-struct OrderedMembers(Vec<(String, Box<RawValue>)>);
+/// A JSON object's members in document order, values left as raw JSON text borrowed
+/// from the input.
+struct OrderedMembers<'a>(Vec<(String, &'a RawValue)>);
 
-impl<'de> Deserialize<'de> for OrderedMembers {
+impl<'de: 'a, 'a> Deserialize<'de> for OrderedMembers<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MembersVisitor;
-        impl<'de> Visitor<'de> for MembersVisitor {
-            type Value = OrderedMembers;
+        struct MembersVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for MembersVisitor<'a> {
+            type Value = OrderedMembers<'a>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::new();
-                while let Some(entry) = map.next_entry::<String, Box<RawValue>>()? {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
                     members.push(entry);
                 }
                 Ok(OrderedMembers(members))
             }
         }
-        deserializer.deserialize_map(MembersVisitor)
+        deserializer.deserialize_map(MembersVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A JSON object's members in document order, keys borrowed unless they hold escapes,
+/// values left as raw JSON text borrowed from the input.
+struct BorrowedMembers<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for BorrowedMembers<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// A key, borrowed when the input allows it.
+        struct Key<'a>(Cow<'a, str>);
+        impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct KeyVisitor<'a>(std::marker::PhantomData<&'a ()>);
+                impl<'de: 'a, 'a> Visitor<'de> for KeyVisitor<'a> {
+                    type Value = Key<'a>;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'a>, E> {
+                        Ok(Key(Cow::Borrowed(v)))
+                    }
+                    fn visit_str<E>(self, v: &str) -> Result<Key<'a>, E> {
+                        Ok(Key(Cow::Owned(v.to_owned())))
+                    }
+                    fn visit_string<E>(self, v: String) -> Result<Key<'a>, E> {
+                        Ok(Key(Cow::Owned(v)))
+                    }
+                }
+                deserializer.deserialize_str(KeyVisitor(std::marker::PhantomData))
+            }
+        }
+        struct MembersVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for MembersVisitor<'a> {
+            type Value = BorrowedMembers<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16));
+                while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+                    members.push((key, value));
+                }
+                Ok(BorrowedMembers(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor(std::marker::PhantomData))
     }
 }
 
@@ -1122,5 +1445,50 @@ mod tests {
         assert!(shown.contains("CardNumber"));
         assert!(!shown.contains("4111"));
         assert!(!shown.contains("FR76"));
+    }
+
+    /// `verify_response` signs an object `Result` straight from its text; it must agree
+    /// with signing what `Params::from_json_str` builds, on every shape of member.
+    #[test]
+    fn answers_verify_exactly_as_their_params_sign() {
+        let k = key("k3y");
+        let results = [
+            r#"{"Tid":"abc","Amount":"18.00","Status":"captured"}"#,
+            r#"{"Esc\u0041ped":"a\"b","Uni":"é€","Slash":"a\/b","Empty":""}"#,
+            r#"{"Int":42,"Neg":-7,"Zero":0,"NegZero":-0,"Float":1.5,"Exp":1e3,"Big":12345678901234567}"#,
+            r#"{"T":true,"F":false,"N":null}"#,
+            r#"{"Client":{"Id":"x","Email":"j@d.com","N":3},"List":["a",1,null,true]}"#,
+            r#"{"dup":"first","DUP":"second","Dup":"third","10":"ten","9":"nine"}"#,
+            r#"{"Signature":"not skipped at this level? it is","signature":"x"}"#,
+            r#"{ "Spaced" : "v" , "Nested" : { "A" : "1" } }"#,
+            r#"{}"#,
+        ];
+        for result in results {
+            let expected = sign(&Params::from_json_str(result).unwrap(), &k).unwrap();
+            let body = format!(r#"{{"Code":0,"Result":{result},"Signature":"{expected}"}}"#);
+            assert!(verify_response(&body, &k).is_ok(), "{result}");
+            let wrong = format!(
+                r#"{{"Code":0,"Result":{result},"Signature":"{}"}}"#,
+                "0".repeat(40)
+            );
+            assert!(
+                matches!(verify_response(&wrong, &k), Err(Error::SignatureMismatch)),
+                "{result}"
+            );
+        }
+        // Errors are the same as through `Params` too.
+        for result in [
+            r#"{"Deep":{"a":{"b":1}}}"#,
+            r#"{"Deep":[[1]]}"#,
+            r#"{"Huge":9223372036854775808}"#,
+        ] {
+            let body = format!(r#"{{"Result":{result},"Signature":"{}"}}"#, "0".repeat(40));
+            let through_params = Params::from_json_str(result).map(|_| ());
+            assert_eq!(
+                verify_response(&body, &k).map_err(|e| e.to_string()),
+                through_params.map_err(|e| e.to_string()),
+                "{result}"
+            );
+        }
     }
 }

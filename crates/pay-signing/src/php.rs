@@ -61,6 +61,16 @@ fn canonical_int(key: &str) -> Option<i64> {
     key.parse::<i64>().ok()
 }
 
+/// A cheap test that is `false` only for keys that are neither integer keys nor numeric
+/// strings: their first non-blank byte cannot start a number. Lets callers skip the
+/// numeric comparisons for ordinary names such as `amount`.
+pub(crate) fn may_be_numeric(key: &str) -> bool {
+    const WS: &[u8] = b" \t\n\r\x0b\x0c";
+    key.bytes()
+        .find(|b| !WS.contains(b))
+        .is_some_and(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.'))
+}
+
 /// Compares two keys the way PHP 8's `ksort($array)` (default `SORT_REGULAR`) does.
 ///
 /// - two integer keys: numerically;
