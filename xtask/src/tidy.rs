@@ -91,6 +91,7 @@ const PAY_HTTP_MEMBERS: &[&str] = &["pay-core"];
 /// and `NAME` must not appear in `pay-http`'s source.
 const NOT_ADAPTERS: &[&str] = &[
     "pay",
+    "pay-cli",
     "pay-core",
     "pay-demo",
     "pay-http",
@@ -453,6 +454,7 @@ fn provider_names(path: &str, text: &str, providers: &[String]) -> Vec<Violation
 const TESTKIT_HOSTS: &[(&str, TestkitUse)] = &[
     ("pay", TestkitUse::OptionalOnly),
     ("pay-demo", TestkitUse::Binary),
+    ("pay-cli", TestkitUse::Binary),
 ];
 
 /// How a [`TESTKIT_HOSTS`] member may use pay-testkit.
