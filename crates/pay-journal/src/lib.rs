@@ -14,11 +14,15 @@
 //!   per notification, so a notification delivered to two instances is handled once.
 //!
 //! After a crash, [`recover`] settles every entry still `pending` or `ambiguous` by asking
-//! the provider (payments are looked up by merchant reference: Easypay's `key`,
-//! Easytransac's `OrderId`), never by sending the write again, and reports what it found
-//! ([`Report`]). Entries older than the provider's idempotency window (Easypay: 24 h) are
-//! reported for a person to check, not touched. The `pay-journal recover` command (feature
-//! `cli`) does the same from a shell.
+//! the provider, never by sending the write again, and reports what it found
+//! ([`Report`]): payments are looked up by merchant reference (Easypay's `key`,
+//! Easytransac's `OrderId`); with the typed clients ([`Recovery::easypay`],
+//! [`Recovery::easytransac`], features `easypay` and `easytransac`), captures, refunds,
+//! voids, cancellations, payouts and updates are read back through what they targeted.
+//! "Never applied" is reported only when a read proves it; what no read decides (entries
+//! older than Easypay's 24 h idempotency window, two open refunds of the same amount) is
+//! left for a person, with the reason. The `pay-journal recover` command (feature `cli`)
+//! does the same from a shell.
 //!
 //! The schema is created and migrated by the crate on first use (versioned migrations in
 //! `migrations/`, recorded in `pay_journal_migrations`); `docs/journal.md` documents it.
@@ -42,6 +46,11 @@
 //! # }
 //! ```
 
+mod decide;
+#[cfg(feature = "easypay")]
+mod easypay;
+#[cfg(feature = "easytransac")]
+mod easytransac;
 mod entry;
 mod migrate;
 mod providers;

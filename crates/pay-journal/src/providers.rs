@@ -33,8 +33,28 @@ pub(crate) fn creates_payment(provider: &str, operation: &str) -> bool {
                 | "v1_payment_page"
                 | "v1_payment_sdd_init"
                 | "v1_payment_bybank"
+                | "v2_open_banking_init"
+                | "v2_sdd_mandate_debit"
         ),
         _ => false,
+    }
+}
+
+/// Why a payment creation that the lookup by reference does not find may still have been
+/// applied, when it may: then "not found" proves nothing and a person decides. `None`
+/// when the lookup sees every payment the operation makes, so "not found" is "never
+/// applied".
+pub(crate) fn absence_is_not_proof(provider: &str, operation: &str) -> Option<&'static str> {
+    match (provider, operation) {
+        ("easytransac", "v1_payment_page") => Some(
+            "Easytransac's lookup by OrderId finds a page's transaction only once the page is \
+             paid: an unpaid page made by this write would not be found",
+        ),
+        ("easytransac", "v2_open_banking_init" | "v2_sdd_mandate_debit") => Some(
+            "that the V1 lookup by OrderId sees V2 transactions is INFERRED, so not finding \
+             one is no proof",
+        ),
+        _ => None,
     }
 }
 
@@ -67,18 +87,21 @@ pub(crate) fn scrub(summary: &str) -> String {
     redacted.as_str().to_owned()
 }
 
-type Object = BTreeMap<String, Box<RawValue>>;
+/// A JSON object with each value kept as its exact text.
+pub(crate) type Object = BTreeMap<String, Box<RawValue>>;
 
-fn object(text: &str) -> Option<Object> {
+/// `text` as a JSON object, values unparsed.
+pub(crate) fn object(text: &str) -> Option<Object> {
     serde_json::from_str(text).ok()
 }
 
-fn string(raw: &RawValue) -> Option<String> {
+/// A JSON string's value.
+pub(crate) fn string(raw: &RawValue) -> Option<String> {
     serde_json::from_str::<String>(raw.get()).ok()
 }
 
 /// A JSON number or string, as its exact text.
-fn number_text(raw: &RawValue) -> Option<String> {
+pub(crate) fn number_text(raw: &RawValue) -> Option<String> {
     let text = raw.get().trim();
     if text.starts_with('"') {
         string(raw)
@@ -227,5 +250,8 @@ mod tests {
         assert!(creates_payment("easypay", "single_create"));
         assert!(!creates_payment("easypay", "capture_create"));
         assert!(creates_payment("easytransac", "v1_payment_direct"));
+        assert!(absence_is_not_proof("easytransac", "v1_payment_page").is_some());
+        assert!(absence_is_not_proof("easytransac", "v1_payment_direct").is_none());
+        assert!(absence_is_not_proof("easypay", "single_create").is_none());
     }
 }

@@ -1,25 +1,35 @@
 //! Recovery: settles every entry still `pending` or `ambiguous` by asking the provider
 //! what really happened, and reports it.
 //!
-//! Recovery never sends a write. A payment is looked up by its merchant reference through
-//! `Payments::find_by_reference` (Easypay reads its single payments by `key`, Easytransac
-//! its transaction by `OrderId`): found, the entry is `succeeded` with the payment's id;
-//! not found, it was never applied and the entry is `failed` (the merchant may send it
-//! again, under a new decision). So a write killed at any step ends up as what the
-//! provider holds, and nothing is charged twice.
+//! Recovery never sends a write. For each open entry it reads what the write would have
+//! made or changed and decides ([`crate::decide`]):
 //!
-//! Left for a person, untouched: entries older than the provider's idempotency window
-//! (Easypay: 24 h; after that a replay is a new request, and a stale entry deserves a
-//! look), entries of operations that are not payment creations (a capture or a refund is
-//! read back through its payment, which needs a person's judgement), and entries without a
-//! reference.
+//! - a payment creation is looked up by its merchant reference through
+//!   `Payments::find_by_reference` (Easypay reads its single payments by `key`,
+//!   Easytransac its transaction by `OrderId`): found, the entry is `succeeded` with the
+//!   payment's id; not found, it was never applied and the entry is `failed` (the merchant
+//!   may send it again, under a new decision), unless the lookup cannot see what the write
+//!   makes (an unpaid Easytransac page);
+//! - every other write is read back through the provider's typed client, given with
+//!   [`Recovery::easypay`] / [`Recovery::easytransac`] (features `easypay`,
+//!   `easytransac`): a capture, refund or void through the payment, capture or
+//!   authorisation it targeted; an out-payment, frequent payment or subscription by its
+//!   key; an update by the fields it set; Easytransac's captures, refunds and
+//!   cancellations through the transaction's status by `Tid`. Each kind's rule is in
+//!   `docs/journal.md`.
+//!
+//! "Not applied" is reported only when the read proves it: a wrong "not applied" would lead
+//! a merchant to charge twice. What no read decides is left for a person, with the reason:
+//! entries older than the provider's idempotency window (Easypay: 24 h), writes no read
+//! shows (a checkout session, a frequent authorisation, a mandate), and writes that cannot
+//! be told apart (two open refunds of the same amount on the same capture).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use pay_core::{CallOptions, Clock, PayError, Provider};
 
+use crate::decide::{self, Verdict};
 use crate::entry::{Entry, State};
 use crate::providers;
 use crate::store::{Journal, Outcome};
@@ -28,14 +38,27 @@ use crate::store::{Journal, Outcome};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Finding {
-    /// The provider has it: settled `succeeded`.
+    /// A payment creation the provider has: settled `succeeded`.
     Applied {
         /// The provider's payment id.
         payment_id: String,
         /// The payment's status there, as `Debug` shows it.
         status: String,
     },
-    /// The provider has no such payment: it was never applied; settled `failed`.
+    /// Another write (a capture, refund, void, payout, update…) whose effect the provider
+    /// shows: settled `succeeded`.
+    TookEffect {
+        /// The kind of resource that shows it (`capture`, `refund`, `transaction`,
+        /// `authorisation`, `out-payment`…), the key of `id` in the entry's
+        /// `provider_ids`.
+        resource: String,
+        /// That resource's id, when it has one.
+        id: Option<String>,
+        /// Its status at the provider.
+        status: String,
+    },
+    /// The provider's reads prove it was never applied; settled `failed`
+    /// ([`Recovered::detail`] says how).
     NotApplied,
     /// Left as it is for a person to check, with the reason.
     NeedsHuman {
@@ -59,6 +82,9 @@ pub struct Recovered {
     pub entry: Entry,
     /// What recovery found.
     pub finding: Finding,
+    /// What recovery read at the provider, in words (stored as the entry's `detail` when
+    /// it settled it).
+    pub detail: String,
 }
 
 /// What a recovery run found, entry by entry.
@@ -70,9 +96,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// How many entries found applied at the provider.
+    /// How many entries found applied at the provider (payments found, and other writes
+    /// whose effect it shows).
     pub fn applied(&self) -> usize {
-        self.count(|f| matches!(f, Finding::Applied { .. }))
+        self.count(|f| matches!(f, Finding::Applied { .. } | Finding::TookEffect { .. }))
     }
 
     /// How many found never applied.
@@ -99,18 +126,22 @@ impl Report {
                     Finding::Applied { payment_id, status } => {
                         format!("applied: payment {payment_id} ({status}) -> succeeded")
                     }
+                    Finding::TookEffect { .. } => {
+                        format!("applied: {} -> succeeded", r.detail)
+                    }
                     Finding::NotApplied => {
-                        "not at the provider: never applied -> failed".to_owned()
+                        format!("never applied: {} -> failed", r.detail)
                     }
                     Finding::NeedsHuman { reason } => format!("needs a person: {reason}"),
                     Finding::Unreachable { error } => format!("provider not reachable: {error}"),
                     Finding::AlreadySettled => "settled meanwhile by another process".to_owned(),
                 };
                 format!(
-                    "#{} {} {} ref={} amount={} was {}: {what}",
+                    "#{} {} {} {} ref={} amount={} was {}: {what}",
                     e.id,
                     e.provider,
                     e.operation,
+                    e.path,
                     e.reference.as_deref().unwrap_or("-"),
                     e.amount.map_or_else(|| "-".to_owned(), |m| m.to_string()),
                     e.state,
@@ -125,19 +156,59 @@ impl Report {
 #[derive(Debug, Clone)]
 pub struct Recovery {
     providers: Vec<Arc<dyn Provider>>,
+    #[cfg(feature = "easypay")]
+    easypay: Option<pay_easypay::EasypayClient>,
+    #[cfg(feature = "easytransac")]
+    easytransac: Option<pay_easytransac::EasytransacClient>,
     clock: Arc<dyn Clock>,
     min_age: Duration,
 }
 
 impl Recovery {
     /// Recovery through `providers` (one client per provider name), reading the time
-    /// from `clock`.
+    /// from `clock`. Through these provider-neutral clients recovery settles payment
+    /// creations; give the typed clients too ([`easypay`](Self::easypay),
+    /// [`easytransac`](Self::easytransac)) to settle every other kind of write.
     pub fn new(providers: Vec<Arc<dyn Provider>>, clock: Arc<dyn Clock>) -> Self {
         Self {
             providers,
+            #[cfg(feature = "easypay")]
+            easypay: None,
+            #[cfg(feature = "easytransac")]
+            easytransac: None,
             clock,
             min_age: Duration::from_secs(5 * 60),
         }
+    }
+
+    /// Recovery reads Easypay through `client`'s typed resources too (captures, refunds,
+    /// voids, out-payments, frequent payments, subscriptions, updates), and through it
+    /// as a provider when none named `easypay` was given.
+    #[cfg(feature = "easypay")]
+    #[must_use]
+    pub fn easypay(mut self, client: pay_easypay::EasypayClient) -> Self {
+        if !self.providers.iter().any(|p| p.id().as_str() == "easypay") {
+            self.providers.push(Arc::new(client.clone()));
+        }
+        self.easypay = Some(client);
+        self
+    }
+
+    /// Recovery reads Easytransac through `client`'s status lookups too (captures,
+    /// refunds, cancellations, pages), and through it as a provider when none named
+    /// `easytransac` was given.
+    #[cfg(feature = "easytransac")]
+    #[must_use]
+    pub fn easytransac(mut self, client: pay_easytransac::EasytransacClient) -> Self {
+        if !self
+            .providers
+            .iter()
+            .any(|p| p.id().as_str() == "easytransac")
+        {
+            self.providers.push(Arc::new(client.clone()));
+        }
+        self.easytransac = Some(client);
+        self
     }
 
     /// Entries younger than this are skipped (their call may still be running in another
@@ -163,102 +234,194 @@ impl Recovery {
             if age < self.min_age {
                 continue;
             }
-            let finding = self.settle(journal, &entry, age).await?;
-            report.entries.push(Recovered { entry, finding });
+            let verdict = self.verdict(journal, &entry, age).await?;
+            let (finding, detail) = self.settle(journal, &entry, verdict).await?;
+            report.entries.push(Recovered {
+                entry,
+                finding,
+                detail,
+            });
         }
         Ok(report)
     }
 
-    async fn settle(
+    /// What the provider shows of `entry`.
+    async fn verdict(
         &self,
         journal: &Journal,
         entry: &Entry,
         age: Duration,
-    ) -> Result<Finding, PayError> {
+    ) -> Result<Verdict, PayError> {
         if let Some(window) = providers::idempotency_window(&entry.provider)
             && age > window
         {
-            return Ok(Finding::NeedsHuman {
-                reason: format!(
-                    "older than {}'s idempotency window ({} h): not replayed, check it at \
-                     the provider",
-                    entry.provider,
-                    window.as_secs() / 3600
-                ),
-            });
+            return Ok(Verdict::NeedsHuman(format!(
+                "older than {}'s idempotency window ({} h): not replayed, check it at the \
+                 provider",
+                entry.provider,
+                window.as_secs() / 3600
+            )));
         }
-        if !providers::creates_payment(&entry.provider, &entry.operation) {
-            return Ok(Finding::NeedsHuman {
-                reason: format!(
-                    "`{}` is not a payment creation: read the resource it changed ({}) back \
-                     at the provider",
-                    entry.operation, entry.path
-                ),
-            });
+        if providers::creates_payment(&entry.provider, &entry.operation) {
+            return self.creation(journal, entry).await;
         }
+        match entry.provider.as_str() {
+            #[cfg(feature = "easypay")]
+            "easypay" if self.easypay.is_some() => {
+                let Some(client) = &self.easypay else {
+                    unreachable!("checked above")
+                };
+                crate::easypay::decide(client, journal, entry).await
+            }
+            #[cfg(feature = "easytransac")]
+            "easytransac" if self.easytransac.is_some() => {
+                let Some(client) = &self.easytransac else {
+                    unreachable!("checked above")
+                };
+                crate::easytransac::decide(client, journal, entry).await
+            }
+            provider => Ok(Verdict::NeedsHuman(format!(
+                "`{}` is not a payment creation, and reading it back at {provider} needs its \
+                 typed client (`Recovery::{provider}`, feature `{provider}`): read {} back by \
+                 hand",
+                entry.operation, entry.path
+            ))),
+        }
+    }
+
+    /// A payment creation, looked up by its merchant reference.
+    async fn creation(&self, journal: &Journal, entry: &Entry) -> Result<Verdict, PayError> {
         let Some(reference) = entry.reference.as_deref() else {
-            return Ok(Finding::NeedsHuman {
-                reason: "no merchant reference to look the payment up by".to_owned(),
-            });
+            return Ok(Verdict::NeedsHuman(
+                "no merchant reference to look the payment up by".to_owned(),
+            ));
         };
         let Some(provider) = self
             .providers
             .iter()
             .find(|p| p.id().as_str() == entry.provider)
         else {
-            return Ok(Finding::NeedsHuman {
-                reason: format!("no `{}` client given to recovery", entry.provider),
-            });
+            return Ok(Verdict::NeedsHuman(format!(
+                "no `{}` client given to recovery",
+                entry.provider
+            )));
         };
         let Some(payments) = provider.as_payments() else {
-            return Ok(Finding::NeedsHuman {
-                reason: format!("the `{}` client has no payments", entry.provider),
-            });
+            return Ok(Verdict::NeedsHuman(format!(
+                "the `{}` client has no payments",
+                entry.provider
+            )));
         };
         let reference = match pay_core::MerchantReference::new(reference) {
             Ok(reference) => reference,
             Err(err) => {
-                return Ok(Finding::NeedsHuman {
-                    reason: format!("the stored reference is not valid: {err}"),
-                });
+                return Ok(Verdict::NeedsHuman(format!(
+                    "the stored reference is not valid: {err}"
+                )));
             }
         };
+        let siblings: Vec<Entry> = journal
+            .entries_of(&entry.provider, &entry.operation)
+            .await?
+            .into_iter()
+            .filter(|e| e.id != entry.id && e.reference == entry.reference)
+            .collect();
+        if let Some(sibling) = decide::same_key_success(entry, &siblings) {
+            return Ok(decide::as_sibling(sibling));
+        }
         let found = match payments
             .find_by_reference(&reference, &CallOptions::new())
             .await
         {
             Ok(found) => found,
-            Err(err) => {
-                return Ok(Finding::Unreachable {
-                    error: err.to_string(),
-                });
-            }
+            Err(err) => return Ok(Verdict::Unreachable(err.to_string())),
         };
-        let (state, ids, detail, finding) = match found {
+        Ok(match found {
             Some(payment) => {
                 let id = payment
                     .id
                     .as_ref()
                     .map_or_else(|| "(no id yet)".to_owned(), |id| id.as_str().to_owned());
-                let status = format!("{:?}", payment.status);
-                let ids = BTreeMap::from([("payment".to_owned(), id.clone())]);
-                let detail = format!("recover: found payment {id} ({status})");
-                (
-                    State::Succeeded,
-                    ids,
-                    detail,
-                    Finding::Applied {
-                        payment_id: id,
-                        status,
+                match siblings.iter().find(|s| {
+                    s.state == State::Succeeded && s.provider_ids.values().any(|v| *v == id)
+                }) {
+                    Some(other) => Verdict::NeedsHuman(format!(
+                        "the payment found by reference `{}` ({id}) is entry #{}'s: this write \
+                         made none, or another with the same reference that the lookup by \
+                         reference does not show",
+                        reference.as_str(),
+                        other.id
+                    )),
+                    None => Verdict::Payment {
+                        id,
+                        status: format!("{:?}", payment.status),
                     },
-                )
+                }
             }
-            None => (
+            None => match providers::absence_is_not_proof(&entry.provider, &entry.operation) {
+                Some(why) => Verdict::NeedsHuman(format!(
+                    "no payment with reference `{}` found, but {why}",
+                    reference.as_str()
+                )),
+                None => {
+                    Verdict::NotApplied("no payment with this reference at the provider".to_owned())
+                }
+            },
+        })
+    }
+
+    /// Settles `entry` as `verdict` says (or leaves it open), and what to report.
+    async fn settle(
+        &self,
+        journal: &Journal,
+        entry: &Entry,
+        verdict: Verdict,
+    ) -> Result<(Finding, String), PayError> {
+        let ids = decide::ids_of(&verdict);
+        let (state, detail, finding) = match verdict {
+            Verdict::Payment { id, status } => (
+                State::Succeeded,
+                format!("recover: found payment {id} ({status})"),
+                Finding::Applied {
+                    payment_id: id,
+                    status,
+                },
+            ),
+            Verdict::Effect {
+                resource,
+                id,
+                status,
+                found,
+            } => (
+                State::Succeeded,
+                format!("recover: {found}"),
+                Finding::TookEffect {
+                    resource,
+                    id,
+                    status,
+                },
+            ),
+            Verdict::NotApplied(why) => (
                 State::Failed,
-                BTreeMap::new(),
-                "recover: no payment with this reference at the provider; never applied".to_owned(),
+                format!("recover: never applied: {why}"),
                 Finding::NotApplied,
             ),
+            Verdict::NeedsHuman(reason) => {
+                return Ok((
+                    Finding::NeedsHuman {
+                        reason: reason.clone(),
+                    },
+                    reason,
+                ));
+            }
+            Verdict::Unreachable(error) => {
+                return Ok((
+                    Finding::Unreachable {
+                        error: error.clone(),
+                    },
+                    error,
+                ));
+            }
         };
         let settled = journal
             .settle_as(
@@ -274,16 +437,17 @@ impl Recovery {
             )
             .await?;
         Ok(if settled {
-            finding
+            (finding, detail)
         } else {
-            Finding::AlreadySettled
+            (Finding::AlreadySettled, detail)
         })
     }
 }
 
 /// Settles every open entry of `journal` through `providers`, with no minimum age (for a
 /// process that has just restarted and is the only one writing), and reports what it
-/// found. See [`Recovery`] for the settings.
+/// found. See [`Recovery`] for the settings, and for the typed clients that settle writes
+/// other than payment creations.
 ///
 /// # Errors
 /// As [`Recovery::run`].

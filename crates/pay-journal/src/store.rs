@@ -304,6 +304,22 @@ impl Journal {
         .await
     }
 
+    /// Every entry of `operation` at `provider`, in any state, oldest first: what recovery
+    /// compares an open entry with (the writes to the same resource the journal already
+    /// accounts for).
+    pub(crate) async fn entries_of(
+        &self,
+        provider: &str,
+        operation: &str,
+    ) -> Result<Vec<Entry>, PayError> {
+        let sql = format!("{SELECT_ENTRIES} WHERE provider = $1 AND operation = $2 ORDER BY id");
+        let rows = on_pool!(self, pool => {
+            let rows = sqlx::query(&sql).bind(provider).bind(operation).fetch_all(pool).await;
+            rows.and_then(|rows| rows.iter().map(|row| read_entry!(row)).collect::<Result<Vec<_>, _>>())
+        });
+        rows.map_err(|e| unavailable("cannot read the journal", e))
+    }
+
     /// One entry.
     ///
     /// # Errors

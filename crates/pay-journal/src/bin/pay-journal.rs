@@ -6,7 +6,8 @@
 //! ```
 //!
 //! `recover` settles every entry still `pending` or `ambiguous` by asking the provider
-//! (see `pay_journal::Recovery`) and prints one line per entry; it exits 0 when nothing is
+//! through both adapters' typed reads (see `pay_journal::Recovery`) and prints one line
+//! per entry (what it read, and what it concluded); it exits 0 when nothing is
 //! left open, 1 when some entries need a person (or the provider could not be asked), 2 on
 //! a usage error. Credentials come from the environment, under the facade's names.
 
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pay_core::{Provider, SystemClock};
+use pay_core::SystemClock;
 use pay_journal::{Journal, Recovery};
 use secrecy::SecretString;
 
@@ -25,8 +26,9 @@ const USAGE: &str = "\
 usage: pay-journal recover [--database URL] [--min-age SECONDS]
        pay-journal list    [--database URL] [--open]
 
-  recover   settle every pending or ambiguous entry by asking the provider (payments are
-            looked up by merchant reference; nothing is ever sent again)
+  recover   settle every pending or ambiguous entry by asking the provider (payments by
+            merchant reference; captures, refunds, voids, payouts and updates by reading
+            what they target; nothing is ever sent again)
   list      print the entries (--open: only those recovery would look at)
 
   --database URL     postgres://… or sqlite:PATH (default: $PAY_JOURNAL_DATABASE)
@@ -87,10 +89,11 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// The clients whose credentials are set.
-fn providers() -> Result<Vec<Arc<dyn Provider>>, String> {
+/// Recovery through the clients whose credentials are set (their typed reads too, so
+/// captures, refunds, voids, payouts and updates are settled, not only payments).
+fn recovery() -> Result<Recovery, String> {
     let production = var("PAY_ENVIRONMENT").as_deref() == Some("production");
-    let mut providers: Vec<Arc<dyn Provider>> = Vec::new();
+    let mut recovery = Recovery::new(Vec::new(), Arc::new(SystemClock));
     if let (Some(account), Some(key)) = (var("EASYPAY_ACCOUNT_ID"), var("EASYPAY_API_KEY")) {
         let mut builder = pay_easypay::EasypayClient::builder(
             pay_easypay::AccountId::new(account),
@@ -104,7 +107,7 @@ fn providers() -> Result<Vec<Arc<dyn Provider>>, String> {
         let client = builder
             .build()
             .map_err(|e| format!("the Easypay client: {e}"))?;
-        providers.push(Arc::new(client));
+        recovery = recovery.easypay(client);
     }
     if let Some(key) = var("EASYTRANSAC_API_KEY") {
         let mut builder = pay_easytransac::EasytransacClient::builder(SecretString::from(key));
@@ -116,9 +119,9 @@ fn providers() -> Result<Vec<Arc<dyn Provider>>, String> {
         let client = builder
             .build()
             .map_err(|e| format!("the Easytransac client: {e}"))?;
-        providers.push(Arc::new(client));
+        recovery = recovery.easytransac(client);
     }
-    Ok(providers)
+    Ok(recovery)
 }
 
 async fn run(args: Args) -> Result<bool, String> {
@@ -149,7 +152,7 @@ async fn run(args: Args) -> Result<bool, String> {
         println!("{} entries", entries.len());
         return Ok(true);
     }
-    let report = Recovery::new(providers()?, Arc::new(SystemClock))
+    let report = recovery()?
         .min_age(args.min_age)
         .run(&journal)
         .await

@@ -9,3 +9,4 @@
 mod crash;
 mod journal;
 mod support;
+mod writes;
