@@ -274,9 +274,40 @@ async fn notifications_are_typed_and_duplicates_detected() {
                 .unwrap()
                 .is_duplicate()
         );
-        // The partial refund: same Tid and status `captured` (the fake keeps it), so
-        // the same event id, a duplicate by the Tid + Status rule; its typed form shows
-        // the refund.
+        // The partial refund: same Tid and status `captured` (the fake keeps it), but a
+        // different event, so a different id (the refunded total and date are in it):
+        // handled once, not dropped as a redelivery of the capture.
+        let refund = s.client.handle_once(&sent[1], &seen).await.unwrap();
+        let Delivery::First(refund_event) = &refund else {
+            panic!("a partial refund was taken for a redelivery of the capture: {refund:?}")
+        };
+        assert!(
+            refund_event
+                .id
+                .as_str()
+                .starts_with(&format!("{}:captured:refund=10.00", tid.as_str())),
+            "{}",
+            refund_event.id.as_str()
+        );
+        assert!(
+            s.client
+                .handle_once(&sent[1], &seen)
+                .await
+                .unwrap()
+                .is_duplicate()
+        );
+        // A second partial refund is a third event.
+        s.client
+            .refund(&RefundRequest::partial(tid.clone(), eur(1000)).unwrap(), &o)
+            .await
+            .unwrap();
+        let more = s.notifications().await;
+        assert_eq!(more.len(), 1, "the outbox hands out new notifications only");
+        let second = s.client.handle_once(&more[0], &seen).await.unwrap();
+        let Delivery::First(second) = &second else {
+            panic!("the second partial refund was dropped: {second:?}")
+        };
+        assert_ne!(second.id, refund_event.id);
         let verified = s.client.verify(&sent[1]).unwrap();
         let typed = pay_easytransac::parse_notification(&verified).unwrap();
         assert_eq!(typed.amount_refund.as_ref().unwrap().as_str(), "10.00");
