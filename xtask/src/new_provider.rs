@@ -58,7 +58,7 @@ pub(crate) fn run(root: &Path, name: &str) -> Result<(), Failure> {
 }
 
 /// Names are `[a-z][a-z0-9]*`: they become a crate name, a module name and a path.
-fn check_name(name: &str) -> Result<(), String> {
+pub(crate) fn check_name(name: &str) -> Result<(), String> {
     let ok = name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
@@ -178,11 +178,12 @@ workspace = true
 //!
 //! 1. Describe the API in `fixtures/{name}/api.yaml` (conventions in
 //!    `docs/api-descriptions.md`) and list every operation in `fixtures/{name}/operations.tsv`.
-//! 2. Add `{name}` to `PROVIDERS` in `xtask/src/codegen.rs`, give this crate the generated
-//!    code's dependencies (`pay-core` with feature `serde`, `serde`, `serde_json` with
-//!    `raw_value`) and run `cargo xtask codegen`: it writes `src/wire/generated.rs`, and the
-//!    fake server's routes and request checks on top of it in `pay-testkit`, which then
-//!    depends on this crate.
+//! 2. Give this crate the generated code's dependencies (`pay-core` with feature `serde`,
+//!    `serde`, `serde_json` with `raw_value`), write the fake's module in
+//!    `crates/pay-testkit/src/{name}/mod.rs` with its `SERVE` registry entry, and run
+//!    `cargo xtask codegen`: it discovers `fixtures/{name}/api.yaml` and writes
+//!    `src/wire/generated.rs`, the fake's routes and request checks, and every provider
+//!    list (pay-testkit's dependencies and fakes, the facade's features).
 //! 3. `client.rs`: credentials in `secrecy` types, base URLs per environment, timeouts.
 //! 4. `api/`: one module per resource, building requests as pure functions.
 //! 5. `convert.rs`: wire types to and from `pay_core`'s model.

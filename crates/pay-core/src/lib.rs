@@ -112,8 +112,8 @@ pub use crate::ids::{
 pub use crate::journal::{JournalEntry, JournalId, Settlement, WriteJournal};
 pub use crate::money::{Money, minor_unit_exponent};
 pub use crate::operation::{
-    CallSafety, ContentType, Envelope, Generation, IdempotencyHeader, Method, Operation,
-    OperationKind, Pagination, PathConfidence, RetryRules, Signing,
+    CallSafety, ContentType, Envelope, Generation, HmacSigning, IdempotencyHeader, Method,
+    Operation, OperationKind, Pagination, PathConfidence, RetryRules, Signing,
 };
 pub use crate::options::{CallOptions, ExtraValue};
 pub use crate::payment::{

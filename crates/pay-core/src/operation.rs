@@ -112,6 +112,25 @@ pub enum Signing {
     EasytransacV1,
     /// Easypay: RSA PKCS#1 v1.5 / SHA-256 over the exact body bytes.
     EasypayRsa,
+    /// A shared-secret HMAC described by its parameters (`x-signed: {scheme: hmac, …}`);
+    /// `pay_signing::hmac::Scheme::parse` turns them into a scheme that signs and verifies.
+    Hmac(HmacSigning),
+}
+
+/// The parameters of an [`Signing::Hmac`] signature, as the description states them (the
+/// generator accepts only the values listed here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HmacSigning {
+    /// The hash: `sha256`, `sha384` or `sha512`.
+    pub algorithm: &'static str,
+    /// The header carrying the signature.
+    pub header: &'static str,
+    /// How the tag is written: `hex` or `base64`.
+    pub encoding: &'static str,
+    /// What is signed: `raw-body` (the exact bytes) or `canonical` (the sorted fields).
+    pub covers: &'static str,
+    /// A prefix of the header value (`sha256=`), if any.
+    pub prefix: Option<&'static str>,
 }
 
 /// How a list operation pages (`x-pagination`).

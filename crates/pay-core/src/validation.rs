@@ -91,14 +91,18 @@ pub enum Rule {
     },
     /// Arithmetic or conversion would overflow the 64-bit amount.
     Overflow,
-    /// The amount is below the minimum (given in major units, as text, exactly).
+    /// The amount is below the minimum, as text, exactly: in the currency's major units
+    /// when the currency is known where the rule is checked (`0.01` for EUR, `1` for JPY,
+    /// `0.001` for BHD), otherwise in minor units of a currency named in words (`1 minor
+    /// unit of the account's currency`).
     Minimum {
         /// The limit.
         min: String,
         /// Whether the limit itself is allowed.
         inclusive: bool,
     },
-    /// The amount is above the maximum (given in major units, as text, exactly).
+    /// The amount is above the maximum, as text, exactly, written as for
+    /// [`Rule::Minimum`].
     Maximum {
         /// The limit.
         max: String,

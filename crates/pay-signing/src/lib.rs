@@ -55,6 +55,7 @@
 
 pub mod easypay;
 pub mod easytransac;
+pub mod hmac;
 mod error;
 pub mod jwt;
 mod php;

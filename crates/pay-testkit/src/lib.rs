@@ -82,9 +82,9 @@ mod route;
 mod server;
 mod webhook;
 
+mod fakes;
+
 pub mod conformance;
-pub mod easypay;
-pub mod easytransac;
 pub mod form;
 pub mod generated;
 pub mod logs;
@@ -93,6 +93,9 @@ pub mod registry;
 pub mod strategies;
 pub mod testing;
 
+// The provider fakes (`easypay`, `easytransac`, …): one module per described provider,
+// declared by the generated `fakes.rs`.
+pub use crate::fakes::*;
 pub use crate::fault::{Fault, FaultKind, FaultScript, Faults};
 pub use crate::inspect::RecordedRequest;
 pub use crate::provider::{

@@ -1,9 +1,13 @@
 //! The provider fakes the `pay-testkit` binary can serve, by name.
 //!
-//! Each provider fake adds one [`Entry`] to [`AVAILABLE`] when it lands; `pay-testkit
-//! serve` refuses any other name and lists what it can serve.
+//! There is no list here to edit: each provider fake declares its own [`Entry`] (`SERVE` in
+//! its module), and `cargo xtask codegen` collects one per `fixtures/<provider>/api.yaml`
+//! into [`AVAILABLE`] (the generated `fakes.rs`). `pay-testkit serve` refuses any other name
+//! and lists what it can serve.
 
 use std::fmt;
+
+use pay_core::ManualClock;
 
 use crate::provider::FakeProvider;
 
@@ -17,29 +21,16 @@ pub struct Entry {
     /// What a client appends to the server's address to get its base URL (`/2.0` for
     /// Easypay, whose API lives under that path; empty for Easytransac).
     pub client_path: &'static str,
-    /// Makes a fresh fake.
+    /// Makes a fresh fake with its defaults.
     pub make: fn() -> Box<dyn FakeProvider>,
+    /// Makes a fresh fake for `pay-testkit serve`: notifications to the URL when given, and
+    /// the clock its scenario controls may advance.
+    pub serve: fn(Option<&str>, &ManualClock) -> Box<dyn FakeProvider>,
 }
 
-/// Every provider fake the binary can serve.
-pub const AVAILABLE: &[Entry] = &[
-    Entry {
-        name: "easytransac",
-        description: "Easytransac V1 + V2 (API key: et_test_pay-testkit-fake-key)",
-        client_path: "",
-        make: || Box::new(crate::easytransac::EasytransacFake::with_test_key()),
-    },
-    Entry {
-        name: "easypay",
-        description: "Easypay API 2.0 under /2.0 (sandbox AccountId: 2b0f63e2-9fb5-4e52-aca0-b4bf0339bbe6, ApiKey: eae4aa59-8e5b-4ec2-887d-b02768481a92)",
-        client_path: crate::easypay::BASE_PATH,
-        make: || {
-            Box::new(crate::easypay::EasypayFake::new(
-                crate::easypay::EasypayConfig::sandbox(),
-            ))
-        },
-    },
-];
+/// Every provider fake the binary can serve, in name order (generated: one per described
+/// provider).
+pub const AVAILABLE: &[Entry] = crate::fakes::ENTRIES;
 
 /// Names of [`AVAILABLE`] providers.
 pub fn names() -> Vec<&'static str> {
@@ -51,44 +42,35 @@ pub fn names() -> Vec<&'static str> {
 /// # Errors
 /// [`UnknownProvider`] when no such fake is available.
 pub fn make(name: &str) -> Result<Box<dyn FakeProvider>, UnknownProvider> {
-    lookup(AVAILABLE, name)
+    find(AVAILABLE, name).map(|entry| (entry.make)())
 }
 
 /// A fresh fake of the provider called `name` for `pay-testkit serve`: notifications
 /// sent to `notify_url` when given, and `clock` as the clock its scenario controls may
-/// advance. Providers without such settings are made as [`make`] makes them.
+/// advance. Each fake decides what those mean for it ([`Entry::serve`]).
 ///
 /// # Errors
 /// [`UnknownProvider`] when no such fake is available.
 pub fn make_for_serving(
     name: &str,
     notify_url: Option<&str>,
-    clock: &pay_core::ManualClock,
+    clock: &ManualClock,
 ) -> Result<Box<dyn FakeProvider>, UnknownProvider> {
-    if name.eq_ignore_ascii_case("easytransac") {
-        let mut config = crate::easytransac::EasytransacConfig::new(secrecy::SecretString::from(
-            crate::easytransac::TEST_API_KEY,
-        ))
-        .control_clock(clock.clone());
-        if let Some(url) = notify_url {
-            config = config.notification_url(url);
-        }
-        return Ok(Box::new(crate::easytransac::EasytransacFake::new(config)));
-    }
-    if name.eq_ignore_ascii_case("easypay") {
-        // Out-payments verified with the documented test key; notifications to the URL.
-        if let Ok(config) = crate::easypay::EasypayConfig::for_serving(notify_url, None) {
-            return Ok(Box::new(crate::easypay::EasypayFake::new(config)));
-        }
-    }
-    make(name)
+    find(AVAILABLE, name).map(|entry| (entry.serve)(notify_url, clock))
 }
 
-fn lookup(entries: &[Entry], name: &str) -> Result<Box<dyn FakeProvider>, UnknownProvider> {
+/// The entry called `name` (ignoring case).
+///
+/// # Errors
+/// [`UnknownProvider`] when no such fake is available.
+pub fn entry(name: &str) -> Result<&'static Entry, UnknownProvider> {
+    find(AVAILABLE, name)
+}
+
+fn find<'a>(entries: &'a [Entry], name: &str) -> Result<&'a Entry, UnknownProvider> {
     entries
         .iter()
         .find(|entry| entry.name.eq_ignore_ascii_case(name))
-        .map(|entry| (entry.make)())
         .ok_or_else(|| UnknownProvider {
             requested: name.to_owned(),
             available: entries.iter().map(|entry| entry.name).collect(),
@@ -136,6 +118,32 @@ mod tests {
     use super::*;
     use crate::testing::Ledger;
 
+    /// The table is the described providers, in name order, each made by its own entry.
+    #[test]
+    fn every_described_provider_is_available() {
+        let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures");
+        let mut described: Vec<String> = std::fs::read_dir(fixtures)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().join("api.yaml").is_file())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        described.sort();
+        assert_eq!(names(), described);
+        let clock = ManualClock::new(pay_core::from_unix_seconds(1_700_000_000));
+        for entry in AVAILABLE {
+            assert_eq!((entry.make)().name(), entry.name);
+            assert_eq!((entry.serve)(None, &clock).name(), entry.name);
+            assert_eq!(
+                make_for_serving(entry.name, None, &clock).map(|p| p.name()),
+                Ok(entry.name)
+            );
+            assert!(entry.client_path.is_empty() || entry.client_path.starts_with('/'));
+            assert!(!entry.description.is_empty());
+        }
+        assert_eq!(entry("EASYPAY").map(|e| e.name), Ok("easypay"));
+    }
+
     #[test]
     fn unknown_names_list_what_is_available() {
         let fake = make("EasyTransac").map(|p| p.name());
@@ -156,7 +164,7 @@ mod tests {
             )
         );
 
-        let err = lookup(&[], "easytransac").map(|p| p.name()).unwrap_err();
+        let err = find(&[], "easytransac").map(|e| e.name).unwrap_err();
         assert_eq!(
             err.to_string(),
             "no provider fake called `easytransac` is available; no provider fakes are available"
@@ -167,9 +175,13 @@ mod tests {
             description: "toy",
             client_path: "",
             make: || Box::new(Ledger::new()),
+            serve: |_, _| Box::new(Ledger::new()),
         }];
-        assert_eq!(lookup(&entries, "LEDGER").map(|p| p.name()), Ok("ledger"));
-        let err = lookup(&entries, "easypay").map(|p| p.name()).unwrap_err();
+        assert_eq!(
+            find(&entries, "LEDGER").map(|e| (e.make)().name()),
+            Ok("ledger")
+        );
+        let err = find(&entries, "easypay").map(|e| e.name).unwrap_err();
         assert_eq!(
             err.to_string(),
             "no provider fake called `easypay` is available; available providers: ledger"

@@ -45,6 +45,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod config;
+mod providers;
 
 pub use pay_core::*;
 /// The secret string type of every key and password the configuration takes (from
@@ -64,15 +65,9 @@ pub use crate::config::{
     Target,
 };
 
-/// The Easytransac adapter (feature `easytransac`).
-#[cfg(feature = "easytransac")]
-#[cfg_attr(docsrs, doc(cfg(feature = "easytransac")))]
-pub use pay_easytransac as easytransac;
-
-/// The Easypay adapter (feature `easypay`).
-#[cfg(feature = "easypay")]
-#[cfg_attr(docsrs, doc(cfg(feature = "easypay")))]
-pub use pay_easypay as easypay;
+/// The provider adapters (`pay::easypay`, `pay::easytransac`, …), each behind the feature of
+/// its name: the generated `providers.rs` has one re-export per described provider.
+pub use crate::providers::*;
 
 /// pay-testkit's fake servers (feature `testkit`; for tests only).
 #[cfg(feature = "testkit")]

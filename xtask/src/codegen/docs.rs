@@ -57,7 +57,13 @@ pub(crate) fn providers(apis: &[Api]) -> String {
             if let Some(generation) = &op.generation {
                 notes.push(generation.to_ascii_uppercase());
             }
-            if let Some(signed) = &op.signed {
+            if let Some(hmac) = &op.hmac {
+                notes.push(format!(
+                    "signed (HMAC-{}, `{}`)",
+                    hmac.algorithm.to_ascii_uppercase(),
+                    hmac.header
+                ));
+            } else if let Some(signed) = &op.signed {
                 notes.push(format!("signed ({signed})"));
             }
             if let Some(pagination) = &op.pagination {

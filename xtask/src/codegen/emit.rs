@@ -77,6 +77,7 @@ const IMPORTS: &[(&str, &str)] = &[
     ("Decimal", "pay_core::Decimal"),
     ("Envelope", "pay_core::Envelope"),
     ("Generation", "pay_core::Generation"),
+    ("HmacSigning", "pay_core::HmacSigning"),
     ("IdempotencyHeader", "pay_core::IdempotencyHeader"),
     ("Method", "pay_core::Method"),
     ("Operation", "pay_core::Operation"),
@@ -681,7 +682,17 @@ impl Cx<'_> {
                 } else {
                     quote!(*#value)
                 };
-                let code = integer_checks(checks, &expr, name, minor)?;
+                let shown = if minor {
+                    match &checks.money {
+                        Some(money) => BoundText::Minor(self.minor_currency(money, owner)),
+                        None => BoundText::Minor(MinorCurrency::Unknown(
+                            "the payment's currency".to_owned(),
+                        )),
+                    }
+                } else {
+                    BoundText::Plain
+                };
+                let code = integer_checks(checks, &expr, name, &shown)?;
                 if !code.is_empty() {
                     self.uses.need("Rule");
                 }
@@ -869,6 +880,31 @@ impl Cx<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// Where the currency of a minor-unit amount comes from, for the text of its bounds.
+    fn minor_currency(&mut self, money: &Money, owner: &Struct) -> MinorCurrency {
+        let sibling = money
+            .currency_field
+            .as_ref()
+            .and_then(|sibling| owner.fields.iter().find(|f| &f.wire == sibling));
+        if let Some(field) = sibling {
+            let id = field_ident(field);
+            let value = if field.optional {
+                quote!(self.#id.as_ref().map(|currency| currency.as_str()))
+            } else {
+                quote!(Some(self.#id.as_str()))
+            };
+            return MinorCurrency::Field {
+                value,
+                default: field.default.clone(),
+            };
+        }
+        match money.currency.as_deref() {
+            Some("account") => MinorCurrency::Unknown("the account's currency".to_owned()),
+            Some("resource") | None => MinorCurrency::Unknown("the payment's currency".to_owned()),
+            Some(code) => MinorCurrency::Code(code.to_owned()),
+        }
     }
 
     /// An expression naming the currency of an amount, for `TooManyDecimals`.
@@ -1640,13 +1676,90 @@ impl Cx<'_> {
     }
 }
 
-/// Range checks on an integer expression (`i64`). Minor-unit amounts report their bounds
-/// in major units of a 2-decimal currency.
+/// Where the currency of a minor-unit amount is known, which decides how its bounds read.
+#[derive(Debug, Clone)]
+enum MinorCurrency {
+    /// A fixed ISO code in the description (`currency: EUR`).
+    Code(String),
+    /// A sibling field of the request (`currency-field`): `value` is an
+    /// `Option<&str>` expression, `default` the field's schema default.
+    Field {
+        value: TokenStream,
+        default: Option<String>,
+    },
+    /// Not in the request at all (`currency: account` or `resource`): the label to name.
+    Unknown(String),
+}
+
+/// How an integer bound is written in a `Rule::Minimum`/`Rule::Maximum` error.
+#[derive(Debug, Clone)]
+enum BoundText {
+    /// A plain count: the number itself.
+    Plain,
+    /// A minor-unit amount: in major units of its currency when the request names it (read
+    /// at run time, so JPY's `1` is `1` and BHD's `1` is `0.001`), otherwise as a count of
+    /// the currency's minor units. The check itself always compares minor units.
+    Minor(MinorCurrency),
+}
+
+impl BoundText {
+    /// An expression of type `String` for bound `n`.
+    fn tokens(&self, n: i64) -> TokenStream {
+        let minor_units = |label: &str| {
+            let unit = if n == 1 || n == -1 {
+                "minor unit"
+            } else {
+                "minor units"
+            };
+            format!("{n} {unit} of {label}")
+        };
+        let literal = Literal::i64_unsuffixed(n);
+        match self {
+            BoundText::Plain => {
+                let text = n.to_string();
+                quote!(#text.to_owned())
+            }
+            BoundText::Minor(MinorCurrency::Unknown(label)) => {
+                let text = minor_units(label);
+                quote!(#text.to_owned())
+            }
+            BoundText::Minor(MinorCurrency::Code(code)) => {
+                let fallback = minor_units(code);
+                major_text(&quote!((#literal, Some(#code), #fallback)))
+            }
+            BoundText::Minor(MinorCurrency::Field { value, default }) => {
+                let fallback = minor_units("the requested currency");
+                let code = match default {
+                    Some(default) => quote!(#value.or(Some(#default))),
+                    None => quote!(#value),
+                };
+                major_text(&quote!((#literal, #code, #fallback)))
+            }
+        }
+    }
+}
+
+/// `(n, code: Option<&str>, fallback)` -> an expression formatting `n` minor units of
+/// `code` in major units (`pay_core::Money::format_major`), or `fallback` when the code is
+/// not a currency with minor units.
+fn major_text(args: &TokenStream) -> TokenStream {
+    quote! {
+        {
+            let (minor, code, fallback): (i64, Option<&str>, &str) = #args;
+            code.and_then(pay_core::Currency::from_code)
+                .and_then(|currency| pay_core::Money::from_minor(minor, currency).ok())
+                .map_or_else(|| fallback.to_owned(), |money| money.format_major())
+        }
+    }
+}
+
+/// Range checks on an integer expression (`i64`). Minor-unit amounts are compared in minor
+/// units; their bounds are reported as [`BoundText`] says.
 fn integer_checks(
     checks: &Checks,
     value: &TokenStream,
     name: &Name,
-    minor: bool,
+    shown: &BoundText,
 ) -> Result<TokenStream, String> {
     let field = name.tokens();
     let parse = |b: &Bound| -> Result<i64, String> {
@@ -1654,13 +1767,7 @@ fn integer_checks(
             .parse()
             .map_err(|_| format!("integer bound `{}` is not an integer", b.text))
     };
-    let shown = |n: i64| {
-        if minor {
-            minor_to_major(n)
-        } else {
-            n.to_string()
-        }
-    };
+    let minor = matches!(shown, BoundText::Minor(_));
     let mut out = TokenStream::new();
     match (&checks.minimum, &checks.maximum) {
         (Some(min), Some(max)) if min.inclusive && max.inclusive && !minor => {
@@ -1680,7 +1787,7 @@ fn integer_checks(
         (min, max) => {
             if let Some(b) = min {
                 let n = parse(b)?;
-                let text = shown(n);
+                let text = shown.tokens(n);
                 let n = Literal::i64_unsuffixed(n);
                 let inclusive = b.inclusive;
                 let broken = if inclusive {
@@ -1690,13 +1797,13 @@ fn integer_checks(
                 };
                 out.extend(quote! {
                     if #broken {
-                        return Err(ValidationError::new(#field, Rule::Minimum { min: #text.to_owned(), inclusive: #inclusive }));
+                        return Err(ValidationError::new(#field, Rule::Minimum { min: #text, inclusive: #inclusive }));
                     }
                 });
             }
             if let Some(b) = max {
                 let n = parse(b)?;
-                let text = shown(n);
+                let text = shown.tokens(n);
                 let n = Literal::i64_unsuffixed(n);
                 let inclusive = b.inclusive;
                 let broken = if inclusive {
@@ -1706,20 +1813,13 @@ fn integer_checks(
                 };
                 out.extend(quote! {
                     if #broken {
-                        return Err(ValidationError::new(#field, Rule::Maximum { max: #text.to_owned(), inclusive: #inclusive }));
+                        return Err(ValidationError::new(#field, Rule::Maximum { max: #text, inclusive: #inclusive }));
                     }
                 });
             }
         }
     }
     Ok(out)
-}
-
-/// `150` minor units -> `1.50`.
-fn minor_to_major(minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// A `pay_core::Decimal` constant for a bound's text (`0.5` -> mantissa 5, scale 1), built
@@ -2017,15 +2117,31 @@ fn operation(op: &Operation, uses: &mut Uses) -> TokenStream {
         }
         None => quote!(None),
     };
-    let signed = option_variant(
-        op.signed.as_deref(),
-        "Signing",
-        uses,
-        &[
-            ("easytransac-v1", "EasytransacV1"),
-            ("easypay-rsa", "EasypayRsa"),
-        ],
-    );
+    let signed = match &op.hmac {
+        Some(hmac) => {
+            uses.need("Signing");
+            uses.need("HmacSigning");
+            let (algorithm, header, encoding, covers) =
+                (&hmac.algorithm, &hmac.header, &hmac.encoding, &hmac.covers);
+            let prefix = option_str(hmac.prefix.as_deref());
+            quote!(Some(Signing::Hmac(HmacSigning {
+                algorithm: #algorithm,
+                header: #header,
+                encoding: #encoding,
+                covers: #covers,
+                prefix: #prefix,
+            })))
+        }
+        None => option_variant(
+            op.signed.as_deref(),
+            "Signing",
+            uses,
+            &[
+                ("easytransac-v1", "EasytransacV1"),
+                ("easypay-rsa", "EasypayRsa"),
+            ],
+        ),
+    };
     let pagination = option_variant(
         op.pagination.as_deref(),
         "Pagination",
@@ -2135,7 +2251,7 @@ pub(crate) fn check_values(api: &Api) -> Result<(), String> {
         ));
     }
     let allowed: BTreeMap<&str, &[&str]> = BTreeMap::from([
-        ("x-signed", &["easytransac-v1", "easypay-rsa"][..]),
+        ("x-signed", &["easytransac-v1", "easypay-rsa", "hmac"][..]),
         ("x-pagination", &["page", "cursor"][..]),
         (
             "x-envelope",

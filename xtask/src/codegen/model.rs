@@ -455,8 +455,10 @@ pub(crate) struct Operation {
     pub(crate) idempotent: bool,
     /// `x-idempotency-header`: header name and maximum length.
     pub(crate) idempotency_header: Option<(String, u32)>,
-    /// `x-signed`.
+    /// `x-signed`: a scheme name, or `hmac` for the generic HMAC scheme in [`Self::hmac`].
     pub(crate) signed: Option<String>,
+    /// `x-signed: {scheme: hmac, …}`.
+    pub(crate) hmac: Option<Hmac>,
     /// `x-pagination`.
     pub(crate) pagination: Option<String>,
     /// `x-envelope`.
@@ -1080,7 +1082,14 @@ impl Lowerer<'_> {
             path_checks,
             idempotent,
             idempotency_header,
-            signed: str_at(op, "x-signed").map(str::to_owned),
+            signed: match get(op, "x-signed") {
+                Some(value) if value.as_hash().is_some() => Some("hmac".to_owned()),
+                _ => str_at(op, "x-signed").map(str::to_owned),
+            },
+            hmac: get(op, "x-signed")
+                .filter(|value| value.as_hash().is_some())
+                .map(hmac)
+                .transpose()?,
             pagination: str_at(op, "x-pagination").map(str::to_owned),
             envelope,
             rust_module,
@@ -1444,4 +1453,70 @@ pub(crate) fn field_path<'a>(
         }
     }
     Ok(walked)
+}
+
+/// The generic HMAC scheme of `x-signed` (`docs/api-descriptions.md` §4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Hmac {
+    /// `sha256`, `sha384` or `sha512`.
+    pub(crate) algorithm: String,
+    /// The header carrying the signature.
+    pub(crate) header: String,
+    /// `hex` or `base64`.
+    pub(crate) encoding: String,
+    /// `raw-body` or `canonical`.
+    pub(crate) covers: String,
+    /// A prefix of the header value (`sha256=`).
+    pub(crate) prefix: Option<String>,
+}
+
+/// Reads `x-signed: {scheme: hmac, algorithm, header, encoding, covers, prefix?}`, refusing
+/// unknown keys and values.
+pub(crate) fn hmac(value: &Yaml) -> Result<Hmac, String> {
+    const KEYS: &[&str] = &[
+        "scheme",
+        "algorithm",
+        "header",
+        "encoding",
+        "covers",
+        "prefix",
+    ];
+    for (key, _) in value.as_hash().into_iter().flatten() {
+        let key = key.as_str().unwrap_or_default();
+        if !KEYS.contains(&key) {
+            return Err(format!(
+                "x-signed: unknown key `{key}` (known: {})",
+                KEYS.join(", ")
+            ));
+        }
+    }
+    let one_of = |key: &str, allowed: &[&str]| -> Result<String, String> {
+        let found = text_at(value, key).ok_or_else(|| format!("x-signed: `{key}` is missing"))?;
+        if allowed.is_empty() || allowed.contains(&found.as_str()) {
+            Ok(found)
+        } else {
+            Err(format!(
+                "x-signed: {key} `{found}` is not one of {}",
+                allowed.join(", ")
+            ))
+        }
+    };
+    one_of("scheme", &["hmac"])?;
+    let header = one_of("header", &[])?;
+    if header.is_empty()
+        || !header
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(format!(
+            "x-signed: header `{header}` is not an HTTP header name"
+        ));
+    }
+    Ok(Hmac {
+        algorithm: one_of("algorithm", &["sha256", "sha384", "sha512"])?,
+        header,
+        encoding: one_of("encoding", &["hex", "base64"])?,
+        covers: one_of("covers", &["raw-body", "canonical"])?,
+        prefix: text_at(value, "prefix"),
+    })
 }

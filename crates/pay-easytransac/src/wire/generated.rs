@@ -1243,7 +1243,7 @@ impl V1DirectPaymentRequest {
                 return Err(ValidationError::new(
                     "Amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -1340,7 +1340,7 @@ impl V1DirectPaymentRequest {
                 return Err(ValidationError::new(
                     "DownPayment",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -1581,7 +1581,7 @@ impl V1OneClickPaymentRequest {
                 return Err(ValidationError::new(
                     "Amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -1936,7 +1936,7 @@ impl V1SddInitRequest {
                 return Err(ValidationError::new(
                     "Amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -1993,7 +1993,7 @@ impl V1SddInitRequest {
                 return Err(ValidationError::new(
                     "DownPayment",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -2263,7 +2263,7 @@ impl V1PayByBankRequest {
                 return Err(ValidationError::new(
                     "Amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -2698,7 +2698,7 @@ impl V1PaymentPageRequest {
                 return Err(ValidationError::new(
                     "Amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -2778,7 +2778,7 @@ impl V1PaymentPageRequest {
                 return Err(ValidationError::new(
                     "DownPayment",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -3015,7 +3015,7 @@ impl V1P2PTransferRequest {
                 return Err(ValidationError::new(
                     "Amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -3121,7 +3121,7 @@ impl V1RebillUpdateRequest {
                 return Err(ValidationError::new(
                     "Amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -3323,7 +3323,7 @@ impl V1RefundRequest {
                 return Err(ValidationError::new(
                     "Amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -3424,7 +3424,7 @@ impl V1CaptureRequest {
                 return Err(ValidationError::new(
                     "Amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -7283,7 +7283,7 @@ impl V2OpenBankingInitRequest {
                 return Err(ValidationError::new(
                     "amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -7674,7 +7674,7 @@ impl V2MandateDebitRequest {
                 return Err(ValidationError::new(
                     "amount",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));
@@ -7705,7 +7705,7 @@ impl V2MandateDebitRequest {
                 return Err(ValidationError::new(
                     "downPayment",
                     Rule::Minimum {
-                        min: "0.01".to_owned(),
+                        min: "1 minor unit of the account's currency".to_owned(),
                         inclusive: true,
                     },
                 ));

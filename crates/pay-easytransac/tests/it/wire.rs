@@ -219,8 +219,10 @@ fn lengths_and_minor_unit_minimums() {
     assert_invalid(
         capture.validate(),
         "Amount",
+        // The application's currency is not in the request: the bound is in its minor
+        // units, whatever their size (JPY has none below the yen, BHD three places).
         Rule::Minimum {
-            min: "0.01".to_owned(),
+            min: "1 minor unit of the account's currency".to_owned(),
             inclusive: true,
         },
     );

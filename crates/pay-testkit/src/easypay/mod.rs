@@ -77,6 +77,20 @@ pub use crate::easypay::scenario::ScenarioError;
 /// The path every route is served under, as on `api.test.easypay.pt/2.0`.
 pub const BASE_PATH: &str = "/2.0";
 
+/// What `pay-testkit serve --provider easypay` serves: the sandbox credentials, out-payments
+/// verified with the documented test key, notifications to `--notify`.
+pub const SERVE: crate::registry::Entry = crate::registry::Entry {
+    name: "easypay",
+    description: "Easypay API 2.0 under /2.0 (sandbox AccountId: 2b0f63e2-9fb5-4e52-aca0-b4bf0339bbe6, ApiKey: eae4aa59-8e5b-4ec2-887d-b02768481a92)",
+    client_path: BASE_PATH,
+    make: || Box::new(EasypayFake::new(EasypayConfig::sandbox())),
+    serve: |notify_url, _clock| {
+        let config = EasypayConfig::for_serving(notify_url, None)
+            .unwrap_or_else(|_| EasypayConfig::sandbox());
+        Box::new(EasypayFake::new(config))
+    },
+};
+
 /// The documented test key's public half (`fixtures/easypay/keys/test-rsa-2048-public-spki.pem`),
 /// which `pay-testkit serve` verifies out-payments with unless given another. Its private
 /// half is `fixtures/easypay/keys/test-rsa-2048-pkcs8.pem`.

@@ -177,6 +177,23 @@ pub use crate::easytransac::scenario::{PaymentView, ScenarioError};
 /// convention, not a real key.
 pub const TEST_API_KEY: &str = "et_test_pay-testkit-fake-key";
 
+/// What `pay-testkit serve --provider easytransac` serves: the test API key, scenario
+/// controls on the server's clock, PUSH notifications to `--notify`.
+pub const SERVE: crate::registry::Entry = crate::registry::Entry {
+    name: "easytransac",
+    description: "Easytransac V1 + V2 (API key: et_test_pay-testkit-fake-key)",
+    client_path: "",
+    make: || Box::new(EasytransacFake::with_test_key()),
+    serve: |notify_url, clock| {
+        let mut config =
+            EasytransacConfig::new(SecretString::from(TEST_API_KEY)).control_clock(clock.clone());
+        if let Some(url) = notify_url {
+            config = config.notification_url(url);
+        }
+        Box::new(EasytransacFake::new(config))
+    },
+};
+
 /// The JWT secret used when the configuration names none. A testkit convention.
 const DEFAULT_JWT_SECRET: &str = "pay-testkit easytransac fake jwt secret";
 

@@ -32,10 +32,14 @@ fn serving_an_unknown_provider_is_a_clear_error() {
     let output = run(&["serve", "--provider", "stripe", "--port", "0"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
+    // The names come from the registry, which codegen fills from the descriptions.
     assert_eq!(
         text(&output.stderr),
-        "pay-testkit: no provider fake called `stripe` is available; available providers: \
-         easytransac, easypay\n"
+        format!(
+            "pay-testkit: no provider fake called `stripe` is available; available providers: \
+             {}\n",
+            pay_testkit::registry::names().join(", ")
+        )
     );
 }
 
@@ -48,8 +52,35 @@ fn providers_are_listed() {
         .map(|entry| format!("{:<14} {}\n", entry.name, entry.description))
         .collect();
     assert_eq!(text(&output.stdout), expected);
-    assert!(expected.starts_with("easytransac    Easytransac V1 + V2"));
-    assert!(expected.contains("\neasypay        Easypay API 2.0"));
+    assert!(expected.contains("easytransac    Easytransac V1 + V2"));
+    assert!(expected.contains("easypay        Easypay API 2.0"));
+}
+
+/// Every registered fake is served, at the base URL its entry announces, and answers
+/// (here: an unknown path, which each fake refuses in its own way, never with a 500).
+#[tokio::test]
+async fn the_binary_serves_every_registered_fake() {
+    crate::support::within(async {
+        for entry in pay_testkit::registry::AVAILABLE {
+            let served = serve(entry.name).await;
+            let answer = crate::support::call(
+                served.addr,
+                "GET",
+                &format!("{}/_no_such_route", entry.client_path),
+                &[],
+                b"",
+            )
+            .await;
+            assert!(
+                answer.status < 500,
+                "{}: {} {}",
+                entry.name,
+                answer.status,
+                String::from_utf8_lossy(&answer.body)
+            );
+        }
+    })
+    .await;
 }
 
 #[test]
@@ -118,7 +149,9 @@ async fn serve(provider: &'static str) -> Served {
     let url = url.trim();
     let authority = url.strip_prefix("http://").expect("an http URL");
     let (authority, path) = authority.split_at(authority.find('/').unwrap_or(authority.len()));
-    let expected_path = if provider == "easypay" { "/2.0" } else { "" };
+    let expected_path = pay_testkit::registry::entry(provider)
+        .expect("a registered provider")
+        .client_path;
     assert_eq!(path, expected_path, "the base URL a client uses: {url}");
     let addr = authority.parse().expect("an address");
     Served {

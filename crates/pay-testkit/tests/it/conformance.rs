@@ -42,6 +42,10 @@ struct Flaws {
     id_changes: bool,
     /// Declares that ids change (as a provider with hosted pages documents).
     declares_changing_ids: bool,
+    /// Has no refunded statuses: a refunded payment stays `paid` (captured).
+    no_refund_statuses: bool,
+    /// Its refund answers carry no amount, so the refund's amount is a placeholder (zero).
+    refunds_without_amount: bool,
 }
 
 /// An in-memory adapter. `full` declares partial capture, partial and multiple refunds,
@@ -276,17 +280,24 @@ impl Refunds for Toy {
         }
         let before = payment.refunded.unwrap_or(Money::zero(amount.currency())?);
         let refunded = before.checked_add(amount)?;
-        payment.status = if refunded == payment.amount {
+        payment.status = if self.flaws.no_refund_statuses {
+            PaymentStatus::Captured
+        } else if refunded == payment.amount {
             PaymentStatus::Refunded
         } else {
             PaymentStatus::PartiallyRefunded
         };
         payment.refunded = Some(refunded);
         self.store(payment.clone());
+        let reported = if self.flaws.refunds_without_amount {
+            Money::zero(amount.currency())?
+        } else {
+            amount
+        };
         Ok(Refund::new(
             Some(ProviderRefundId::new("r1")?),
             request.payment_id.clone(),
-            amount,
+            reported,
             RefundStatus::Succeeded,
             "done",
         ))
@@ -423,6 +434,38 @@ async fn a_correct_full_adapter_passes() {
                 .iter()
                 .all(|p| p.reference.as_ref().unwrap().as_str().starts_with("it-"))
         );
+    })
+    .await;
+}
+
+/// A provider without refunded statuses, whose refunds carry no amount, passes when it
+/// says so: the refund checks judge the payment read back (its refunded total) instead.
+#[tokio::test]
+async fn refunds_without_statuses_or_amounts_pass_when_declared() {
+    within(async {
+        const NO_REFUND_STATUSES: &[&str] = &["pending", "authorised", "paid", "failed"];
+        let flaws = Flaws {
+            no_refund_statuses: true,
+            refunds_without_amount: true,
+            ..Flaws::default()
+        };
+        let toy = Toy::new(true, flaws);
+        let subject = Subject::new(&toy, factory)
+            .with_declined_payment(declined)
+            .with_statuses(NO_REFUND_STATUSES, map_status)
+            .with_signed_webhook(toy.sample())
+            .with_secrets(&[SECRET])
+            .with_refunds_without_amount();
+        let report = conformance::run(&subject).await;
+        report.assert_all_pass();
+        assert!(report.passed(conformance::REFUND), "{report}");
+        assert!(report.passed(conformance::PARTIAL_REFUND), "{report}");
+
+        // Undeclared, the same adapter fails both: its refunds say zero was refunded.
+        let toy = Toy::new(true, flaws);
+        let report = run(&toy).await;
+        assert!(!report.passed(conformance::REFUND), "{report}");
+        assert!(!report.passed(conformance::PARTIAL_REFUND), "{report}");
     })
     .await;
 }
