@@ -4,7 +4,7 @@
 //! PostgreSQL (for services running many instances), that does two things:
 //!
 //! - **Write journal** ([`pay_core::WriteJournal`]): attached to an adapter's client
-//!   (`EasypayClient::builder(…).journal(journal.clone())`, the same for Easytransac),
+//!   (`EasypayClient::builder(…).journal(journal.shared())`, the same for Easytransac),
 //!   every write is recorded as `pending` **before** its first byte is sent (provider,
 //!   operation, merchant reference, idempotency key, exact amount, redacted request
 //!   summary) and settled when the answer arrives: `succeeded` with the provider's ids,
@@ -21,8 +21,18 @@
 //! voids, cancellations, payouts and updates are read back through what they targeted.
 //! "Never applied" is reported only when a read proves it; what no read decides (entries
 //! older than Easypay's 24 h idempotency window, two open refunds of the same amount) is
-//! left for a person, with the reason. The `pay-journal recover` command (feature `cli`)
-//! does the same from a shell.
+//! left for a person, with the reason. Entries younger than the run's minimum age
+//! ([`Recovery::min_age`]; [`recover`] has none) are skipped and listed as such
+//! ([`Report::skipped`]). The `pay-journal recover` command (feature `cli`) does the same
+//! from a shell.
+//!
+//! A keyed write that fails with a retryable error is repeated under the **same**
+//! idempotency key (`PayError::idempotency_key`, `CallOptions::idempotency_key`); when the
+//! repeat succeeds, the journal settles the earlier entries of that write `succeeded` too.
+//!
+//! `docs/journal.md` has complete programs (run here as doctests) against pay-testkit's
+//! fakes: a journaled client, a lost answer, recovery and its report, and the same-key
+//! retry.
 //!
 //! The schema is created and migrated by the crate on first use (versioned migrations in
 //! `migrations/`, recorded in `pay_journal_migrations`); `docs/journal.md` documents it.
@@ -59,8 +69,14 @@ mod store;
 
 pub use crate::entry::{Entry, State};
 pub use crate::providers::idempotency_window;
-pub use crate::recover::{Finding, Recovered, Recovery, Report, recover};
+pub use crate::recover::{Finding, Recovered, Recovery, Report, Skipped, recover};
 pub use crate::store::{Backend, Journal};
 
 /// The schema version this build of the crate migrates databases to.
 pub const SCHEMA_VERSION: i64 = migrate::LATEST;
+
+/// `docs/journal.md`'s Rust programs, compiled and run as doctests, so the guide's code
+/// is the code that works.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/journal.md")]
+pub struct JournalGuide;

@@ -24,6 +24,7 @@
 //! shows (a checkout session, a frequent authorisation, a mandate), and writes that cannot
 //! be told apart (two open refunds of the same amount on the same capture).
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -74,11 +75,12 @@ pub enum Finding {
     AlreadySettled,
 }
 
-/// One entry recovery looked at.
+/// One entry recovery looked at, and what it found.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Recovered {
-    /// The entry as it was before recovery.
+    /// The entry as it was before recovery (its `state` is the one it had, `pending` or
+    /// `ambiguous`; read it again with [`Journal::entry`] for the state recovery left).
     pub entry: Entry,
     /// What recovery found.
     pub finding: Finding,
@@ -87,27 +89,57 @@ pub struct Recovered {
     pub detail: String,
 }
 
+/// An open entry recovery did not look at because it is younger than the run's minimum
+/// age ([`Recovery::min_age`]): its call may still be running in another process. It is
+/// left as it is; a later run (or one with a lower minimum age) settles it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Skipped {
+    /// The entry, as it is (still `pending` or `ambiguous`).
+    pub entry: Entry,
+    /// How old it was when recovery ran (by recovery's clock).
+    pub age: Duration,
+    /// The minimum age of the run that skipped it.
+    pub min_age: Duration,
+}
+
 /// What a recovery run found, entry by entry.
+///
+/// [`lines`](Self::lines) gives one line per entry (for a terminal or a log); `Display`
+/// prints those lines, then the totals ([`summary`](Self::summary)), each on its own line:
+///
+/// ```text
+/// #1 easypay single_create /2.0/single ref=order-1042 amount=49.90 EUR was ambiguous: applied: payment 5f1c… (Pending) -> succeeded
+/// #2 easypay single_create /2.0/single ref=order-1043 amount=12.00 EUR was pending: skipped: 40 s old, younger than min_age 5 min; run again later or lower min_age
+/// 1 entry looked at: 1 applied, 0 never applied, 0 left open; 1 skipped (younger than min_age)
+/// ```
 #[derive(Debug, Clone, Default)]
 #[non_exhaustive]
 pub struct Report {
-    /// Every open entry, oldest first.
+    /// Every open entry recovery looked at, oldest first.
     pub entries: Vec<Recovered>,
+    /// Every open entry recovery did not look at, because it was younger than the run's
+    /// minimum age, oldest first. Not in [`entries`](Self::entries), not counted by
+    /// [`left_open`](Self::left_open).
+    pub skipped: Vec<Skipped>,
 }
 
 impl Report {
     /// How many entries found applied at the provider (payments found, and other writes
-    /// whose effect it shows).
+    /// whose effect it shows): [`Finding::Applied`] and [`Finding::TookEffect`], settled
+    /// `succeeded`.
     pub fn applied(&self) -> usize {
         self.count(|f| matches!(f, Finding::Applied { .. } | Finding::TookEffect { .. }))
     }
 
-    /// How many found never applied.
+    /// How many found never applied ([`Finding::NotApplied`]), settled `failed`.
     pub fn not_applied(&self) -> usize {
         self.count(|f| matches!(f, Finding::NotApplied))
     }
 
-    /// How many left for a person (or for a later run).
+    /// How many left open for a person ([`Finding::NeedsHuman`]) or for a later run
+    /// ([`Finding::Unreachable`]). Entries skipped for their age are not counted here
+    /// (see [`skipped`](Self::skipped)).
     pub fn left_open(&self) -> usize {
         self.count(|f| matches!(f, Finding::NeedsHuman { .. } | Finding::Unreachable { .. }))
     }
@@ -116,43 +148,170 @@ impl Report {
         self.entries.iter().filter(|r| test(&r.finding)).count()
     }
 
-    /// One line per entry, for a terminal or a log.
+    /// One line per entry, for a terminal or a log: the entries recovery looked at, then
+    /// the ones it skipped. Each names the entry (`#id`, provider, operation, path,
+    /// reference, amount, the state it had) and what recovery found or why it skipped it.
     pub fn lines(&self) -> Vec<String> {
-        self.entries
-            .iter()
-            .map(|r| {
-                let e = &r.entry;
-                let what = match &r.finding {
-                    Finding::Applied { payment_id, status } => {
-                        format!("applied: payment {payment_id} ({status}) -> succeeded")
-                    }
-                    Finding::TookEffect { .. } => {
-                        format!("applied: {} -> succeeded", r.detail)
-                    }
-                    Finding::NotApplied => {
-                        format!("never applied: {} -> failed", r.detail)
-                    }
-                    Finding::NeedsHuman { reason } => format!("needs a person: {reason}"),
-                    Finding::Unreachable { error } => format!("provider not reachable: {error}"),
-                    Finding::AlreadySettled => "settled meanwhile by another process".to_owned(),
-                };
-                format!(
-                    "#{} {} {} {} ref={} amount={} was {}: {what}",
-                    e.id,
-                    e.provider,
-                    e.operation,
-                    e.path,
-                    e.reference.as_deref().unwrap_or("-"),
-                    e.amount.map_or_else(|| "-".to_owned(), |m| m.to_string()),
-                    e.state,
-                )
-            })
-            .collect()
+        let looked_at = self.entries.iter().map(|r| {
+            let what = match &r.finding {
+                Finding::Applied { payment_id, status } => {
+                    format!("applied: payment {payment_id} ({status}) -> succeeded")
+                }
+                Finding::TookEffect { .. } => format!("applied: {} -> succeeded", r.detail),
+                Finding::NotApplied => format!("never applied: {} -> failed", r.detail),
+                Finding::NeedsHuman { reason } => format!("needs a person: {reason}"),
+                Finding::Unreachable { error } => format!("provider not reachable: {error}"),
+                Finding::AlreadySettled => "settled meanwhile by another process".to_owned(),
+            };
+            line(&r.entry, &what)
+        });
+        let skipped = self.skipped.iter().map(|s| {
+            line(
+                &s.entry,
+                &format!(
+                    "skipped: {} old, younger than min_age {}; run again later or lower min_age",
+                    human(s.age),
+                    human(s.min_age)
+                ),
+            )
+        });
+        looked_at.chain(skipped).collect()
+    }
+
+    /// The totals in one line: how many entries recovery looked at, how many it found
+    /// applied, never applied and left open, and how many it skipped for their age.
+    pub fn summary(&self) -> String {
+        let n = self.entries.len();
+        format!(
+            "{n} {} looked at: {} applied, {} never applied, {} left open; {} skipped \
+             (younger than min_age)",
+            if n == 1 { "entry" } else { "entries" },
+            self.applied(),
+            self.not_applied(),
+            self.left_open(),
+            self.skipped.len()
+        )
+    }
+}
+
+/// [`Report::lines`], one per line, then [`Report::summary`].
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for line in self.lines() {
+            writeln!(f, "{line}")?;
+        }
+        f.write_str(&self.summary())
+    }
+}
+
+/// One report line: the entry, then `what`.
+fn line(e: &Entry, what: &str) -> String {
+    format!(
+        "#{} {} {} {} ref={} amount={} was {}: {what}",
+        e.id,
+        e.provider,
+        e.operation,
+        e.path,
+        e.reference.as_deref().unwrap_or("-"),
+        e.amount.map_or_else(|| "-".to_owned(), |m| m.to_string()),
+        e.state,
+    )
+}
+
+/// A duration for a person: `40 s`, `5 min`, `2 min 30 s`, `3 h`, `1 h 5 min`.
+fn human(d: Duration) -> String {
+    let secs = d.as_secs();
+    let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+    match (h, m, s) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, 0, _) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
     }
 }
 
 /// A recovery run's settings: the providers to ask, the clock, and how old an entry must
-/// be before recovery touches it.
+/// be before recovery touches it ([`min_age`](Self::min_age), 5 minutes unless set).
+///
+/// Which to use:
+///
+/// - **one process that has just restarted** and is the only one writing to the journal:
+///   nothing can still be in flight, so every open entry is the previous run's. Use
+///   [`recover`] (no minimum age), or `Recovery::new(…).min_age(Duration::ZERO)` to give
+///   the typed clients too;
+/// - **many instances sharing a journal** (PostgreSQL), or recovery from cron or the
+///   `pay-journal recover` command while the service runs: an open entry may be a call
+///   another instance is making right now. Keep a minimum age longer than a call can take
+///   (the default 5 minutes is longer than a call's default deadline); younger entries
+///   are listed in [`Report::skipped`], and the next run settles them.
+///
+/// # Example
+///
+/// A payment whose answer was lost (the fake applies it, then resets the connection on
+/// every attempt), then recovery: first with the default minimum age, which skips the
+/// fresh entry and says so, then with none.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::time::Duration;
+///
+/// use pay_core::{CallOptions, Clock, CreatePayment, Currency, MerchantReference, Money};
+/// use pay_core::{PaymentMethod, Payments, SystemClock};
+/// use pay_easypay::{AccountId, ApiKey, EasypayClient};
+/// use pay_journal::{Finding, Journal, Recovery, State};
+/// use pay_testkit::easypay::{EasypayConfig, EasypayFake};
+/// use pay_testkit::{FakeServer, Fault, Route};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// const ACCOUNT: &str = "11111111-2222-4333-8444-555555555555";
+/// const KEY: &str = "doc-easypay-key";
+/// // A fake Easypay on 127.0.0.1 (pay-testkit); for the real one, leave `.base_url` out.
+/// let server = FakeServer::start(EasypayFake::new(EasypayConfig::new(ACCOUNT, KEY))).await?;
+/// let dir = std::env::temp_dir().join(format!("pay-journal-doc-recovery-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let journal = Journal::sqlite(dir.join("journal.db")).await?;
+/// let easypay = EasypayClient::builder(AccountId::new(ACCOUNT), ApiKey::new(KEY))
+///     .base_url(server.url("/2.0"))
+///     .journal(journal.shared())
+///     .build()?;
+/// server
+///     .faults()
+///     .on(Route::operation("single_create"))
+///     .then(Fault::AppliedThenLost)
+///     .then_repeat_last();
+/// let order = MerchantReference::new("order-1042")?;
+/// let amount = Money::parse_major("49.90", Currency::EUR)?;
+/// let request = CreatePayment::new(amount, order, PaymentMethod::Multibanco)?;
+/// let lost = easypay.create_payment(&request, &CallOptions::new()).await;
+/// assert!(lost.is_err());
+/// server.faults().clear();
+///
+/// let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+/// // The default minimum age (5 minutes): the entry is a second old, so it is skipped,
+/// // and the report says so.
+/// let report = Recovery::new(Vec::new(), clock.clone())
+///     .easypay(easypay.clone())
+///     .run(&journal)
+///     .await?;
+/// assert_eq!((report.entries.len(), report.skipped.len()), (0, 1));
+/// assert!(report.lines()[0].contains("younger than min_age 5 min"));
+///
+/// // This process is the only one writing: nothing is in flight, no minimum age.
+/// let report = Recovery::new(Vec::new(), clock)
+///     .easypay(easypay.clone())
+///     .min_age(Duration::ZERO)
+///     .run(&journal)
+///     .await?;
+/// assert_eq!(report.applied(), 1);
+/// assert!(matches!(report.entries[0].finding, Finding::Applied { .. }));
+/// assert_eq!(journal.entry(report.entries[0].entry.id).await?.unwrap().state, State::Succeeded);
+/// # journal.close().await;
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Recovery {
     providers: Vec<Arc<dyn Provider>>,
@@ -211,16 +370,22 @@ impl Recovery {
         self
     }
 
-    /// Entries younger than this are skipped (their call may still be running in another
-    /// process). Default: 5 minutes, longer than a call's default deadline. Zero when no
-    /// other process can be writing (after a restart, in tests).
+    /// Entries younger than `age` are skipped: their call may still be running in another
+    /// process, and settling it from a read taken mid-call could be wrong. They are listed
+    /// in [`Report::skipped`] (with their age) and left open for a later run.
+    ///
+    /// Default: 5 minutes, longer than a call's default deadline. `Duration::ZERO` when no
+    /// other process can be writing to the journal (a single process that has just
+    /// restarted, tests); keep it above your longest call deadline when several instances
+    /// share the journal.
     #[must_use]
     pub fn min_age(mut self, age: Duration) -> Self {
         self.min_age = age;
         self
     }
 
-    /// Settles every open entry of `journal` old enough, and reports what it found.
+    /// Settles every open entry of `journal` at least [`min_age`](Self::min_age) old, and
+    /// reports what it found (and which younger entries it skipped).
     ///
     /// # Errors
     /// [`ErrorKind::JournalUnavailable`](pay_core::ErrorKind::JournalUnavailable) when the
@@ -232,6 +397,11 @@ impl Recovery {
         for entry in journal.open_entries().await? {
             let age = now.duration_since(entry.recorded_at).unwrap_or_default();
             if age < self.min_age {
+                report.skipped.push(Skipped {
+                    entry,
+                    age,
+                    min_age: self.min_age,
+                });
                 continue;
             }
             let verdict = self.verdict(journal, &entry, age).await?;
@@ -444,10 +614,43 @@ impl Recovery {
     }
 }
 
-/// Settles every open entry of `journal` through `providers`, with no minimum age (for a
-/// process that has just restarted and is the only one writing), and reports what it
-/// found. See [`Recovery`] for the settings, and for the typed clients that settle writes
-/// other than payment creations.
+/// Settles every open entry of `journal` through `providers` (one provider-neutral client
+/// per provider, e.g. `Arc::new(easypay_client)`), reading the time from `clock` (e.g.
+/// `Arc::new(SystemClock)`), with **no minimum age**, and reports what it found.
+///
+/// For a process that has just restarted and is the only one writing to the journal. With
+/// several instances sharing it, use [`Recovery`] and keep its minimum age. Through
+/// provider-neutral clients only payment creations are settled; [`Recovery::easypay`] and
+/// [`Recovery::easytransac`] settle the other writes.
+///
+/// ```
+/// # use std::sync::Arc;
+/// # use pay_core::{Provider, SystemClock};
+/// # use pay_easytransac::EasytransacClient;
+/// # use pay_journal::{Journal, recover};
+/// # use pay_testkit::FakeServer;
+/// # use pay_testkit::easytransac::{EasytransacConfig, EasytransacFake, TEST_API_KEY};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let server = FakeServer::start(EasytransacFake::new(EasytransacConfig::new(TEST_API_KEY.into()))).await?;
+/// let dir = std::env::temp_dir().join(format!("pay-journal-doc-recover-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let journal = Journal::open(&format!("sqlite:{}", dir.join("journal.db").display())).await?;
+/// let easytransac = EasytransacClient::builder(TEST_API_KEY.into())
+///     .base_url(server.base_url())
+///     .journal(journal.shared())
+///     .build()?;
+/// let providers: Vec<Arc<dyn Provider>> = vec![Arc::new(easytransac)];
+/// let report = recover(&journal, providers, Arc::new(SystemClock)).await?;
+/// assert_eq!(report.entries.len(), 0, "nothing was open");
+/// let printed = report.to_string(); // one line per entry, then the totals
+/// println!("{report}");
+/// assert!(printed.starts_with("0 entries looked at"));
+/// # journal.close().await;
+/// # std::fs::remove_dir_all(&dir).ok();
+/// # Ok(())
+/// # }
+/// ```
 ///
 /// # Errors
 /// As [`Recovery::run`].

@@ -113,6 +113,18 @@ const SETTLE: &str = "UPDATE pay_journal_entries SET state = $1, http_status = $
     provider_ids = $3, request_id = $4, detail = $5, settled_at_ms = $6, settled_by = $7 \
     WHERE id = $8 AND state IN ('pending', 'ambiguous')";
 
+/// After a keyed write succeeded (entry `$4`), the earlier open entries of the same write:
+/// same provider, operation, path, idempotency key and redacted request. They are earlier
+/// attempts whose outcome was unknown (a lost answer, a retryable failure) that the caller
+/// repeated under the same key; the provider applies a key once and replays its answer, so
+/// they took the effect this one reports.
+const SETTLE_SAME_KEY: &str = "UPDATE pay_journal_entries SET state = 'succeeded', \
+    provider_ids = $1, detail = $2, settled_at_ms = $3, settled_by = 'call' \
+    WHERE state IN ('pending', 'ambiguous') AND id < $4 AND idempotency_key IS NOT NULL \
+    AND (provider, operation, path, idempotency_key, COALESCE(request_summary, '')) = \
+    (SELECT provider, operation, path, idempotency_key, COALESCE(request_summary, '') \
+     FROM pay_journal_entries WHERE id = $4)";
+
 const SELECT_ENTRIES: &str = "SELECT id, provider, operation, method, path, merchant_reference, \
     idempotency_key, amount_minor, currency, request_summary, state, http_status, provider_ids, \
     request_id, detail, recorded_at_ms, settled_at_ms, settled_by FROM pay_journal_entries";
@@ -369,6 +381,30 @@ impl Journal {
             .map_err(|e| unavailable("cannot settle the journal entry", e))
     }
 
+    /// Settles `succeeded` the earlier open entries of the write entry `id` repeated under
+    /// the same idempotency key (see [`SETTLE_SAME_KEY`]), with its ids.
+    async fn settle_same_key(
+        &self,
+        id: JournalId,
+        ids: &BTreeMap<String, String>,
+    ) -> Result<(), PayError> {
+        let ids = (!ids.is_empty()).then(|| serde_json::to_string(ids).unwrap_or_default());
+        let detail = format!(
+            "repeated under the same idempotency key as entry #{id}, which succeeded: the \
+             provider applied the write once"
+        );
+        let now = millis(self.inner.clock.now());
+        let done = on_pool!(self, pool => sqlx::query(SETTLE_SAME_KEY)
+            .bind(ids.as_deref())
+            .bind(detail.as_str())
+            .bind(now)
+            .bind(id.get())
+            .execute(pool)
+            .await
+            .map(|_| ()));
+        done.map_err(|e| unavailable("cannot settle the journal entry", e))
+    }
+
     /// Forgets the webhook events first seen before `before` (a retention window), and
     /// says how many.
     ///
@@ -458,7 +494,11 @@ impl WriteJournal for Journal {
             detail: detail.as_deref(),
             by: "call",
         };
-        self.settle_as(id, &outcome).await.map(|_| ())
+        self.settle_as(id, &outcome).await?;
+        if state == State::Succeeded {
+            self.settle_same_key(id, &ids).await?;
+        }
+        Ok(())
     }
 }
 

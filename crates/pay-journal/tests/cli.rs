@@ -79,21 +79,30 @@ async fn recover_settles_an_ambiguous_write_through_the_provider() {
         "{stdout}"
     );
 
-    // Too young for the default minimum age: left alone.
+    // Too young for the default minimum age: left alone, and listed as skipped.
     let env = [
         ("EASYTRANSAC_API_KEY", KEY),
         ("EASYTRANSAC_BASE_URL", server.base_url()),
     ];
     let (code, stdout, _) = pay_journal(&["recover", "--database", &url], &env);
     assert_eq!(code, 0, "{stdout}");
-    assert!(stdout.contains("0 entries"), "{stdout}");
+    assert!(
+        stdout.contains("ref=order-cli-1 amount=45.50 EUR was ambiguous: skipped: ")
+            && stdout.contains("younger than min_age 5 min; run again later or lower min_age"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("0 entries looked at: 0 applied, 0 never applied, 0 left open; 1 skipped"),
+        "{stdout}"
+    );
+    assert_eq!(journal.open_entries().await.unwrap().len(), 1);
 
     let (code, stdout, stderr) =
         pay_journal(&["recover", "--database", &url, "--min-age", "0"], &env);
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     assert!(stdout.contains("applied: payment"), "{stdout}");
     assert!(
-        stdout.contains("1 entries: 1 applied, 0 never applied, 0 left open"),
+        stdout.contains("1 entry looked at: 1 applied, 0 never applied, 0 left open; 0 skipped"),
         "{stdout}"
     );
     assert!(!stdout.contains(KEY) && !stderr.contains(KEY));

@@ -7,7 +7,8 @@
 //!
 //! `recover` settles every entry still `pending` or `ambiguous` by asking the provider
 //! through both adapters' typed reads (see `pay_journal::Recovery`) and prints one line
-//! per entry (what it read, and what it concluded); it exits 0 when nothing is
+//! per entry (what it read, and what it concluded; entries younger than `--min-age`,
+//! default 300 s, are listed as skipped and left for a later run); it exits 0 when nothing is
 //! left open, 1 when some entries need a person (or the provider could not be asked), 2 on
 //! a usage error. Credentials come from the environment, under the facade's names.
 
@@ -157,16 +158,8 @@ async fn run(args: Args) -> Result<bool, String> {
         .run(&journal)
         .await
         .map_err(|e| e.to_string())?;
-    for line in report.lines() {
-        println!("{line}");
-    }
-    println!(
-        "{} entries: {} applied, {} never applied, {} left open",
-        report.entries.len(),
-        report.applied(),
-        report.not_applied(),
-        report.left_open()
-    );
+    // One line per entry (skipped ones too, with their age), then the totals.
+    println!("{report}");
     Ok(report.left_open() == 0)
 }
 

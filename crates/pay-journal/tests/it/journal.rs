@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use pay_core::{
-    Clock, ErrorKind, JournalEntry, JournalId, ManualClock, PayError, Payments, Provider,
-    Settlement, WriteJournal, from_unix_seconds,
+    CallOptions, Clock, ErrorKind, JournalEntry, JournalId, ManualClock, PayError, Payments,
+    Provider, Settlement, WriteJournal, from_unix_seconds,
 };
 use pay_journal::{Finding, Journal, Recovery, SCHEMA_VERSION, State, recover};
 use pay_testkit::{Fault, Route};
@@ -57,6 +57,8 @@ on_both_backends!(
     a_notification_is_handled_once_across_instances,
     migrations_are_versioned_and_run_once,
     entries_older_than_the_idempotency_window_are_left_for_a_person,
+    entries_younger_than_min_age_are_reported_as_skipped,
+    a_retryable_failure_retried_under_the_same_key_ends_succeeded,
 );
 
 async fn a_write_is_recorded_before_it_is_sent_and_settled_with_its_ids(store: Store) {
@@ -381,11 +383,158 @@ async fn entries_older_than_the_idempotency_window_are_left_for_a_person(store: 
     let open = store.journal.open_entries().await.unwrap();
     assert_eq!(open.len(), 1, "left as it was");
     assert_eq!(open[0].state, State::Ambiguous);
-    // Younger than the minimum age: not even looked at.
+    // Younger than the minimum age: not looked at, but reported as skipped.
     let skipped = Recovery::new(vec![fresh], shared_clock)
         .min_age(Duration::from_secs(30 * 3600))
         .run(&store.journal)
         .await
         .unwrap();
     assert!(skipped.entries.is_empty());
+    assert_eq!(skipped.skipped.len(), 1);
+    assert_eq!(skipped.skipped[0].age, Duration::from_secs(25 * 3600));
+}
+
+async fn entries_younger_than_min_age_are_reported_as_skipped(store: Store) {
+    let clock = ManualClock::new(from_unix_seconds(1_700_000_000));
+    let shared_clock: Arc<dyn Clock> = Arc::new(clock.clone());
+    let server = easypay_fake().await;
+    server
+        .faults()
+        .on(Route::operation("single_create"))
+        .then(Fault::AppliedThenStatus(500))
+        .then_normal();
+    let client = easypay(
+        server.base_url(),
+        Some(store.journal.shared()),
+        Some(shared_clock.clone()),
+    );
+    let err = client
+        .create_payment(&multibanco(4990, "order-young"), &Default::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_ambiguous(), "{err:?}");
+    clock.advance(Duration::from_secs(40));
+    let fresh: Arc<dyn Provider> = Arc::new(easypay(server.base_url(), None, None));
+
+    // The default minimum age (5 minutes): a 40 s old entry is skipped, and said so.
+    let report = Recovery::new(vec![fresh.clone()], shared_clock.clone())
+        .run(&store.journal)
+        .await
+        .unwrap();
+    assert!(report.entries.is_empty());
+    assert_eq!(report.skipped.len(), 1);
+    let skipped = &report.skipped[0];
+    assert_eq!(skipped.age, Duration::from_secs(40));
+    assert_eq!(skipped.min_age, Duration::from_secs(300));
+    assert_eq!(skipped.entry.reference.as_deref(), Some("order-young"));
+    assert_eq!(report.left_open(), 0);
+    let lines = report.lines();
+    assert_eq!(lines.len(), 1);
+    assert!(
+        lines[0].starts_with(&format!("#{} easypay single_create ", skipped.entry.id))
+            && lines[0].contains("ref=order-young amount=49.90 EUR was ambiguous")
+            && lines[0].ends_with(
+                "skipped: 40 s old, younger than min_age 5 min; run again later or lower \
+                 min_age"
+            ),
+        "{lines:?}"
+    );
+    let printed = report.to_string();
+    assert!(printed.starts_with(&lines[0]), "{printed}");
+    assert!(
+        printed.ends_with(
+            "0 entries looked at: 0 applied, 0 never applied, 0 left open; 1 skipped \
+             (younger than min_age)"
+        ),
+        "{printed}"
+    );
+    // Nothing was read or settled.
+    assert_eq!(store.journal.open_entries().await.unwrap().len(), 1);
+    assert_eq!(received(&server, "single_list"), 0);
+
+    // Lowering the minimum age below its age settles it.
+    let report = Recovery::new(vec![fresh], shared_clock)
+        .min_age(Duration::from_secs(30))
+        .run(&store.journal)
+        .await
+        .unwrap();
+    assert!(report.skipped.is_empty());
+    assert_eq!(report.applied(), 1, "{report}");
+    assert!(report.to_string().ends_with("1 entry looked at: 1 applied, 0 never applied, 0 left open; 0 skipped (younger than min_age)"));
+    assert!(store.journal.open_entries().await.unwrap().is_empty());
+    assert_eq!(payments_at(&server), 1);
+}
+
+async fn a_retryable_failure_retried_under_the_same_key_ends_succeeded(store: Store) {
+    let server = easypay_fake().await;
+    // The fake applies the payment, then resets the connection, on every attempt: the
+    // adapter's own retries (same key) all lose their answer.
+    server
+        .faults()
+        .on(Route::operation("single_create"))
+        .then(Fault::AppliedThenLost)
+        .then_repeat_last();
+    let client = easypay(server.base_url(), Some(store.journal.shared()), None);
+    let request = multibanco(2590, "order-retry");
+    let err = client
+        .create_payment(&request, &CallOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::ProviderUnavailable),
+        "{err:?}"
+    );
+    assert!(err.is_retryable() && !err.is_ambiguous());
+    let key = err.idempotency_key().cloned().expect("a keyed write");
+    assert_eq!(payments_at(&server), 1, "applied once despite the retries");
+    // The journal cannot tell whether the write took effect: `ambiguous`.
+    let open = store.journal.open_entries().await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].state, State::Ambiguous);
+    assert_eq!(open[0].idempotency_key.as_deref(), Some(key.as_str()));
+
+    // The network recovers; the caller repeats the write under the same key.
+    server.faults().clear();
+    let payment = client
+        .create_payment(&request, &CallOptions::new().idempotency_key(key.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        payments_at(&server),
+        1,
+        "the retry replayed, it did not charge again"
+    );
+    let entries = store.journal.entries().await.unwrap();
+    assert_eq!(entries.len(), 2, "{entries:#?}");
+    let id = payment.id.as_ref().map(|id| id.as_str().to_owned());
+    for entry in &entries {
+        assert_eq!(entry.state, State::Succeeded, "{entry:#?}");
+        assert_eq!(entry.idempotency_key.as_deref(), Some(key.as_str()));
+        assert_eq!(entry.provider_ids.get("id"), id.as_ref(), "{entry:#?}");
+        assert_eq!(entry.settled_by.as_deref(), Some("call"));
+    }
+    assert!(
+        entries[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains(&format!("same idempotency key as entry #{}", entries[1].id)),
+        "{:?}",
+        entries[0].detail
+    );
+    assert!(store.journal.open_entries().await.unwrap().is_empty());
+    // Recovery has nothing left to do.
+    let fresh: Arc<dyn Provider> = Arc::new(easypay(server.base_url(), None, None));
+    let report = recover(&store.journal, vec![fresh], Arc::new(pay_core::SystemClock))
+        .await
+        .unwrap();
+    assert!(report.entries.is_empty() && report.skipped.is_empty());
+
+    // A fresh key would have been a new request: a second payment.
+    let second = client
+        .create_payment(&request, &CallOptions::new())
+        .await
+        .unwrap();
+    assert_ne!(second.id, payment.id);
+    assert_eq!(payments_at(&server), 2);
 }
