@@ -12,6 +12,7 @@
 mod codegen;
 mod json;
 mod metadata;
+mod mutants;
 mod new_provider;
 mod release;
 #[cfg(test)]
@@ -35,6 +36,9 @@ Commands:
                             Bump every crate to <version>, date the changelog, run the tests and
                             `cargo publish --dry-run`, and print the tag to create
   new-provider <name>       Scaffold crates/pay-<name>, fixtures/<name> and docs/providers/<name>.md
+  mutants [--in-diff FILE] [--file GLOB]... [--output DIR] [--in-place] [crate...]
+                            Mutation testing with cargo-mutants (pinned version) on each crate's own
+                            tests, default pay-core pay-signing pay-http; fails on a missed mutant
   help                      Print this message
 ";
 
@@ -94,6 +98,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 "`new-provider` takes exactly one name".to_owned(),
             )),
         },
+        "mutants" => mutants::run(&project_root(), &mutants::Options::parse(rest)?),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(())

@@ -427,6 +427,93 @@ mod tests {
         );
     }
 
+    #[test]
+    fn sign_predicates() {
+        for (minor, zero, positive, negative) in [
+            (-1, false, false, true),
+            (0, true, false, false),
+            (1, false, true, false),
+            (i64::MIN, false, false, true),
+            (i64::MAX, false, true, false),
+        ] {
+            let money = eur(minor);
+            assert_eq!(money.is_zero(), zero, "{minor}");
+            assert_eq!(money.is_positive(), positive, "{minor}");
+            assert_eq!(money.is_negative(), negative, "{minor}");
+        }
+        let zero = Money::zero(Currency::JPY).unwrap();
+        assert!(zero.is_zero());
+        assert_eq!(zero.currency(), Currency::JPY);
+        assert_eq!(
+            Money::zero(Currency::XDR).unwrap_err().rule(),
+            &Rule::NoMinorUnit { currency: "XDR" }
+        );
+    }
+
+    #[test]
+    fn accessors_and_display() {
+        assert_eq!(minor_unit_exponent(EUR), Some(2));
+        assert_eq!(minor_unit_exponent(Currency::JPY), Some(0));
+        assert_eq!(minor_unit_exponent(Currency::BHD), Some(3));
+        assert_eq!(minor_unit_exponent(Currency::XAU), None);
+        let bhd = Money::from_minor(-1234, Currency::BHD).unwrap();
+        assert_eq!(bhd.currency(), Currency::BHD);
+        assert_eq!(bhd.exponent(), 3);
+        assert_eq!(Money::from_minor(7, Currency::JPY).unwrap().exponent(), 0);
+        assert_eq!(bhd.to_string(), "-1.234 BHD");
+        assert_eq!(eur(1250).to_string(), "12.50 EUR");
+        assert_eq!(
+            Money::from_minor(1000, Currency::JPY).unwrap().to_string(),
+            "1000 JPY"
+        );
+        assert_eq!(bhd.to_decimal().to_string(), "-1.234");
+        assert_eq!(
+            Money::parse_major("1", Currency::XAU).unwrap_err().rule(),
+            &Rule::NoMinorUnit { currency: "XAU" }
+        );
+        assert_eq!(
+            Money::from_decimal(Decimal::ONE, Currency::XAU)
+                .unwrap_err()
+                .rule(),
+            &Rule::NoMinorUnit { currency: "XAU" }
+        );
+    }
+
+    #[test]
+    fn order_within_one_currency() {
+        use std::cmp::Ordering;
+        assert_eq!(eur(5).partial_cmp(&eur(5)), Some(Ordering::Equal));
+        assert_eq!(eur(6).partial_cmp(&eur(5)), Some(Ordering::Greater));
+        assert_eq!(eur(-6).partial_cmp(&eur(5)), Some(Ordering::Less));
+        let usd = Money::from_minor(5, Currency::USD).unwrap();
+        assert_eq!(eur(5).partial_cmp(&usd), None);
+        assert_eq!(
+            eur(5).checked_sub(usd).unwrap_err().rule(),
+            &Rule::CurrencyMismatch {
+                left: "EUR",
+                right: "USD"
+            }
+        );
+        assert_eq!(eur(-7).checked_neg().unwrap(), eur(7));
+        assert_eq!(
+            eur(i64::MIN).checked_sub(eur(1)).unwrap_err().rule(),
+            &Rule::Overflow
+        );
+    }
+
+    #[test]
+    fn allocation_remainders_go_to_the_largest_first() {
+        let minor = |parts: Vec<Money>| parts.iter().map(Money::minor_units).collect::<Vec<_>>();
+        // 10 × 1/6 = 1.67 and 10 × 5/6 = 8.33: the larger remainder (the first) gets the unit.
+        assert_eq!(minor(eur(10).allocate(&[1, 5]).unwrap()), [2, 8]);
+        assert_eq!(minor(eur(7).allocate(&[2, 3, 2]).unwrap()), [2, 3, 2]);
+        assert_eq!(minor(eur(0).allocate(&[1, 2]).unwrap()), [0, 0]);
+        assert_eq!(minor(eur(-10).allocate(&[1, 5]).unwrap()), [-2, -8]);
+        assert_eq!(minor(eur(9).allocate(&[1, 1, 1]).unwrap()), [3, 3, 3]);
+        let parts = eur(3).allocate(&[1, 1]).unwrap();
+        assert!(parts.iter().all(|part| part.currency() == EUR));
+    }
+
     fn currency() -> impl Strategy<Value = Currency> {
         prop::sample::select(vec![
             Currency::EUR,

@@ -612,6 +612,223 @@ mod tests {
         assert_eq!(r.text("ééééééééé").as_str(), "ééééé…[truncated]");
     }
 
+    #[test]
+    fn redacted_body_prints_only_its_text() {
+        let body = Redactor::default().text("a \"b\"");
+        assert_eq!(body.as_str(), "a \"b\"");
+        assert_eq!(body.to_string(), "a \"b\"");
+        assert_eq!(format!("{body:?}"), r#""a \"b\"""#);
+    }
+
+    #[test]
+    fn keys_match_ignoring_case_underscores_and_hyphens() {
+        let r = Redactor::default();
+        assert_eq!(
+            r.json(r#"{"api_key":"k1","Card-Number":"4111","API-KEY":"k2","apikeys":"x"}"#)
+                .as_str(),
+            r#"{"api_key":"[REDACTED]","Card-Number":"[REDACTED]","API-KEY":"[REDACTED]","apikeys":"x"}"#
+        );
+        assert_eq!(
+            r.form("card-number=4111&api_key=k&note=x").as_str(),
+            "card-number=[REDACTED]&api_key=[REDACTED]&note=x"
+        );
+        assert_eq!(
+            r.text("api_key=k1 card-number: 4111 x_cvv=1 cvvx=2")
+                .as_str(),
+            "api_key=[REDACTED] card-number: [REDACTED] x_cvv=1 cvvx=2"
+        );
+    }
+
+    #[test]
+    fn keys_added_with_with_key() {
+        let r = Redactor::default().with_key("Holder_Name");
+        assert_eq!(
+            r.json(r#"{"holderName":"Ana","holder-name":"Rui","cvv":"1","name":"x"}"#)
+                .as_str(),
+            r#"{"holderName":"[REDACTED]","holder-name":"[REDACTED]","cvv":"[REDACTED]","name":"x"}"#
+        );
+        assert_eq!(r.text("HOLDERNAME=Ana").as_str(), "HOLDERNAME=[REDACTED]");
+        assert_eq!(
+            Redactor::default().text("holdername=Ana").as_str(),
+            "holdername=Ana"
+        );
+    }
+
+    #[test]
+    fn pretty_printed_and_empty_json_keeps_its_layout() {
+        let r = Redactor::default();
+        let pretty = "{\n  \"Cvv\": 737,\n\t\"card\" : {\"number\":\r\n \"4111111111111111\"},\n  \"ok\": [ ],\n  \"e\": { },\n  \"n\": [1, true, null, -2.5e3]\n}\n";
+        assert_eq!(
+            r.json(pretty).as_str(),
+            "{\n  \"Cvv\": \"[REDACTED]\",\n\t\"card\" : {\"number\":\r\n \"[REDACTED]\"},\n  \"ok\": [ ],\n  \"e\": { },\n  \"n\": [1, true, null, -2.5e3]\n}\n"
+        );
+        for same in [
+            "{}",
+            "[]",
+            " { } ",
+            "[ ]",
+            r#"{"a":{}}"#,
+            r#"[[],{}]"#,
+            r#""x""#,
+            "12",
+        ] {
+            assert_eq!(r.json(same).as_str(), same);
+        }
+        // A top-level array is scanned like an object's values.
+        assert_eq!(
+            r.json(r#"[{"cvv":1},"4111111111111111",4111111111111111]"#)
+                .as_str(),
+            r#"[{"cvv":"[REDACTED]"},"************1111",************1111]"#
+        );
+        // A sensitive key hides a number, an array or `null` alike, quoted.
+        assert_eq!(
+            r.json(r#"{"token":[1,{"a":2}],"pan":null,"cvv":-1.5}"#)
+                .as_str(),
+            r#"{"token":"[REDACTED]","pan":"[REDACTED]","cvv":"[REDACTED]"}"#
+        );
+    }
+
+    #[test]
+    fn escapes_inside_json_strings() {
+        let r = Redactor::default();
+        // An escaped backslash just before the closing quote ends the string.
+        assert_eq!(
+            r.json(r#"{"path":"C:\\","cvv":"737","q":"a\"b"}"#).as_str(),
+            r#"{"path":"C:\\","cvv":"[REDACTED]","q":"a\"b"}"#
+        );
+        assert_eq!(r.json(r#"{"c\"vv":"737"}"#).as_str(), r#"{"c\"vv":"737"}"#);
+        // An escaped quote does not end the string: the number after it is still JSON.
+        assert_eq!(
+            r.json(r#"{"q":"a\"b","cvv":737}"#).as_str(),
+            r#"{"q":"a\"b","cvv":"[REDACTED]"}"#
+        );
+    }
+
+    #[test]
+    fn malformed_json_falls_back_to_text() {
+        let r = Redactor::default();
+        for (body, redacted) in [
+            (r#"{"cvv" 737}"#, r#"{"cvv" 737}"#),
+            (r#"{"cvv":737 "a":1}"#, r#"{"cvv":[REDACTED] "a":1}"#),
+            (r#"{cvv:737}"#, r#"{cvv:[REDACTED]}"#),
+            (r#"{"cvv":737} trailing"#, r#"{"cvv":[REDACTED]} trailing"#),
+            (r#"{"cvv":tru}"#, r#"{"cvv":[REDACTED]}"#),
+            (r#"[1 2]"#, r#"[1 2]"#),
+            (r#"[1,"#, r#"[1,"#),
+            (r#"{"a":"#, r#"{"a":"#),
+            (r#"{"a":"open"#, r#"{"a":"open"#),
+            (r#"{"cvv":737"#, r#"{"cvv":[REDACTED]"#),
+            ("", ""),
+        ] {
+            assert_eq!(r.json(body).as_str(), redacted, "{body}");
+        }
+    }
+
+    #[test]
+    fn free_text_pairs_end_at_separators() {
+        let r = Redactor::default();
+        assert_eq!(
+            r.text("cvv=1&cvv=2,cvv=3;cvv=4\"cvv=5\ncvv=6\rcvv=7}cvv=8]cvv=9\tcvv=10 end")
+                .as_str(),
+            "cvv=[REDACTED]&cvv=[REDACTED],cvv=[REDACTED];cvv=[REDACTED]\"cvv=[REDACTED]\ncvv=[REDACTED]\rcvv=[REDACTED]}cvv=[REDACTED]]cvv=[REDACTED]\tcvv=[REDACTED] end"
+        );
+        // Spaces and an opening quote after the separator are skipped; an empty value stays.
+        assert_eq!(
+            r.text(r#"cvv:   "737" cvv= x cvv=&é token="#).as_str(),
+            r#"cvv:   "[REDACTED]" cvv= [REDACTED] cvv=&é token="#
+        );
+        assert_eq!(
+            r.text("é-cvv=1 ü_token:2 -pan=3").as_str(),
+            "é-cvv=[REDACTED] ü_token:[REDACTED] -pan=[REDACTED]"
+        );
+        assert_eq!(r.text("cvv 737 cvv").as_str(), "cvv 737 cvv");
+    }
+
+    #[test]
+    fn numbers_are_masked_only_when_they_look_like_cards_or_ibans() {
+        let r = Redactor::default();
+        for keep in [
+            "abcdefghijklm",
+            "123456789012",
+            "12345678901234567890",
+            "ORDERREF12345678",
+            "order 12345 ok",
+            "x4111111111111111",
+            "PT5000020123",
+            "PT50ABCDEFGHIJKLMNOP",
+            "4111  1111 1111 1111",
+            "4111 1111 1111 1111111",
+            "4111111 1111 1111 1111",
+        ] {
+            assert_eq!(r.text(keep).as_str(), keep);
+        }
+        for (input, masked) in [
+            ("4111111111111", "*********1111"),
+            ("4111111111111111111", "***************1111"),
+            ("PT500002012312345", "PT50*********2345"),
+            ("411111 111111 1111", "************1111"),
+            ("card 4111 1111 1111 1111 ", "card ************1111 "),
+            ("card 4111 1111 1111 1111-", "card ************1111-"),
+            // A separator not followed by a group ends the run and stays.
+            ("card 4111 1111 1111 1111 .", "card ************1111 ."),
+            ("card 4111-1111-1111-1111-/", "card ************1111-/"),
+            (
+                "41 11 11 11 11 11 11 11 11 11 11",
+                "**************1111 11 11",
+            ),
+        ] {
+            assert_eq!(r.text(input).as_str(), masked, "{input}");
+        }
+    }
+
+    #[test]
+    fn any_detects_arrays_forms_and_text() {
+        let r = Redactor::default();
+        assert_eq!(
+            r.any("  [{\"cvv\":1}]").as_str(),
+            "  [{\"cvv\":\"[REDACTED]\"}]"
+        );
+        assert_eq!(r.any("{\"cvv\":1}").as_str(), "{\"cvv\":\"[REDACTED]\"}");
+        // A form (no spaces): bracketed keys are decoded, which free text cannot do.
+        assert_eq!(
+            r.any("Client%5BCvv%5D=737&a=1").as_str(),
+            "Client%5BCvv%5D=[REDACTED]&a=1"
+        );
+        assert_eq!(
+            r.form("Client%5bcvv%5d=737&Client[Pan]=4&flag").as_str(),
+            "Client%5bcvv%5d=[REDACTED]&Client[Pan]=[REDACTED]&flag"
+        );
+        // With spaces it is free text, even with `=` in it.
+        assert_eq!(
+            r.any("note: cvv=737 refused").as_str(),
+            "note: cvv=[REDACTED] refused"
+        );
+        assert_eq!(r.any("plain words").as_str(), "plain words");
+    }
+
+    #[test]
+    fn truncation_never_splits_a_character() {
+        let r = Redactor::default().with_max_len(9);
+        assert_eq!(r.text("ééééé").as_str(), "éééé…[truncated]");
+        assert_eq!(r.text("abcdefghij").as_str(), "abcdefghi…[truncated]");
+        assert_eq!(r.text("abcdefghi").as_str(), "abcdefghi");
+        assert_eq!(
+            r.json(r#"{"a":"bcdefgh"}"#).as_str(),
+            "{\"a\":\"bcd…[truncated]"
+        );
+        assert_eq!(r.form("a=bcdefghij").as_str(), "a=bcdefgh…[truncated]");
+        assert_eq!(
+            Redactor::default().text(&"x".repeat(4096)).as_str().len(),
+            4096
+        );
+        assert!(
+            Redactor::default()
+                .text(&"x".repeat(4097))
+                .as_str()
+                .ends_with("x…[truncated]")
+        );
+    }
+
     proptest! {
         #[test]
         fn secrets_never_survive(secret in "[A-Za-z0-9]{12,40}", key in prop::sample::select(DEFAULT_SENSITIVE_KEYS), other in "[a-z ]{0,20}") {

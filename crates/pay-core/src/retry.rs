@@ -527,6 +527,55 @@ mod tests {
         assert_eq!(max_delay(5), Some(ms(1000)));
     }
 
+    #[test]
+    fn retry_after_up_to_the_configured_maximum_is_honoured() {
+        let policy = RetryPolicy::default().with_max_retry_after(Duration::from_secs(5));
+        let wait = |seconds| {
+            policy.decide(
+                &EASYPAY,
+                Method::Get,
+                CallSafety::Read,
+                1,
+                AttemptOutcome::Answered {
+                    status: 503,
+                    should_retry: None,
+                    retry_after: Some(Duration::from_secs(seconds)),
+                },
+                0,
+            )
+        };
+        assert_eq!(
+            wait(5),
+            Decision::Retry {
+                after: Duration::from_secs(5)
+            }
+        );
+        assert_eq!(wait(6), Decision::GiveUp);
+        // The default maximum is 30 s, inclusive.
+        assert_eq!(
+            decide(
+                Method::Get,
+                CallSafety::Read,
+                AttemptOutcome::Answered {
+                    status: 503,
+                    should_retry: None,
+                    retry_after: Some(Duration::from_secs(30)),
+                }
+            ),
+            Decision::Retry {
+                after: Duration::from_secs(30)
+            }
+        );
+    }
+
+    #[test]
+    fn max_retries_is_what_was_configured() {
+        assert_eq!(RetryPolicy::default().max_retries(), 2);
+        assert_eq!(RetryPolicy::none().max_retries(), 0);
+        let policy = RetryPolicy::new(7, Duration::from_millis(1), Duration::from_millis(2));
+        assert_eq!(policy.max_retries(), 7);
+    }
+
     proptest! {
         #[test]
         fn delays_stay_under_the_exponential_cap(attempt in 1u32..=2, jitter in any::<u64>()) {

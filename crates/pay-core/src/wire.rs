@@ -274,6 +274,92 @@ mod tests {
         }
     }
 
+    #[test]
+    fn raw_text_is_kept_exactly() {
+        let b: Body =
+            serde_json::from_str(r#"{"value": 17.50 ,"amount":"012.5","cents":-7}"#).unwrap();
+        assert_eq!(b.value.as_str(), "17.50");
+        assert_eq!(b.amount.as_str(), "012.5");
+        assert_eq!(b.cents, MinorUnits(-7));
+        let b: Body =
+            serde_json::from_str(r#"{"value":"1e2","amount":1E-2,"cents":"-0"}"#).unwrap();
+        assert_eq!(b.value.as_str(), "1e2");
+        assert_eq!(b.amount.as_str(), "1E-2");
+        assert_eq!(
+            b.value.to_money(Currency::EUR).unwrap().minor_units(),
+            10000
+        );
+        // Serialised back as written: a bare number token and a JSON string.
+        assert_eq!(
+            serde_json::to_string(&b).unwrap(),
+            r#"{"value":1e2,"amount":"1E-2","cents":0}"#
+        );
+        let escaped: DecimalString = serde_json::from_str(r#""1\u0032.5""#).unwrap();
+        assert_eq!(escaped.as_str(), "12.5");
+    }
+
+    #[test]
+    fn conversions_with_explicit_places() {
+        let eur = |minor| Money::from_minor(minor, Currency::EUR).unwrap();
+        let n: JsonNumber = serde_json::from_str("12.34").unwrap();
+        assert_eq!(n.to_money(Currency::EUR).unwrap(), eur(1234));
+        assert!(matches!(
+            n.to_money_with(Currency::EUR, 1).unwrap_err().rule(),
+            Rule::TooManyDecimals { max: 1, .. }
+        ));
+        assert_eq!(n.to_money_with(Currency::EUR, 2).unwrap(), eur(1234));
+        let yen: JsonNumber = serde_json::from_str("1234").unwrap();
+        assert_eq!(yen.to_money(Currency::JPY).unwrap().minor_units(), 1234);
+        assert!(matches!(
+            n.to_money(Currency::JPY).unwrap_err().rule(),
+            Rule::TooManyDecimals { max: 0, .. }
+        ));
+        assert!(matches!(
+            JsonNumber::from_money(eur(1234), 1).unwrap_err().rule(),
+            Rule::TooManyDecimals { max: 1, .. }
+        ));
+        assert_eq!(
+            JsonNumber::from_money(eur(1230), 1).unwrap().as_str(),
+            "12.3"
+        );
+        assert_eq!(DecimalString::from_money(eur(5)).as_str(), "0.05");
+        assert_eq!(MinorUnits::from_money(eur(-5)), MinorUnits(-5));
+        assert_eq!(
+            MinorUnits(5).to_money(Currency::XAU).unwrap_err().rule(),
+            &Rule::NoMinorUnit { currency: "XAU" }
+        );
+    }
+
+    #[test]
+    fn refusals_say_what_was_expected() {
+        let err = serde_json::from_str::<DecimalString>("[1,2,3,4,5,6,7,8,9,10,11]").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("expected an amount, found `[1,2,3,4,5,6,7,8,9,1`"),
+            "{err}"
+        );
+        let err = serde_json::from_str::<JsonNumber>(r#""12,5""#).unwrap_err();
+        assert!(
+            err.to_string().starts_with("expected a JSON number"),
+            "{err}"
+        );
+        let err = serde_json::from_str::<MinorUnits>("9223372036854775808").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("minor units overflow a 64-bit amount"),
+            "{err}"
+        );
+        assert_eq!(
+            serde_json::from_str::<MinorUnits>("9223372036854775807").unwrap(),
+            MinorUnits(i64::MAX)
+        );
+        let err = serde_json::from_str::<MinorUnits>("1.5").unwrap_err();
+        assert!(
+            err.to_string().contains("an integer number of minor units"),
+            "{err}"
+        );
+    }
+
     proptest! {
         #[test]
         fn round_trip_through_json(minor in any::<i64>()) {

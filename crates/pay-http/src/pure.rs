@@ -255,6 +255,21 @@ mod tests {
     }
 
     #[test]
+    fn jitter_is_splitmix64() {
+        // The reference SplitMix64 sequence for seed 0.
+        let jitter = Jitter::new(0);
+        let values: Vec<u64> = (0..3).map(|_| jitter.next()).collect();
+        assert_eq!(
+            values,
+            [
+                0xe220_a839_7b1d_cdaf,
+                0x6e78_9e6a_a1b9_65f4,
+                0x06c4_5d18_8009_454f
+            ]
+        );
+    }
+
+    #[test]
     fn phone_like_runs_are_masked() {
         assert_eq!(
             mask_phone_like(r#"{"phone":"+351911234567","amount":"12.50","id":12345678}"#),

@@ -253,6 +253,27 @@ mod tests {
     }
 
     #[test]
+    fn source_passes_on_its_cause_chain() {
+        #[derive(Debug)]
+        struct Outer(fmt::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("outer")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let source = Source::new(Outer(fmt::Error));
+        assert_eq!(source.to_string(), "outer");
+        assert_eq!(format!("{source:?}"), "Outer(Error)");
+        let cause = std::error::Error::source(&source).expect("the chain goes on");
+        assert_eq!(cause.to_string(), fmt::Error.to_string());
+    }
+
+    #[test]
     fn authentication_failures_are_classified() {
         assert!(Error::SignatureMismatch.is_authentication_failure());
         assert!(Error::jwt(JwtProblem::Expired).is_authentication_failure());

@@ -588,6 +588,20 @@ mod tests {
     }
 
     #[test]
+    fn whole_parts_up_to_twenty_digits() {
+        let whole = |text: &str| Decimal::parse(text).unwrap().0.whole_part_u64();
+        assert_eq!(whole("1.5e19"), Some(15_000_000_000_000_000_000));
+        assert_eq!(whole("18446744073709551615.9"), Some(u64::MAX));
+        assert_eq!(whole("18446744073709551616"), None);
+        assert_eq!(whole("1e20"), None);
+        assert_eq!(whole("1e300"), None);
+        assert_eq!(whole("1700000000.75"), Some(1_700_000_000));
+        assert_eq!(whole("0.5"), Some(0));
+        assert_eq!(whole("0"), Some(0));
+        assert_eq!(whole("-1.5"), None);
+    }
+
+    #[test]
     fn half_way_at_the_fifteenth_digit_is_refused() {
         assert_eq!(float_to_php_string("123456789012345.0"), Err(Ambiguous));
         assert_eq!(float_to_php_string("0.123456789012345"), Err(Ambiguous));

@@ -707,7 +707,13 @@ mod tests {
 
     #[test]
     fn dates_must_be_real_calendar_dates() {
-        for good in ["2024-02-29", "2000-02-29", "1999-12-31", "2024-01-01"] {
+        for good in [
+            "2024-02-29",
+            "2000-02-29",
+            "2023-02-28",
+            "1999-12-31",
+            "2024-01-01",
+        ] {
             assert!(check_date("day", good).is_ok(), "{good}");
         }
         for bad in [
@@ -816,6 +822,43 @@ mod tests {
         ] {
             assert!(read(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn exclusive_bounds_accept_what_is_strictly_inside() {
+        assert!(check_maximum("value", &dec("1.99"), dec("2"), "2", false).is_ok());
+        assert!(check_maximum("value", &dec("2.01"), dec("2"), "2", false).is_err());
+        assert!(check_minimum("value", &dec("2.01"), dec("2"), "2", false).is_ok());
+        assert!(check_minimum("value", &dec("1.99"), dec("2"), "2", false).is_err());
+    }
+
+    #[test]
+    fn lenient_integer_visitors_say_what_they_expect() {
+        use serde::de::{Expected, Visitor as _};
+        let expected = |visitor: &dyn Expected| visitor.to_string();
+        assert_eq!(expected(&LenientInt), "an integer");
+        assert_eq!(expected(&OptionalLenientInt), "an integer or null");
+        assert_eq!(
+            serde_json::from_str::<Wrapper>(r#"{"n":"4"}"#).unwrap().n,
+            4
+        );
+        let err = serde_json::from_str::<Wrapper>(r#"{"n":true}"#).unwrap_err();
+        assert!(err.to_string().contains("expected an integer"), "{err}");
+        // A format that writes "nothing" as a unit value reads as absent too.
+        assert_eq!(
+            OptionalLenientInt.visit_unit::<de::value::Error>(),
+            Ok(None)
+        );
+        assert_eq!(
+            OptionalLenientInt.visit_none::<de::value::Error>(),
+            Ok(None)
+        );
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Wrapper {
+        #[serde(deserialize_with = "lenient_int")]
+        n: i64,
     }
 
     #[test]

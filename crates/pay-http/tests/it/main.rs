@@ -6,4 +6,5 @@ mod faults;
 mod idempotency;
 mod journal;
 mod logs;
+mod pins;
 mod support;

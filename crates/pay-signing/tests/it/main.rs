@@ -2,7 +2,9 @@
 
 mod easypay;
 mod easytransac;
+mod easytransac_pins;
 mod jwt;
+mod pins;
 mod properties;
 mod redaction;
 mod support;

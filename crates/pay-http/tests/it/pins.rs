@@ -1,0 +1,182 @@
+//! Small behaviours mutation testing found unpinned (docs/mutation-testing.md): the hooks'
+//! defaults and the time a failed call reports.
+
+use std::time::Duration;
+
+use pay_core::{CallOptions, ErrorKind};
+use pay_http::{Hooks, PlainHooks, StopReason};
+use pay_testkit::testing::Ledger;
+use pay_testkit::{FakeServer, Fault, Route};
+
+use crate::faults::call;
+use crate::support::{DOCUMENTED, READ, failure, transport};
+
+#[test]
+fn plain_hooks_name_no_request_id_and_the_standard_replay_header() {
+    assert_eq!(PlainHooks.request_id_header(), None);
+    assert_eq!(PlainHooks.replay_header(), Some("idempotency-replay"));
+}
+
+#[tokio::test]
+async fn a_failed_call_reports_the_time_it_took() {
+    let server = FakeServer::start(Ledger::new()).await.unwrap();
+    let t = transport(&server, DOCUMENTED);
+    // A slow answer, then the Ledger's own 404 for an entry it does not have.
+    server
+        .faults()
+        .on(Route::new("GET", "/entries/{id}"))
+        .then(Fault::Delay(Duration::from_millis(150)))
+        .then_normal();
+    let err = call(&t, &READ, "/entries/missing", &CallOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), &ErrorKind::NotFound);
+    let how = failure(&err);
+    assert_eq!(how.reason(), StopReason::GaveUp);
+    assert!(how.elapsed() >= Duration::from_millis(150), "{how}");
+    assert!(how.elapsed() < Duration::from_secs(30), "{how}");
+    let shown = how.to_string();
+    let ms = how.elapsed().as_millis();
+    assert!(shown.ends_with(&format!(" in {ms} ms")), "{shown}");
+}
+
+#[test]
+fn answers_as_hooks_see_them() {
+    use pay_http::{Answer, Classification};
+    use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert("x-request-id", HeaderValue::from_static("req_1"));
+    let answer = Answer::new(503, &headers, b"{\"e\":1}", Some(true));
+    assert_eq!(answer.status(), 503);
+    assert!(!answer.is_success());
+    assert_eq!(answer.body(), b"{\"e\":1}");
+    assert_eq!(answer.advice(), Some(true));
+    assert_eq!(answer.header("x-request-id"), Some("req_1"));
+    assert_eq!(answer.header("x-other"), None);
+    assert_eq!(answer.content_type(), Some("application/json"));
+    assert_eq!(answer.headers().len(), 2);
+    assert_eq!(
+        Classification::by_status(&answer),
+        Classification::Failure {
+            should_retry: Some(true)
+        }
+    );
+    for (status, success) in [
+        (199, false),
+        (200, true),
+        (204, true),
+        (299, true),
+        (300, false),
+    ] {
+        let answer = Answer::new(status, &headers, b"", None);
+        assert_eq!(answer.is_success(), success, "{status}");
+        assert_eq!(answer.status(), status);
+        assert_eq!(answer.advice(), None);
+    }
+    assert_eq!(
+        Answer::new(503, &headers, b"", Some(false)).advice(),
+        Some(false)
+    );
+    let empty = HeaderMap::new();
+    assert_eq!(Answer::new(200, &empty, b"", None).content_type(), None);
+}
+
+#[tokio::test]
+async fn a_response_shows_its_parts_and_hides_its_body() {
+    use std::error::Error as _;
+
+    let server = FakeServer::start(Ledger::new()).await.unwrap();
+    let t = transport(&server, DOCUMENTED);
+    let body = r#"{"id":"e1","note":"card 4111111111111111"}"#;
+    server
+        .faults()
+        .on(Route::new("GET", "/entries/{id}"))
+        .then(Fault::Status {
+            status: 200,
+            headers: vec![
+                ("content-type".to_owned(), "application/json".to_owned()),
+                ("x-request-id".to_owned(), "req_9".to_owned()),
+            ],
+            body: Some(body.as_bytes().to_vec()),
+        })
+        .then_normal();
+    let response = call(&t, &READ, "/entries/e1", &CallOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.header("x-request-id"), Some("req_9"));
+    assert_eq!(response.header("x-missing"), None);
+    assert!(response.headers().contains_key("content-type"));
+    assert_eq!(response.body().as_ref(), body.as_bytes());
+    let meta = response.meta();
+    assert_eq!(meta.status(), 200);
+    assert_eq!(meta.attempts(), 1);
+    assert!(meta.latency() > Duration::ZERO);
+    assert_eq!(meta.request_id().map(|id| id.as_str()), Some("req_9"));
+    assert_eq!(meta.idempotency_key(), None);
+    assert!(!meta.is_replayed());
+    let shown = format!("{response:?}");
+    assert!(
+        shown.contains(&format!("body_len: {}", body.len())),
+        "{shown}"
+    );
+    assert!(!shown.contains("4111"), "{shown}");
+
+    let cause = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+    let err = response.decode_error("note", cause);
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::Decode {
+            location: "note".to_owned()
+        }
+    );
+    assert_eq!(err.operation(), Some("entry_get"));
+    assert_eq!(err.http_status(), Some(200));
+    assert_eq!(err.attempts(), Some(1));
+    assert_eq!(err.request_id().map(|id| id.as_str()), Some("req_9"));
+    let kept = err.body().unwrap().as_str();
+    assert!(
+        kept.contains("************1111") && !kept.contains("4111111111111111"),
+        "{kept}"
+    );
+    assert!(err.source().is_some());
+    assert_eq!(response.into_body().as_ref(), body.as_bytes());
+}
+
+#[test]
+fn a_request_debugs_without_values() {
+    use pay_core::{ContentType, MerchantReference};
+    use pay_http::Request;
+    use reqwest::header::{HeaderName, HeaderValue};
+
+    let options = CallOptions::new();
+    let request = Request::new(&READ, "/entries/e1")
+        .query("filter", "secret-query-value")
+        .header(
+            HeaderName::from_static("x-signature"),
+            HeaderValue::from_static("secret-header-value"),
+        )
+        .body(ContentType::Json, "secret-body-value")
+        .reference(MerchantReference::new("order-7").unwrap())
+        .options(&options);
+    assert_eq!(request.operation().id, "entry_get");
+    let shown = format!("{request:?}");
+    for part in [
+        "entry_get",
+        "/entries/e1",
+        "filter",
+        "x-signature",
+        "17",
+        "order-7",
+    ] {
+        assert!(shown.contains(part), "{part}: {shown}");
+    }
+    for secret in [
+        "secret-query-value",
+        "secret-header-value",
+        "secret-body-value",
+    ] {
+        assert!(!shown.contains(secret), "{secret}: {shown}");
+    }
+}
