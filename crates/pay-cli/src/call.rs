@@ -70,6 +70,8 @@ pub(crate) enum CallError {
     Input(String),
     /// The environment's configuration is missing or malformed.
     Config(String),
+    /// A flag's value refused (`--base-url`): a usage error.
+    Usage(String),
     /// The adapter refused or the provider answered an error.
     Pay(Box<PayError>),
 }
@@ -387,11 +389,90 @@ pub(crate) struct Answer {
     pub(crate) elapsed: Duration,
 }
 
+/// The provider's own hosts (sandbox and production, V1 and V2 for Easytransac).
+fn provider_hosts(provider: Provider) -> Vec<&'static str> {
+    let urls: &[&'static str] = match provider {
+        Provider::Easytransac => &[
+            pay::easytransac::V1_SANDBOX_URL,
+            pay::easytransac::V1_PRODUCTION_URL,
+            pay::easytransac::V2_SANDBOX_URL,
+            pay::easytransac::V2_PRODUCTION_URL,
+        ],
+        Provider::Easypay => &[pay::easypay::SANDBOX_URL, pay::easypay::PRODUCTION_URL],
+    };
+    urls.iter()
+        .filter_map(|url| url.strip_prefix("https://"))
+        .map(|rest| rest.split('/').next().unwrap_or_default())
+        .collect()
+}
+
+/// `--base-url`'s rule: a local fake (`http://` on a loopback address) or one of the
+/// provider's own `https://` hosts; another `https://` host only with `allow_any_host`.
+/// Stricter than `PAY_BASE_URL` (pay::Config's rule: any `https://`), because a flag is
+/// typed by hand and credentials go wherever it points.
+///
+/// # Errors
+/// The refusal in words, naming `--base-url` (never credentials in the URL).
+pub(crate) fn check_base_url(
+    provider: Provider,
+    url: &str,
+    allow_any_host: bool,
+) -> Result<(), String> {
+    if crate::deliver::has_userinfo(url) {
+        return Err(
+            "--base-url: the URL carries credentials (`user:password@` before the host); give \
+             it without them (pay authenticates with the provider's own scheme)"
+                .to_owned(),
+        );
+    }
+    let url = url.trim();
+    let not_a_url = || format!("--base-url `{url}` is not a URL");
+    pay::Url::parse(url).map_err(|_| not_a_url())?;
+    let (scheme, rest) = url.split_once("://").ok_or_else(not_a_url)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let hosts = provider_hosts(provider);
+    match scheme.to_ascii_lowercase().as_str() {
+        "http" => {
+            let loopback = host.eq_ignore_ascii_case("localhost")
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if loopback {
+                Ok(())
+            } else {
+                Err(format!(
+                    "--base-url `{url}`: http:// only to a local fake (127.0.0.1, [::1] or \
+                     localhost); {}'s own hosts are https://",
+                    provider.as_str()
+                ))
+            }
+        }
+        "https" if hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) => Ok(()),
+        "https" if allow_any_host => Ok(()),
+        "https" => Err(format!(
+            "--base-url `{url}`: `{host}` is neither a local fake nor one of {}'s hosts ({}); \
+             add --allow-any-host to send your credentials there",
+            provider.as_str(),
+            hosts.join(", ")
+        )),
+        scheme => Err(format!(
+            "--base-url `{url}`: `{scheme}://` is not accepted (a local fake's http:// URL, or \
+             one of {}'s https:// hosts)",
+            provider.as_str()
+        )),
+    }
+}
+
 /// The configuration from the environment for `provider` (`PAY_PROVIDER` is the
 /// command line's), with `base_url` instead of `PAY_BASE_URL` when given.
 ///
 /// # Errors
-/// [`CallError::Config`] naming the variable (never its value).
+/// [`CallError::Config`] naming the variable (never its value); a problem with
+/// `base_url` is [`CallError::Usage`] naming `--base-url`.
 pub(crate) fn config(provider: Provider, base_url: Option<&str>) -> Result<Config, CallError> {
     Config::from_lookup(|name| match name {
         pay::PAY_PROVIDER => Lookup::Value(provider.as_str().to_owned()),
@@ -405,7 +486,15 @@ pub(crate) fn config(provider: Provider, base_url: Option<&str>) -> Result<Confi
             Err(std::env::VarError::NotUnicode(_)) => Lookup::NotUnicode,
         },
     })
-    .map_err(|e| CallError::Config(e.to_string()))
+    .map_err(|e| {
+        let message = e.to_string();
+        match base_url {
+            Some(_) if message.contains(pay::PAY_BASE_URL) => {
+                CallError::Usage(message.replace(pay::PAY_BASE_URL, "--base-url"))
+            }
+            _ => CallError::Config(message),
+        }
+    })
 }
 
 fn options(input: &CallInput) -> Result<CallOptions, CallError> {
@@ -796,6 +885,31 @@ mod tests {
         assert!(message.contains("value"), "{message}");
         assert!(message.contains("nothing was sent"), "{message}");
         assert!(!message.contains("0.10"), "{message}");
+    }
+
+    #[test]
+    fn base_urls_are_a_local_fake_or_the_providers_hosts() {
+        let ok = |p, url| check_base_url(p, url, false).is_ok();
+        assert!(ok(Provider::Easypay, "http://127.0.0.1:4020/2.0"));
+        assert!(ok(Provider::Easypay, "http://localhost:4020/2.0"));
+        assert!(ok(Provider::Easypay, "http://[::1]:4020/2.0"));
+        assert!(ok(Provider::Easypay, "https://api.test.easypay.pt/2.0"));
+        assert!(ok(Provider::Easytransac, "https://sandbox.easytransac.com"));
+        assert!(ok(
+            Provider::Easytransac,
+            "https://api.sandbox.easytransac.com"
+        ));
+        assert!(!ok(Provider::Easypay, "https://sandbox.easytransac.com"));
+        assert!(!ok(Provider::Easypay, "https://any-host.example"));
+        assert!(check_base_url(Provider::Easypay, "https://any-host.example", true).is_ok());
+        assert!(!ok(Provider::Easypay, "http://10.0.0.1/2.0"));
+        assert!(!ok(Provider::Easypay, "ftp://127.0.0.1/"));
+        let err = check_base_url(Provider::Easypay, "http://u:pw-secret@127.0.0.1/", true)
+            .expect_err("userinfo");
+        assert!(
+            err.contains("--base-url") && !err.contains("pw-secret"),
+            "{err}"
+        );
     }
 
     #[test]

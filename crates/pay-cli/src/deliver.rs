@@ -23,8 +23,16 @@ impl LocalUrl {
     /// Reads `url`.
     ///
     /// # Errors
-    /// Not `http://`, or a host that is not `localhost`, `127.x.x.x` or `[::1]`.
+    /// Not `http://`, credentials in the URL (`user:password@`, never echoed), or a host
+    /// that is not `localhost`, `127.x.x.x` or `[::1]`.
     pub(crate) fn parse(url: &str) -> Result<Self, String> {
+        if has_userinfo(url) {
+            return Err(
+                "the URL carries credentials (`user:password@` before the host); \
+                 pay never sends credentials in a URL: give it without them"
+                    .to_owned(),
+            );
+        }
         let rest = url.strip_prefix("http://").ok_or_else(|| {
             format!(
                 "`{url}`: only http:// URLs on a loopback address (your local app) are accepted"
@@ -70,6 +78,55 @@ impl LocalUrl {
     }
 }
 
+/// Whether `url` has a `user[:password]@` part before its host (only its authority, the
+/// part before the first `/`, `?` or `#` after the scheme, is looked at).
+pub(crate) fn has_userinfo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority.contains('@')
+}
+
+/// Why no answer came back.
+#[derive(Debug, Clone)]
+pub(crate) enum NoAnswer {
+    /// The connection was refused (or failed otherwise): nothing listens on that port.
+    Refused(String),
+    /// No connection within the timeout.
+    ConnectTimeout(Duration),
+    /// Connected and sent, but no answer within the timeout: the app is stuck or slow.
+    Timeout(Duration),
+    /// Connected, but the connection broke or the answer was not HTTP.
+    Broken(String),
+}
+
+impl NoAnswer {
+    /// A short name for scripts: `refused`, `connect_timeout`, `timeout`, `broken`.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            NoAnswer::Refused(_) => "refused",
+            NoAnswer::ConnectTimeout(_) => "connect_timeout",
+            NoAnswer::Timeout(_) => "timeout",
+            NoAnswer::Broken(_) => "broken",
+        }
+    }
+}
+
+impl std::fmt::Display for NoAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NoAnswer::Refused(reason) | NoAnswer::Broken(reason) => f.write_str(reason),
+            NoAnswer::ConnectTimeout(after) => {
+                write!(f, "no connection within {} s", after.as_secs_f64())
+            }
+            NoAnswer::Timeout(after) => write!(
+                f,
+                "connected and sent, but no answer within {} s",
+                after.as_secs_f64()
+            ),
+        }
+    }
+}
+
 /// What the app answered.
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
@@ -81,25 +138,35 @@ pub(crate) struct Answer {
     pub(crate) elapsed: Duration,
 }
 
-/// POSTs `body` with `headers` to `url` and waits at most `timeout` for the answer.
+/// POSTs `body` with `headers` to `url` and waits at most `timeout` for the answer
+/// (connection included).
 ///
 /// # Errors
-/// No connection, no answer in time, or an answer that is not HTTP.
+/// No connection, no answer in time, or an answer that is not HTTP, told apart.
 pub(crate) async fn post(
     url: &LocalUrl,
     headers: &[(String, String)],
     body: &[u8],
     timeout: Duration,
-) -> Result<Answer, String> {
+) -> Result<Answer, NoAnswer> {
     let started = Instant::now();
+    let stream = match tokio::time::timeout(timeout, TcpStream::connect(url.addr)).await {
+        Err(_) => return Err(NoAnswer::ConnectTimeout(timeout)),
+        Ok(Err(e)) => {
+            return Err(NoAnswer::Refused(format!(
+                "cannot connect to {}: {e}",
+                url.addr
+            )));
+        }
+        Ok(Ok(stream)) => stream,
+    };
     let exchange = async {
-        let stream = TcpStream::connect(url.addr)
-            .await
-            .map_err(|e| format!("cannot connect to {}: {e}", url.addr))?;
         let (mut sender, connection) =
             hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(stream))
                 .await
-                .map_err(|e| format!("HTTP handshake with {} failed: {e}", url.addr))?;
+                .map_err(|e| {
+                    NoAnswer::Broken(format!("HTTP handshake with {} failed: {e}", url.addr))
+                })?;
         let driver = tokio::spawn(connection);
         let mut request = hyper::Request::post(url.target.as_str())
             .header("host", url.host.as_str())
@@ -109,17 +176,18 @@ pub(crate) async fn post(
         }
         let request = request
             .body(Full::new(Bytes::copy_from_slice(body)))
-            .map_err(|e| format!("cannot build the request: {e}"))?;
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| format!("no answer from {}: {e}", url.text))?;
+            .map_err(|e| NoAnswer::Broken(format!("cannot build the request: {e}")))?;
+        let response = sender.send_request(request).await.map_err(|e| {
+            NoAnswer::Broken(format!(
+                "the app closed the connection without an HTTP answer: {e}"
+            ))
+        })?;
         let status = response.status().as_u16();
         let bytes = response
             .into_body()
             .collect()
             .await
-            .map_err(|e| format!("the answer's body was cut: {e}"))?
+            .map_err(|e| NoAnswer::Broken(format!("the answer's body was cut: {e}")))?
             .to_bytes();
         driver.abort();
         Ok(Answer {
@@ -128,9 +196,10 @@ pub(crate) async fn post(
             elapsed: started.elapsed(),
         })
     };
-    tokio::time::timeout(timeout, exchange)
+    let left = timeout.saturating_sub(started.elapsed());
+    tokio::time::timeout(left, exchange)
         .await
-        .map_err(|_| format!("no answer from {} within {timeout:?}", url.text))?
+        .map_err(|_| NoAnswer::Timeout(timeout))?
 }
 
 #[cfg(test)]
@@ -154,5 +223,12 @@ mod tests {
         ] {
             assert!(LocalUrl::parse(bad).is_err(), "{bad}");
         }
+        let err = LocalUrl::parse("http://user:pw-secret@127.0.0.1:3000/x").expect_err("userinfo");
+        assert!(
+            err.contains("credentials") && !err.contains("pw-secret"),
+            "{err}"
+        );
+        assert!(has_userinfo("https://a@b.example/x"));
+        assert!(!has_userinfo("http://127.0.0.1/x?to=a@b"));
     }
 }

@@ -64,6 +64,11 @@ pub(crate) struct Field {
     pub(crate) kind: String,
     /// Whether the description requires it (for a nested field: within its parent).
     pub(crate) required: bool,
+    /// When it is required only in some cases: the cases, in words, as the description
+    /// states them (`x-required-when`, `x-require-any-of`), which the generated
+    /// `validate()` enforces.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) required_when: Vec<String>,
     /// The description's words about it.
     pub(crate) description: String,
 }
@@ -116,6 +121,7 @@ impl Description {
                 required: parameter["required"]
                     .as_bool()
                     .unwrap_or(place == Place::Path),
+                required_when: Vec::new(),
                 description: text(&parameter["description"]),
             });
         }
@@ -126,6 +132,7 @@ impl Description {
                     place: Place::Path,
                     kind: "string".to_owned(),
                     required: true,
+                    required_when: Vec::new(),
                     description: String::new(),
                 });
             }
@@ -135,9 +142,96 @@ impl Description {
             && let Some((_, media)) = map.iter().next()
         {
             let schema = self.resolve(&media["schema"]);
-            self.body_fields(schema, "", 0, &mut fields);
+            let mut conditions = Vec::new();
+            self.body_fields(schema, "", 0, &mut fields, &mut conditions);
+            for (name, condition) in conditions {
+                if let Some(field) = fields
+                    .iter_mut()
+                    .find(|f| f.place == Place::Body && f.name == name)
+                {
+                    field.required_when.push(condition);
+                }
+            }
         }
         fields
+    }
+
+    /// The conditional requirements of `schema` (with `allOf` merged), as (dotted field,
+    /// condition in words): `x-required-when` (checked with the field's default when it
+    /// is absent, as the generated `validate()` does) and `x-require-any-of`.
+    fn conditions(&self, schema: &Yaml, prefix: &str, out: &mut Vec<(String, String)>) {
+        let (properties, _) = self.properties(schema);
+        let default_of = |path: &str| {
+            properties
+                .iter()
+                .find(|(name, _)| *name == path)
+                .and_then(|(_, value)| {
+                    let value = self.resolve(value);
+                    scalar(&value["default"])
+                })
+        };
+        for rule in self.extension(schema, "x-required-when") {
+            let Some(when) = rule["when"].as_hash() else {
+                continue;
+            };
+            let mut parts = Vec::new();
+            for (path, values) in when {
+                let Some(path) = path.as_str() else {
+                    continue;
+                };
+                let values: Vec<String> = values
+                    .as_vec()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(scalar)
+                    .collect();
+                let mut part = match values.as_slice() {
+                    [one] => format!("{prefix}{path} is {one}"),
+                    many => format!("{prefix}{path} is one of {}", many.join(", ")),
+                };
+                if let Some(default) = default_of(path)
+                    && values.contains(&default)
+                {
+                    part.push_str(&format!(" (or absent: its default is {default})"));
+                }
+                parts.push(part);
+            }
+            let condition = format!("required when {}", parts.join(" and "));
+            for required in rule["required"].as_vec().into_iter().flatten() {
+                if let Some(name) = required.as_str() {
+                    out.push((format!("{prefix}{name}"), condition.clone()));
+                }
+            }
+        }
+        for group in self.extension(schema, "x-require-any-of") {
+            let names: Vec<String> = group
+                .as_vec()
+                .into_iter()
+                .flatten()
+                .filter_map(Yaml::as_str)
+                .map(|name| format!("{prefix}{name}"))
+                .collect();
+            for name in &names {
+                out.push((
+                    name.clone(),
+                    format!("at least one of {} is required", names.join(", ")),
+                ));
+            }
+        }
+    }
+
+    /// The values of extension `key` on `schema` and its `allOf` parts: the list items of
+    /// `x-required-when`, or the one list `x-require-any-of` (returned as one item).
+    fn extension<'a>(&'a self, schema: &'a Yaml, key: &str) -> Vec<&'a Yaml> {
+        let mut found: Vec<&Yaml> = match &schema[key] {
+            Yaml::Array(items) if key == "x-required-when" => items.iter().collect(),
+            Yaml::Array(_) => vec![&schema[key]],
+            _ => Vec::new(),
+        };
+        for part in schema["allOf"].as_vec().into_iter().flatten() {
+            found.extend(self.extension(self.resolve(part), key));
+        }
+        found
     }
 
     fn operation_node(&self, operation: &Operation) -> Option<&Yaml> {
@@ -195,7 +289,20 @@ impl Description {
         (properties, required)
     }
 
-    fn body_fields(&self, schema: &Yaml, prefix: &str, depth: usize, out: &mut Vec<Field>) {
+    fn body_fields(
+        &self,
+        schema: &Yaml,
+        prefix: &str,
+        depth: usize,
+        out: &mut Vec<Field>,
+        conditions: &mut Vec<(String, String)>,
+    ) {
+        let dotted_prefix = if prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{prefix}.")
+        };
+        self.conditions(schema, &dotted_prefix, conditions);
         let (properties, required) = self.properties(schema);
         for (name, value) in properties {
             let resolved = self.resolve(value);
@@ -213,11 +320,12 @@ impl Description {
                 place: Place::Body,
                 kind: self.kind(resolved),
                 required: required.contains(&name),
+                required_when: Vec::new(),
                 description,
             });
             let nested = !self.properties(resolved).0.is_empty();
             if nested && depth < 2 {
-                self.body_fields(resolved, &dotted, depth + 1, out);
+                self.body_fields(resolved, &dotted, depth + 1, out, conditions);
             }
         }
     }
@@ -282,6 +390,21 @@ mod tests {
         assert!(fields.iter().any(|f| f.name == "customer.email"));
         let method = fields.iter().find(|f| f.name == "method").expect("method");
         assert!(method.kind.starts_with("one of: "), "{}", method.kind);
+        // Conditional requirements, as the description states them.
+        let field = |name: &str| fields.iter().find(|f| f.name == name).expect(name).clone();
+        assert!(!field("sdd_mandate").required);
+        assert_eq!(
+            field("sdd_mandate").required_when,
+            ["required when method is dd"]
+        );
+        assert_eq!(
+            field("capture").required_when,
+            ["required when type is sale (or absent: its default is sale)"]
+        );
+        assert_eq!(
+            field("customer.phone").required_when,
+            ["required when method is mbw"]
+        );
 
         let get = operation(Provider::Easypay, "single_get").expect("single_get");
         let fields = description.fields(get);

@@ -32,6 +32,13 @@ pub(crate) struct Event {
     kind: Kind,
 }
 
+impl Event {
+    /// Whether `--failed` applies: Easypay's generic notifications carry a status.
+    pub(crate) fn takes_failed(&self) -> bool {
+        matches!(self.kind, Kind::EasypayGeneric(_))
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Easytransac(EtShape),

@@ -8,11 +8,13 @@
 //! pay completions <SHELL>                                     shell completion script
 //! ```
 //!
-//! Human output by default, `--json` for scripts. Exit codes: 0 success; 1 the thing
-//! checked failed (the app answered a delivery wrongly, a notification does not verify,
-//! the provider refused the call or the request is invalid); 2 usage error; 3 no answer
-//! (connection refused, timeout, outcome unknown); 4 configuration (a credential variable
-//! missing or malformed, a file unreadable). See `docs/cli.md`.
+//! Human output by default, `--json` for scripts (errors too: a document with an `error`
+//! object on standard output, the text on standard error). Exit codes: 0 success; 1 the
+//! thing checked failed (the app answered a delivery wrongly, a notification does not
+//! verify, the provider refused the call or the request is invalid); 2 usage error (a
+//! flag that does not apply, a URL refused); 3 no answer (connection refused, timeout,
+//! outcome unknown); 4 configuration (a credential variable missing or malformed, a file
+//! that cannot be read or written). See `docs/cli.md`.
 //!
 //! Secrets never reach the output: keys are read from the environment (or flags) and
 //! only ever used; requests and answers shown are redacted.
@@ -26,6 +28,7 @@ mod describe;
 mod events;
 mod serve;
 mod trigger;
+mod verbose;
 mod verify;
 
 use std::io::{Read, Write};
@@ -47,8 +50,19 @@ const FAILED: u8 = 1;
 const USAGE: u8 = 2;
 /// No answer: connection refused, timeout, outcome unknown.
 const NO_ANSWER: u8 = 3;
-/// Configuration: a credential missing or malformed, a file unreadable.
+/// Configuration: a credential missing or malformed, a file that cannot be read or written.
 const CONFIG: u8 = 4;
+
+/// The `kind` of an error document for an exit code.
+fn kind_of(code: u8) -> &'static str {
+    match code {
+        FAILED => "failed",
+        USAGE => "usage",
+        NO_ANSWER => "no_answer",
+        CONFIG => "configuration",
+        _ => "error",
+    }
+}
 
 /// The Basic credentials `pay trigger`, `pay serve` and `pay verify` use for Easypay
 /// notifications when none are given: test values, not secrets of anyone's.
@@ -79,13 +93,14 @@ impl Provider {
 /// any operation.
 ///
 /// Exit codes: 0 ok; 1 the thing checked failed (a delivery answered wrongly, a
-/// notification that does not verify, a call refused); 2 usage; 3 no answer (connection
-/// refused, timeout, outcome unknown); 4 configuration (missing credentials, unreadable
-/// file).
+/// notification that does not verify, a call refused); 2 usage (a flag that does not
+/// apply, a URL refused); 3 no answer (connection refused, timeout, outcome unknown); 4
+/// configuration (missing credentials, a file that cannot be read or written).
 #[derive(Debug, Parser)]
 #[command(name = "pay", version, propagate_version = true)]
 struct Cli {
-    /// Machine-readable JSON on standard output instead of text.
+    /// Machine-readable JSON on standard output instead of text; an error is a document
+    /// with an `error` object (kind, message, exit_code), its text still on standard error.
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
@@ -98,8 +113,9 @@ enum Command {
     /// it to your app; report the app's answer and timing.
     ///
     /// A genuine or duplicate delivery must be accepted (2xx); a tampered or unsigned one
-    /// refused (any other status). Exit 1 when the app does otherwise, 3 when it cannot be
-    /// reached.
+    /// refused with a 4xx (a 5xx is a failure, which providers retry, not a refusal). Exit
+    /// 1 when the app does otherwise, 3 when it cannot be reached or does not answer in
+    /// time.
     Trigger(TriggerArgs),
     /// Serve the fake providers on 127.0.0.1, forward every notification they emit to your
     /// app, and log requests and deliveries live (secrets redacted). Ctrl-C stops.
@@ -112,12 +128,16 @@ enum Command {
     /// Call any operation of the API descriptions through the adapters (validation,
     /// signing, retries, redaction), with credentials from the environment.
     ///
-    /// Variables: PAY_ENVIRONMENT (sandbox, the default, or production), PAY_BASE_URL (a
-    /// fake's URL), EASYTRANSAC_API_KEY, EASYPAY_ACCOUNT_ID, EASYPAY_API_KEY,
+    /// Variables: PAY_ENVIRONMENT (sandbox, the default, or production), PAY_BASE_URL
+    /// (another server, under pay::Config's rule: https://, or http:// to loopback),
+    /// EASYTRANSAC_API_KEY, EASYPAY_ACCOUNT_ID, EASYPAY_API_KEY,
     /// EASYPAY_OUT_PAYMENT_KEY_FILE. Exit 1 when the request is invalid (nothing sent) or
-    /// refused, 3 without an answer, 4 for missing credentials.
+    /// refused, 2 for a --base-url refused, 3 without an answer, 4 for missing or
+    /// malformed credentials or variables.
     Call(CallArgs),
     /// Print a completion script for your shell (operation and event names included).
+    ///
+    /// Not with --json: the script is text for the shell.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -146,6 +166,7 @@ pub(crate) struct Creds {
     pub(crate) easypay_user: String,
     pub(crate) easypay_password: SecretString,
     pub(crate) easypay_given: bool,
+    pub(crate) easypay_user_given: bool,
 }
 
 impl KeyArgs {
@@ -167,6 +188,7 @@ impl KeyArgs {
                     .unwrap_or_else(|| DEFAULT_EASYPAY_PASSWORD.to_owned()),
             ),
             easypay_given: self.password.is_some(),
+            easypay_user_given: self.user.is_some(),
         }
     }
 }
@@ -180,9 +202,15 @@ enum BodyFormat {
 }
 
 #[derive(Debug, Args)]
+#[command(override_usage = "pay trigger --list\n       \
+    pay trigger <PROVIDER> <EVENT> --forward-to <URL> [OPTIONS]\n       \
+    pay trigger <PROVIDER> <EVENT> --output <FILE> [--force] [OPTIONS]")]
 struct TriggerArgs {
     /// List every event of both providers.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = [
+        "provider", "event", "forward_to", "output", "force", "format", "amount", "reference",
+        "failed", "repeat", "duplicate", "tamper", "unsigned", "timeout",
+    ])]
     list: bool,
     /// The provider.
     #[arg(required_unless_present = "list")]
@@ -193,20 +221,25 @@ struct TriggerArgs {
     /// Your app's notification URL: http:// on 127.0.0.1, `[::1]` or localhost.
     #[arg(long, value_name = "URL", required_unless_present_any = ["list", "output"])]
     forward_to: Option<String>,
-    /// Write the notification as a raw HTTP request to FILE (for `pay verify`) instead of
-    /// sending it. The file holds its signature or credentials header.
+    /// Write the notification as a raw HTTP request to a new FILE (for `pay verify`)
+    /// instead of sending it. The file holds its signature or Basic credentials header:
+    /// it is created readable by you only (0600), and an existing file is refused.
     #[arg(long, value_name = "FILE", conflicts_with = "forward_to")]
     output: Option<PathBuf>,
-    /// Easytransac body encoding.
-    #[arg(long, value_enum, default_value = "form")]
-    format: BodyFormat,
+    /// With --output: replace FILE if it exists (its mode becomes 0600).
+    #[arg(long, requires = "output", conflicts_with = "forward_to")]
+    force: bool,
+    /// Easytransac body encoding [default: form]; Easypay's notifications are JSON.
+    #[arg(long, value_enum)]
+    format: Option<BodyFormat>,
     /// The amount, exact decimal text in euros.
-    #[arg(long, default_value = "29.99")]
+    #[arg(long, default_value = "29.99", allow_hyphen_values = true)]
     amount: String,
     /// The merchant reference (Easytransac `OrderId`, Easypay `key`).
     #[arg(long, default_value = "order-1001")]
     reference: String,
-    /// Easypay generic notifications: status `failed` instead of `success`.
+    /// Easypay generic notifications (generic.*) only: status `failed` instead of
+    /// `success`.
     #[arg(long)]
     failed: bool,
     /// Send N notifications, each for a fresh transaction.
@@ -223,7 +256,8 @@ struct TriggerArgs {
     #[arg(long)]
     unsigned: bool,
     /// Seconds to wait for each answer.
-    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, conflicts_with = "output",
+          value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: u64,
     /// Show each request as sent (credentials redacted).
     #[arg(long, short)]
@@ -233,6 +267,7 @@ struct TriggerArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(override_usage = "pay serve [PROVIDER...] [--forward-to <URL>] [OPTIONS]")]
 struct ServeArgs {
     /// The fakes to serve [default: both].
     providers: Vec<Provider>,
@@ -250,6 +285,7 @@ struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(override_usage = "pay verify <PROVIDER> [FILE] [OPTIONS]")]
 struct VerifyArgs {
     /// The provider.
     provider: Provider,
@@ -266,6 +302,9 @@ struct VerifyArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(override_usage = "pay call <PROVIDER> --list\n       \
+    pay call <PROVIDER> <OPERATION> --describe\n       \
+    pay call <PROVIDER> <OPERATION> [FIELD=VALUE...] [--data <JSON>] [OPTIONS]")]
 struct CallArgs {
     /// The provider.
     provider: Provider,
@@ -277,10 +316,15 @@ struct CallArgs {
     #[arg(value_name = "FIELD=VALUE")]
     fields: Vec<String>,
     /// List the provider's operations.
-    #[arg(long, conflicts_with = "operation")]
+    #[arg(long, conflicts_with_all = [
+        "operation", "fields", "describe", "data", "dry_run", "idempotency_key", "base_url",
+        "verbose",
+    ])]
     list: bool,
     /// Show the operation's fields from the description instead of calling it.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = [
+        "fields", "data", "dry_run", "idempotency_key", "base_url", "verbose",
+    ])]
     describe: bool,
     /// The request body as a JSON object.
     #[arg(long, value_name = "JSON")]
@@ -291,10 +335,19 @@ struct CallArgs {
     /// The idempotency key for a keyed write (Easypay) [default: a fresh one per call].
     #[arg(long, value_name = "KEY")]
     idempotency_key: Option<String>,
-    /// Send to this base URL (a fake's) instead of PAY_BASE_URL or the environment's.
+    /// Send to this base URL instead of PAY_BASE_URL or the environment's: a local fake
+    /// (http:// on 127.0.0.1, `[::1]` or localhost) or one of the provider's own https://
+    /// hosts (sandbox or production); any other host only with --allow-any-host.
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
-    /// Show the request as sent (redacted) and the adapters' logs on standard error.
+    /// With --base-url: allow an https:// host that is neither a local fake nor the
+    /// provider's (a proxy, a mock server of yours). Credentials are sent to it.
+    #[arg(long, requires = "base_url")]
+    allow_any_host: bool,
+    /// On standard error: each attempt (number, outcome, status, retry decision, elapsed
+    /// time) and the call's result (status, latency, request id, replay), from pay's own
+    /// logs; never headers, bodies or keys. With --dry-run nothing is added (the request
+    /// is already shown).
     #[arg(long, short)]
     verbose: bool,
 }
@@ -317,11 +370,50 @@ impl Out {
             serde_json::to_string_pretty(value).unwrap_or_default()
         );
     }
+
+    /// An error: its text on standard error and, with `--json`, a document on standard
+    /// output (`{"ok": false, "error": {"kind", "message", "exit_code"}}`).
+    fn fail(&mut self, code: u8, message: &str) -> ExitCode {
+        self.fail_with(code, kind_of(code), message, &[])
+    }
+
+    /// [`Out::fail`] with a kind of its own and details (also printed, one per line).
+    fn fail_with(
+        &mut self,
+        code: u8,
+        kind: &str,
+        message: &str,
+        details: &[(&str, serde_json::Value)],
+    ) -> ExitCode {
+        eprintln!("pay: {message}");
+        // Provider, operation and cause are in the message already.
+        for (k, v) in details
+            .iter()
+            .filter(|(k, _)| !matches!(*k, "provider" | "operation" | "cause"))
+        {
+            match v {
+                serde_json::Value::String(text) => eprintln!("  {k}: {text}"),
+                other => eprintln!("  {k}: {other}"),
+            }
+        }
+        if self.json {
+            let mut error = json!({"kind": kind, "message": message, "exit_code": code});
+            for (k, v) in details {
+                error[*k] = v.clone();
+            }
+            self.json(&json!({"ok": false, "error": error}));
+        }
+        ExitCode::from(code)
+    }
 }
 
-fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("pay: {message}");
-    ExitCode::from(code)
+/// Whether `--json` was on the command line (for errors clap reports before parsing is
+/// done).
+fn json_requested() -> bool {
+    std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json")
 }
 
 fn main() -> ExitCode {
@@ -329,35 +421,39 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => {
             let _ = err.print();
-            return ExitCode::from(if err.use_stderr() { USAGE } else { OK });
+            if !err.use_stderr() {
+                return ExitCode::from(OK);
+            }
+            if json_requested() {
+                let text = err.render().to_string();
+                let message = text
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ");
+                let document = json!({"ok": false, "error": {
+                    "kind": kind_of(USAGE), "message": message, "exit_code": USAGE,
+                    "usage": text.trim(),
+                }});
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&document).unwrap_or_default()
+                );
+            }
+            return ExitCode::from(USAGE);
         }
     };
     let mut out = Out {
         stdout: Box::new(std::io::stdout()),
         json: cli.json,
     };
-    let verbose = match &cli.command {
-        Command::Trigger(a) => a.verbose,
-        Command::Serve(a) => a.verbose,
-        Command::Verify(a) => a.verbose,
-        Command::Call(a) => a.verbose,
-        Command::Completions { .. } => false,
-    };
-    if verbose {
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(std::io::stderr)
-            .finish();
-        let _ = tracing::subscriber::set_global_default(subscriber);
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
     {
         Ok(runtime) => runtime,
-        Err(err) => return fail(CONFIG, &format!("cannot start the async runtime: {err}")),
+        Err(err) => return out.fail(CONFIG, &format!("cannot start the async runtime: {err}")),
     };
     match cli.command {
         Command::Trigger(args) => runtime.block_on(trigger_command(args, &mut out)),
@@ -365,6 +461,12 @@ fn main() -> ExitCode {
         Command::Verify(args) => verify_command(&args, &mut out),
         Command::Call(args) => runtime.block_on(call_command(args, &mut out)),
         Command::Completions { shell } => {
+            if out.json {
+                return out.fail(
+                    USAGE,
+                    "completions prints a script for the shell, not JSON: leave out --json",
+                );
+            }
             clap_complete::generate(shell, &mut Cli::command(), "pay", &mut out.stdout);
             ExitCode::SUCCESS
         }
@@ -402,13 +504,13 @@ async fn trigger_command(args: TriggerArgs, out: &mut Out) -> ExitCode {
         return list_events(out);
     }
     let (Some(provider), Some(name)) = (args.provider, args.event.as_deref()) else {
-        return fail(
+        return out.fail(
             USAGE,
             "give a provider and an event (see `pay trigger --list`)",
         );
     };
     let Some(event) = events::find(provider, name) else {
-        return fail(
+        return out.fail(
             USAGE,
             &format!(
                 "`{name}` is not an event of {} (see `pay trigger --list`)",
@@ -416,6 +518,30 @@ async fn trigger_command(args: TriggerArgs, out: &mut Out) -> ExitCode {
             ),
         );
     };
+    // Flags that do not apply are refused, never ignored.
+    if args.failed && !event.takes_failed() {
+        return out.fail(
+            USAGE,
+            &format!(
+                "--failed applies to Easypay's generic notifications (generic.*) only, not \
+                 to {} {name}{}",
+                provider.as_str(),
+                if provider == Provider::Easytransac {
+                    " (Easytransac's failures are events of their own: payment.failed, \
+                     debit.failed)"
+                } else {
+                    ""
+                }
+            ),
+        );
+    }
+    if provider == Provider::Easypay && args.format.is_some() {
+        return out.fail(
+            USAGE,
+            "--format applies to Easytransac only: Easypay's notifications are always JSON",
+        );
+    }
+    let format = args.format.unwrap_or(BodyFormat::Form);
     let creds = args.keys.resolve();
     let (credentials, signer) = match provider {
         Provider::Easytransac => (
@@ -439,15 +565,29 @@ async fn trigger_command(args: TriggerArgs, out: &mut Out) -> ExitCode {
         ),
     };
     let target = match (&args.forward_to, &args.output) {
-        (_, Some(path)) => trigger::Target::File(path.clone()),
+        (_, Some(path)) => trigger::Target::File {
+            path: path.clone(),
+            force: args.force,
+        },
         (Some(url), None) => match deliver::LocalUrl::parse(url) {
             Ok(url) => trigger::Target::App(url),
-            Err(message) => return fail(USAGE, &format!("--forward-to {message}")),
+            Err(message) => return out.fail(USAGE, &format!("--forward-to: {message}")),
         },
-        (None, None) => return fail(USAGE, "give --forward-to URL or --output FILE"),
+        (None, None) => return out.fail(USAGE, "give --forward-to URL or --output FILE"),
     };
     if let Err(message) = events::parse_cents(&args.amount) {
-        return fail(USAGE, &message);
+        return out.fail(USAGE, &message);
+    }
+    if let trigger::Target::File { path, force } = &target
+        && let Err(trigger::WriteError::Exists(path)) = trigger::check_output(path, *force)
+    {
+        return out.fail(
+            USAGE,
+            &format!(
+                "`{}` exists: give another file, or --force to replace it",
+                path.display()
+            ),
+        );
     }
     let input = trigger::TriggerInput {
         event,
@@ -455,7 +595,7 @@ async fn trigger_command(args: TriggerArgs, out: &mut Out) -> ExitCode {
             amount: args.amount.clone(),
             reference: args.reference.clone(),
             failed: args.failed,
-            encoding: match args.format {
+            encoding: match format {
                 BodyFormat::Form => events::Encoding::Form,
                 BodyFormat::Json => events::Encoding::Json,
             },
@@ -470,17 +610,78 @@ async fn trigger_command(args: TriggerArgs, out: &mut Out) -> ExitCode {
     };
     let deliveries = match trigger::run(&input).await {
         Ok(deliveries) => deliveries,
-        Err(message) => return fail(USAGE, &message),
+        Err(trigger::RunError::Build(message)) => return out.fail(USAGE, &message),
+        Err(trigger::RunError::Write(trigger::WriteError::Io(message))) => {
+            return out.fail(CONFIG, &message);
+        }
+        Err(trigger::RunError::Write(trigger::WriteError::Exists(path))) => {
+            return out.fail(
+                USAGE,
+                &format!(
+                    "`{}` exists: give another file, or --force to replace it",
+                    path.display()
+                ),
+            );
+        }
     };
-    let unreachable = deliveries.iter().any(|d| d.error.is_some());
+    let failures: Vec<&'static str> = deliveries.iter().filter_map(|d| d.error_kind).collect();
     let wrong = deliveries.iter().filter(|d| !d.ok).count();
-    if out.json {
-        out.json(&json!({
-            "ok": wrong == 0,
-            "deliveries": deliveries,
-        }));
+    // What went wrong, in one sentence: no answer first (exit 3), then wrong answers.
+    let summary = if failures.contains(&"refused") {
+        Some((
+            NO_ANSWER,
+            "the app could not be reached (connection refused): is it running on that port?"
+                .to_owned(),
+        ))
+    } else if failures.contains(&"timeout") {
+        Some((
+            NO_ANSWER,
+            format!(
+                "the app took the connection but did not answer within {} s: is it stuck \
+                 (a lock, a slow call before answering)? Providers give up and retry too",
+                args.timeout
+            ),
+        ))
+    } else if failures.contains(&"connect_timeout") {
+        Some((
+            NO_ANSWER,
+            format!(
+                "no connection to the app within {} s: is something else holding that port?",
+                args.timeout
+            ),
+        ))
+    } else if !failures.is_empty() {
+        Some((
+            NO_ANSWER,
+            "the app closed the connection without a valid HTTP answer".to_owned(),
+        ))
+    } else if wrong > 0 {
+        Some((
+            FAILED,
+            format!(
+                "{wrong} of {} deliveries answered wrongly",
+                deliveries.len()
+            ),
+        ))
     } else {
-        let encoding = match (provider, args.format) {
+        None
+    };
+    if out.json {
+        let mut report = json!({
+            "ok": summary.is_none(),
+            "deliveries": deliveries,
+        });
+        if let Some((code, message)) = &summary {
+            let kind = if *code == NO_ANSWER {
+                "no_answer"
+            } else {
+                "wrong_answer"
+            };
+            report["error"] = json!({"kind": kind, "message": message, "exit_code": code});
+        }
+        out.json(&report);
+    } else {
+        let encoding = match (provider, format) {
             (Provider::Easypay, _) => "JSON",
             (_, BodyFormat::Form) => "form",
             (_, BodyFormat::Json) => "JSON",
@@ -504,20 +705,15 @@ async fn trigger_command(args: TriggerArgs, out: &mut Out) -> ExitCode {
                 }
             }
             match (&target, d.status, &d.error) {
-                (trigger::Target::File(path), _, _) => {
-                    out.line(&format!("  written to {}", path.display()));
+                (trigger::Target::File { path, .. }, _, _) => {
+                    out.line(&format!("  written to {} (mode 0600)", path.display()));
                 }
                 (_, Some(status), _) => {
-                    let verdict = match (d.ok, d.expected) {
-                        (true, "accept") => "accepted, as it must",
-                        (true, _) => "refused, as it must",
-                        (false, "accept") => "WRONG: refused a notification it must accept",
-                        (false, _) => "WRONG: accepted a notification it must refuse",
-                    };
                     out.line(&format!(
-                        "  ← {status} in {} ms: {:?}  {verdict}",
+                        "  ← {status} in {} ms: {:?}  {}",
                         d.elapsed_ms.unwrap_or_default(),
-                        d.answer.as_deref().unwrap_or_default()
+                        d.answer.as_deref().unwrap_or_default(),
+                        d.verdict.unwrap_or_default()
                     ));
                 }
                 (_, None, Some(error)) => out.line(&format!("  ✗ {error}")),
@@ -528,29 +724,17 @@ async fn trigger_command(args: TriggerArgs, out: &mut Out) -> ExitCode {
             }
         }
         if matches!(target, trigger::Target::App(_)) {
-            if unreachable {
-                out.line("the app could not be reached: is it running on that port?");
-            } else if wrong == 0 {
-                out.line(&format!(
+            match &summary {
+                Some((_, message)) => out.line(message),
+                None => out.line(&format!(
                     "{} deliver{}: the app answered each as it must",
                     deliveries.len(),
                     if deliveries.len() == 1 { "y" } else { "ies" }
-                ));
-            } else {
-                out.line(&format!(
-                    "{wrong} of {} deliveries answered wrongly",
-                    deliveries.len()
-                ));
+                )),
             }
         }
     }
-    ExitCode::from(if unreachable {
-        NO_ANSWER
-    } else if wrong > 0 {
-        FAILED
-    } else {
-        OK
-    })
+    ExitCode::from(summary.map_or(OK, |(code, _)| code))
 }
 
 async fn serve_command(args: ServeArgs, out: &mut Out) -> ExitCode {
@@ -560,7 +744,7 @@ async fn serve_command(args: ServeArgs, out: &mut Out) -> ExitCode {
         providers = vec![Provider::Easytransac, Provider::Easypay];
     }
     if args.port != 0 && providers.len() > 1 {
-        return fail(
+        return out.fail(
             USAGE,
             "--port needs one provider (pay serve easypay --port 8080)",
         );
@@ -568,7 +752,7 @@ async fn serve_command(args: ServeArgs, out: &mut Out) -> ExitCode {
     if let Some(url) = &args.forward_to
         && let Err(message) = deliver::LocalUrl::parse(url)
     {
-        return fail(USAGE, &format!("--forward-to {message}"));
+        return out.fail(USAGE, &format!("--forward-to: {message}"));
     }
     let creds = args.keys.resolve();
     let account = match (
@@ -587,6 +771,7 @@ async fn serve_command(args: ServeArgs, out: &mut Out) -> ExitCode {
         easytransac_key: creds.easytransac_key,
         easypay_account: account,
         easypay_basic: (creds.easypay_user, creds.easypay_password),
+        easypay_basic_given: creds.easypay_given || creds.easypay_user_given,
         verbose: args.verbose,
         json: out.json,
     };
@@ -595,7 +780,7 @@ async fn serve_command(args: ServeArgs, out: &mut Out) -> ExitCode {
     };
     match serve::run(input, out.stdout.as_mut(), stop).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => fail(FAILED, &message),
+        Err(message) => out.fail(FAILED, &message),
     }
 }
 
@@ -611,7 +796,7 @@ fn verify_command(args: &VerifyArgs, out: &mut Out) -> ExitCode {
             .map_err(|e| format!("cannot read standard input: {e}")),
     };
     if let Err(message) = read {
-        return fail(CONFIG, &message);
+        return out.fail(CONFIG, &message);
     }
     let capture = verify::read_capture(&input, args.body_only);
     let creds = args.keys.resolve();
@@ -651,17 +836,22 @@ fn verify_command(args: &VerifyArgs, out: &mut Out) -> ExitCode {
     }
     let verdict = match verify::run(args.provider, &capture, &creds) {
         Ok(verdict) => verdict,
-        Err(err) => return fail(CONFIG, &err.to_string()),
+        Err(err) => return out.fail(CONFIG, &err.to_string()),
     };
     if out.json {
-        out.json(&json!({
+        let mut document = json!({
             "provider": args.provider.as_str(),
             "verified": verdict.verified,
             "reason": verdict.reason,
             "message": verdict.headline,
             "explanation": verdict.explanation,
             "event": verdict.event,
-        }));
+        });
+        if !verdict.verified {
+            document["error"] = json!({"kind": "not_verified", "message": verdict.headline,
+                                       "reason": verdict.reason, "exit_code": FAILED});
+        }
+        out.json(&document);
     } else {
         out.line(&verdict.headline);
         for line in &verdict.explanation {
@@ -782,10 +972,10 @@ async fn call_command(args: CallArgs, out: &mut Out) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let Some(name) = args.operation.as_deref() else {
-        return fail(USAGE, "give an operation (see `pay call PROVIDER --list`)");
+        return out.fail(USAGE, "give an operation (see `pay call PROVIDER --list`)");
     };
     let Some(operation) = describe::operation(provider, name) else {
-        return fail(
+        return out.fail(
             USAGE,
             &format!(
                 "`{name}` is not an operation of {} (see `pay call {} --list`)",
@@ -797,7 +987,7 @@ async fn call_command(args: CallArgs, out: &mut Out) -> ExitCode {
     if args.describe {
         let description = match describe::Description::load(provider) {
             Ok(d) => d,
-            Err(message) => return fail(CONFIG, &message),
+            Err(message) => return out.fail(CONFIG, &message),
         };
         let fields = description.fields(operation);
         if out.json {
@@ -815,17 +1005,26 @@ async fn call_command(args: CallArgs, out: &mut Out) -> ExitCode {
                 operation.path
             ));
             out.line(operation.summary);
+            out.line(
+                "(required: always, or for a nested field whenever its parent is given; \
+                 cond.: in the case stated after the type)",
+            );
             for f in fields {
                 let place = match f.place {
                     describe::Place::Path => "path",
                     describe::Place::Query => "query",
                     describe::Place::Body => "body",
                 };
+                let (required, condition) = match (f.required, f.required_when.as_slice()) {
+                    (true, _) => ("required", String::new()),
+                    (false, []) => ("", String::new()),
+                    (false, cases) => ("cond.", format!("[{}] ", cases.join("; "))),
+                };
                 out.line(&format!(
-                    "  {:<32} {:<5} {:<9} {:<24} {}",
+                    "  {:<32} {:<5} {:<9} {:<24} {condition}{}",
                     f.name,
                     place,
-                    if f.required { "required" } else { "" },
+                    required,
                     f.kind.chars().take(24).collect::<String>(),
                     f.description.chars().take(80).collect::<String>()
                 ));
@@ -849,6 +1048,11 @@ async fn call_command(args: CallArgs, out: &mut Out) -> ExitCode {
             "pay: warning: `{name}` is not in the description of {}; sent anyway",
             operation.id
         );
+    }
+    if let Some(url) = &args.base_url
+        && let Err(message) = call::check_base_url(provider, url, args.allow_any_host)
+    {
+        return out.fail(USAGE, &message);
     }
     let config = match call::config(provider, args.base_url.as_deref()) {
         Ok(config) => config,
@@ -886,11 +1090,13 @@ async fn call_command(args: CallArgs, out: &mut Out) -> ExitCode {
     }
     if args.verbose {
         eprintln!(
-            "pay: {} {} {} (body checked against the description)",
+            "pay: {} {}: {} {} (checked against the description)",
             provider.as_str(),
+            operation.id,
             call::method_name(operation.method),
             prepared.path
         );
+        verbose::install(provider.as_str(), operation.id);
     }
     match call::send(&config, &prepared, &input).await {
         Ok(answer) => {
@@ -954,56 +1160,99 @@ async fn call_command(args: CallArgs, out: &mut Out) -> ExitCode {
     }
 }
 
+/// The name of a [`pay::ErrorKind`] in an error document.
+fn pay_kind(kind: &pay::ErrorKind) -> &'static str {
+    match kind {
+        pay::ErrorKind::InvalidRequest(_) => "invalid_request",
+        pay::ErrorKind::Authentication => "authentication",
+        pay::ErrorKind::Declined { .. } => "declined",
+        pay::ErrorKind::NotFound => "not_found",
+        pay::ErrorKind::Conflict => "conflict",
+        pay::ErrorKind::Rejected => "rejected",
+        pay::ErrorKind::RateLimited { .. } => "rate_limited",
+        pay::ErrorKind::ProviderUnavailable => "provider_unavailable",
+        pay::ErrorKind::Timeout => "timeout",
+        pay::ErrorKind::AmbiguousOutcome { .. } => "ambiguous_outcome",
+        pay::ErrorKind::NotSupported { .. } => "not_supported",
+        pay::ErrorKind::Decode { .. } => "decode",
+        pay::ErrorKind::WebhookRejected { .. } => "webhook_rejected",
+        pay::ErrorKind::Configuration { .. } => "configuration",
+        pay::ErrorKind::JournalUnavailable { .. } => "journal_unavailable",
+        _ => "other",
+    }
+}
+
+/// The chain of causes under `err` (connection refused, timed out…), redacted, without
+/// what its message already says.
+fn causes(err: &pay::PayError, message: &str) -> Vec<String> {
+    let redactor = pay::Redactor::default();
+    let mut found: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let text = redactor.text(&cause.to_string()).as_str().to_owned();
+        if !text.is_empty() && !message.contains(&text) && !found.contains(&text) {
+            found.push(text);
+        }
+        source = cause.source();
+    }
+    found
+}
+
 fn call_error(err: call::CallError, out: &mut Out, input: &call::CallInput) -> ExitCode {
-    let (code, message, details) = match err {
-        call::CallError::Input(message) => (FAILED, message, Vec::new()),
-        call::CallError::Config(message) => (CONFIG, message, Vec::new()),
+    let mut details: Vec<(&str, serde_json::Value)> = vec![
+        ("provider", json!(input.provider.as_str())),
+        ("operation", json!(input.operation.id)),
+    ];
+    let (code, kind, message) = match err {
+        call::CallError::Input(message) => (FAILED, "invalid_request", message),
+        call::CallError::Usage(message) => (USAGE, "usage", message),
+        call::CallError::Config(message) => (CONFIG, "configuration", message),
         call::CallError::Pay(err) => {
+            // The adapters name their raw escape hatch (`v1_raw_read`…): name the
+            // operation the user called.
+            let err = (*err).with_operation(input.operation.id);
             let code = match err.kind() {
                 pay::ErrorKind::Configuration { .. } => CONFIG,
                 _ if call::is_no_answer(&err) => NO_ANSWER,
                 _ => FAILED,
             };
-            let mut details = Vec::new();
+            let mut message = err.to_string();
+            // Without an answer, the cause (connection refused, timed out…) is the news;
+            // with one, the status and the provider's words are.
+            let causes = if err.http_status().is_none() {
+                causes(&err, &message)
+            } else {
+                Vec::new()
+            };
+            if !causes.is_empty() {
+                message = format!("{message}: {}", causes.join(": "));
+                details.push(("cause", json!(causes.join(": "))));
+            }
             if let Some(status) = err.http_status() {
-                details.push(("http_status", status.to_string()));
+                details.push(("http_status", json!(status)));
             }
             if let Some(code) = err.provider_code() {
-                details.push(("provider_code", code.to_owned()));
+                details.push(("provider_code", json!(code)));
             }
             if let Some(message) = err.provider_message() {
-                details.push(("provider_message", message.to_owned()));
+                details.push(("provider_message", json!(message)));
             }
             if let Some(id) = err.request_id() {
-                details.push(("request_id", id.as_str().to_owned()));
+                details.push(("request_id", json!(id.as_str())));
             }
             if let Some(attempts) = err.attempts() {
-                details.push(("attempts", attempts.to_string()));
+                details.push(("attempts", json!(attempts)));
             }
             if let Some(key) = err.idempotency_key() {
-                details.push(("idempotency_key", key.as_str().to_owned()));
+                details.push(("idempotency_key", json!(key.as_str())));
             }
             if let Some(body) = err.body() {
-                details.push(("body", body.as_str().to_owned()));
+                details.push(("body", json!(body.as_str())));
             }
-            (code, err.to_string(), details)
+            (code, pay_kind(err.kind()), message)
         }
     };
-    if out.json {
-        let mut value = json!({"ok": false, "provider": input.provider.as_str(),
-                               "operation": input.operation.id, "error": message,
-                               "exit_code": code});
-        for (k, v) in &details {
-            value[*k] = json!(v);
-        }
-        out.json(&value);
-    } else {
-        eprintln!("pay: {message}");
-        for (k, v) in &details {
-            eprintln!("  {k}: {v}");
-        }
-    }
-    ExitCode::from(code)
+    out.fail_with(code, kind, &message, &details)
 }
 
 #[cfg(test)]

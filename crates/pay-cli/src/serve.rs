@@ -33,6 +33,8 @@ pub(crate) struct ServeInput {
     pub(crate) easypay_account: Option<(String, SecretString)>,
     /// Easypay's notification credentials.
     pub(crate) easypay_basic: (String, SecretString),
+    /// Whether a notification user or password was given (else the test ones, printed).
+    pub(crate) easypay_basic_given: bool,
     /// Show headers and bodies (redacted).
     pub(crate) verbose: bool,
     /// JSON lines instead of text.
@@ -105,35 +107,23 @@ pub(crate) async fn run(
             Provider::Easytransac => server.base_url().to_owned(),
             Provider::Easypay => server.url(pay::testkit::easypay::BASE_PATH),
         };
-        let credentials = match provider {
-            Provider::Easytransac => {
-                if input.easytransac_key.expose_secret() == pay::testkit::easytransac::TEST_API_KEY
-                {
-                    "pay-testkit's test API key"
-                } else {
-                    "the API key given"
-                }
-            }
-            Provider::Easypay => {
-                if input.easypay_account.is_some() {
-                    "EASYPAY_ACCOUNT_ID and EASYPAY_API_KEY as given"
-                } else {
-                    "Easypay's public sandbox AccountId and ApiKey"
-                }
-            }
-        };
+        let accepts = accepts(provider, &input);
         if input.json {
             line(
                 out,
                 &json!({"event": "listening", "provider": provider.as_str(), "base_url": base,
-                        "forward_to": input.forward_to}),
+                        "forward_to": input.forward_to, "accepts": accepts.json}),
             );
         } else {
+            text(out, &format!("{:<12} {base}", provider.as_str()));
+            for words in &accepts.text {
+                text(out, &format!("{:<12} {words}", ""));
+            }
             text(
                 out,
                 &format!(
-                    "{:<12} {base}  (accepts {credentials}; PAY_BASE_URL={base})",
-                    provider.as_str()
+                    "{:<12} to call it: PAY_BASE_URL={base}, or pay call --base-url {base}",
+                    ""
                 ),
             );
         }
@@ -180,6 +170,76 @@ pub(crate) async fn run(
         }
     }
     Ok(())
+}
+
+/// What a fake accepts, for its listening line: the public test values when the fake
+/// uses them, printed so the developer can set them; the names of the variables when
+/// they were given (their values are the developer's, never printed).
+struct Accepts {
+    text: Vec<String>,
+    json: serde_json::Value,
+}
+
+fn accepts(provider: Provider, input: &ServeInput) -> Accepts {
+    let (user, password) = &input.easypay_basic;
+    match provider {
+        Provider::Easytransac => {
+            let test_key = pay::testkit::easytransac::TEST_API_KEY;
+            if input.easytransac_key.expose_secret() == test_key {
+                Accepts {
+                    text: vec![format!(
+                        "accepts pay-testkit's test API key (a public test value): \
+                         EASYTRANSAC_API_KEY={test_key}; notifications are signed with it"
+                    )],
+                    json: json!({"api_key": test_key, "given": false}),
+                }
+            } else {
+                Accepts {
+                    text: vec![
+                        "accepts the API key given (EASYTRANSAC_API_KEY or --key); \
+                         notifications are signed with it"
+                            .to_owned(),
+                    ],
+                    json: json!({"api_key": "as given", "given": true}),
+                }
+            }
+        }
+        Provider::Easypay => {
+            let mut text = Vec::new();
+            let mut value = if input.easypay_account.is_some() {
+                text.push(
+                    "accepts EASYPAY_ACCOUNT_ID and EASYPAY_API_KEY as given (in this environment)"
+                        .to_owned(),
+                );
+                json!({"account_id": "as given", "api_key": "as given", "given": true})
+            } else {
+                let account = pay::testkit::easypay::SANDBOX_ACCOUNT_ID;
+                let key = pay::testkit::easypay::SANDBOX_API_KEY;
+                text.push(format!(
+                    "accepts Easypay's public sandbox credentials: \
+                     EASYPAY_ACCOUNT_ID={account} EASYPAY_API_KEY={key}"
+                ));
+                json!({"account_id": account, "api_key": key, "given": false})
+            };
+            if input.easypay_basic_given {
+                text.push(
+                    "notifications carry the Basic credentials given \
+                     (EASYPAY_NOTIFICATION_USER, EASYPAY_NOTIFICATION_PASSWORD)"
+                        .to_owned(),
+                );
+                value["notification_credentials"] = json!("as given");
+            } else {
+                text.push(format!(
+                    "notifications carry pay-testkit's test Basic credentials: \
+                     EASYPAY_NOTIFICATION_USER={user} EASYPAY_NOTIFICATION_PASSWORD={}",
+                    password.expose_secret()
+                ));
+                value["notification_user"] = json!(user);
+                value["notification_password"] = json!(password.expose_secret());
+            }
+            Accepts { text, json: value }
+        }
+    }
 }
 
 fn log_new(s: &mut Served, input: &ServeInput, out: &mut (dyn Write + Send)) {

@@ -1,7 +1,8 @@
 //! `pay trigger`: builds a notification for a documented event, signs it as the provider
 //! does, POSTs it to the developer's app (or writes it to a file for `pay verify`), and
 //! checks the app's answer: a genuine or duplicate delivery must be accepted (2xx), a
-//! tampered or unsigned one refused (anything else).
+//! tampered or unsigned one refused with a 4xx. A 5xx is not a refusal: it says the app
+//! failed, and providers retry it, so it fails the rehearsal (as does a 1xx or 3xx).
 
 use std::time::Duration;
 
@@ -16,8 +17,14 @@ use crate::events::{self, Built, Credentials, Event, Values, Variant};
 pub(crate) enum Target {
     /// POST to the app.
     App(LocalUrl),
-    /// Written as raw HTTP requests to a file.
-    File(std::path::PathBuf),
+    /// Written as raw HTTP requests to a new file (mode 0600 on Unix: it holds the
+    /// signature or the Basic credentials); an existing file only with `force`.
+    File {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Overwrite an existing file.
+        force: bool,
+    },
 }
 
 /// What to send.
@@ -51,6 +58,12 @@ pub(crate) struct Delivery {
     /// The app's answer body, redacted and cut to 200 characters.
     pub(crate) answer: Option<String>,
     pub(crate) error: Option<String>,
+    /// Why no answer came: `refused`, `connect_timeout`, `timeout` or `broken`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) error_kind: Option<&'static str>,
+    /// The verdict on the app's answer, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) verdict: Option<&'static str>,
     /// Whether the app did what it must.
     pub(crate) ok: bool,
     /// Headers and body as sent, redacted (for `--verbose`).
@@ -118,20 +131,41 @@ fn raw_request(built: &Built, path: &str) -> Vec<u8> {
     bytes
 }
 
+/// Why `run` stopped before reporting.
+#[derive(Debug)]
+pub(crate) enum RunError {
+    /// The notification cannot be built (or the flags do not fit `--output`).
+    Build(String),
+    /// The file cannot be written.
+    Write(WriteError),
+}
+
+impl From<WriteError> for RunError {
+    fn from(err: WriteError) -> Self {
+        RunError::Write(err)
+    }
+}
+
+impl From<String> for RunError {
+    fn from(message: String) -> Self {
+        RunError::Build(message)
+    }
+}
+
 /// Sends (or writes) every planned delivery.
 ///
 /// # Errors
 /// The notification cannot be built, or the file cannot be written.
-pub(crate) async fn run(input: &TriggerInput) -> Result<Vec<Delivery>, String> {
+pub(crate) async fn run(input: &TriggerInput) -> Result<Vec<Delivery>, RunError> {
     let planned = match &input.target {
         Target::App(_) => plan(input)?,
-        Target::File(_) => {
+        Target::File { .. } => {
             if input.repeat > 1 || input.duplicate || (input.tamper && input.unsigned) {
-                return Err(
+                return Err(RunError::Build(
                     "--output writes one notification: genuine, or --tamper, or --unsigned \
                      (leave out --repeat and --duplicate)"
                         .to_owned(),
-                );
+                ));
             }
             let variant = if input.tamper {
                 Variant::Tampered
@@ -173,11 +207,13 @@ pub(crate) async fn run(input: &TriggerInput) -> Result<Vec<Delivery>, String> {
             elapsed_ms: None,
             answer: None,
             error: None,
+            error_kind: None,
+            verdict: None,
             ok: true,
             sent: redacted_request(&built),
         };
         match &input.target {
-            Target::File(_) => {
+            Target::File { .. } => {
                 if !file.is_empty() {
                     file.extend_from_slice(b"\r\n");
                 }
@@ -187,7 +223,7 @@ pub(crate) async fn run(input: &TriggerInput) -> Result<Vec<Delivery>, String> {
                 delivery.url = Some(url.as_str().to_owned());
                 match deliver::post(url, &built.headers, &built.body, input.timeout).await {
                     Ok(answer) => {
-                        let accepted = (200..300).contains(&answer.status);
+                        let (ok, verdict) = judge(variant.must_accept(), answer.status);
                         delivery.status = Some(answer.status);
                         delivery.elapsed_ms = Some(answer.elapsed.as_millis());
                         let body: String = redactor
@@ -197,10 +233,12 @@ pub(crate) async fn run(input: &TriggerInput) -> Result<Vec<Delivery>, String> {
                             .take(200)
                             .collect();
                         delivery.answer = Some(body);
-                        delivery.ok = accepted == variant.must_accept();
+                        delivery.ok = ok;
+                        delivery.verdict = Some(verdict);
                     }
                     Err(err) => {
-                        delivery.error = Some(err);
+                        delivery.error_kind = Some(err.kind());
+                        delivery.error = Some(err.to_string());
                         delivery.ok = false;
                     }
                 }
@@ -208,9 +246,75 @@ pub(crate) async fn run(input: &TriggerInput) -> Result<Vec<Delivery>, String> {
         }
         deliveries.push(delivery);
     }
-    if let Target::File(path) = &input.target {
-        std::fs::write(path, &file)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    if let Target::File { path, force } = &input.target {
+        write_private(path, &file, *force).map_err(WriteError::Io)?;
     }
     Ok(deliveries)
+}
+
+/// The verdict on an answer `status` to a delivery that must be accepted (or refused):
+/// whether it is right, and why, in words.
+pub(crate) fn judge(must_accept: bool, status: u16) -> (bool, &'static str) {
+    match (must_accept, status / 100) {
+        (true, 2) => (true, "accepted, as it must"),
+        (true, _) => (false, "WRONG: refused a notification it must accept"),
+        (false, 4) => (true, "refused, as it must"),
+        (false, 2) => (false, "WRONG: accepted a notification it must refuse"),
+        (false, 5) => (
+            false,
+            "WRONG: refused with 5xx: the provider would retry; answer 4xx",
+        ),
+        (false, _) => (
+            false,
+            "WRONG: neither accepted nor refused (not 2xx, not 4xx); answer 4xx",
+        ),
+    }
+}
+
+/// Why the notification could not be written.
+#[derive(Debug)]
+pub(crate) enum WriteError {
+    /// The file exists and `--force` was not given.
+    Exists(std::path::PathBuf),
+    /// The file could not be created or written.
+    Io(String),
+}
+
+/// Refuses an existing `path` unless `force`, before anything is built or sent.
+///
+/// # Errors
+/// [`WriteError::Exists`].
+pub(crate) fn check_output(path: &std::path::Path, force: bool) -> Result<(), WriteError> {
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(WriteError::Exists(path.to_owned()));
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path`, readable by its owner only (0600 on Unix): a new file, or
+/// with `force` an existing one, truncated and its mode set to 0600.
+fn write_private(path: &std::path::Path, bytes: &[u8], force: bool) -> Result<(), String> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let cannot = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
+    let mut file = options.open(path).map_err(cannot)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(cannot)?;
+    }
+    file.write_all(bytes).map_err(cannot)?;
+    file.sync_all().map_err(cannot)
 }

@@ -944,10 +944,12 @@ mod secrets {
                 event,
                 "--output",
                 &capture,
+                "--force",
                 "--verbose",
             ];
             let out = pay(&args, &env).await;
-            run(args.iter().map(|s| (*s).to_owned()).collect(), out);
+            let (code, text) = run(args.iter().map(|s| (*s).to_owned()).collect(), out);
+            assert_eq!(code, 0, "{text}");
             for extra in [[].as_slice(), ["--key", "et_test_other"].as_slice()] {
                 let mut args = vec!["verify", provider, &capture, "--verbose"];
                 args.extend(extra);
@@ -1081,5 +1083,536 @@ mod secrets {
             text
         });
         ((child, thread), url)
+    }
+}
+
+/// Flags refused rather than ignored, errors as JSON documents, files written privately,
+/// answers told apart (refused, timed out, 5xx).
+mod strictness {
+    use super::*;
+
+    /// The `error` object of a JSON document on stdout, with its exit code checked.
+    fn error_of(stdout: &str, code: i32) -> serde_json::Value {
+        let document = json(stdout);
+        assert_eq!(document["ok"], false, "{stdout}");
+        let error = document["error"].clone();
+        assert_eq!(error["exit_code"], code, "{stdout}");
+        assert!(error["kind"].is_string(), "{stdout}");
+        assert!(error["message"].is_string(), "{stdout}");
+        error
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn flags_that_do_not_apply_are_refused() {
+        for args in [
+            &[
+                "trigger",
+                "easytransac",
+                "payment.captured",
+                "--failed",
+                "--output",
+                "x",
+            ][..],
+            &[
+                "trigger",
+                "easypay",
+                "transaction",
+                "--failed",
+                "--output",
+                "x",
+            ],
+            &[
+                "trigger",
+                "easypay",
+                "generic.refund",
+                "--format",
+                "json",
+                "--output",
+                "x",
+            ],
+            &["trigger", "--list", "easytransac", "payment.captured"],
+            &[
+                "trigger",
+                "--list",
+                "--forward-to",
+                "http://127.0.0.1:9/hooks",
+            ],
+            &["call", "easypay", "--list", "--dry-run"],
+            &["call", "easypay", "single_create", "--describe", "value=1"],
+        ] {
+            let (code, stdout, stderr) = pay(args, &[]).await;
+            assert_eq!(code, 2, "{args:?}: {stdout}\n{stderr}");
+        }
+        assert!(!std::path::Path::new("x").exists(), "nothing written");
+        let (code, stdout, stderr) = pay(&["completions", "bash", "--json"], &[]).await;
+        assert_eq!(code, 2, "{stderr}");
+        assert_eq!(error_of(&stdout, 2)["kind"], "usage");
+        // `--amount -5` reaches the amount's own rule, not clap's "unexpected argument".
+        let (code, _, stderr) = pay(
+            &[
+                "trigger",
+                "easypay",
+                "transaction",
+                "--amount",
+                "-5",
+                "--output",
+                "x",
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(code, 2);
+        assert!(stderr.contains("must be more than zero"), "{stderr}");
+        // A missing --forward-to: the usage shows the forms, not the credential flags as
+        // if they were required.
+        let (code, _, stderr) = pay(
+            &["trigger", "easytransac", "payment.captured"],
+            &[
+                ("EASYTRANSAC_API_KEY", ET_KEY),
+                ("EASYPAY_NOTIFICATION_USER", HOOK_USER),
+            ],
+        )
+        .await;
+        assert_eq!(code, 2);
+        assert!(stderr.contains("--forward-to <URL>"), "{stderr}");
+        assert!(
+            !stderr.contains("--key <KEY>") && !stderr.contains("--user"),
+            "{stderr}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn errors_are_json_documents_with_json() {
+        // Usage error from the parser.
+        let (code, stdout, stderr) = pay(&["call", "easypay", "no_such_op", "--json"], &[]).await;
+        assert_eq!(code, 2);
+        assert_eq!(error_of(&stdout, 2)["kind"], "usage");
+        assert!(
+            stderr.contains("no_such_op"),
+            "the text stays on stderr: {stderr}"
+        );
+        // Configuration: a missing variable.
+        let (code, stdout, stderr) =
+            pay(&["call", "easypay", "single_get", "id=x", "--json"], &[]).await;
+        assert_eq!(code, 4);
+        let error = error_of(&stdout, 4);
+        assert_eq!(error["kind"], "configuration");
+        assert!(
+            error["message"]
+                .as_str()
+                .expect("message")
+                .contains("EASYPAY_ACCOUNT_ID")
+        );
+        assert!(stderr.contains("EASYPAY_ACCOUNT_ID"), "{stderr}");
+        // Invalid request: nothing sent.
+        let (code, stdout, _) = pay(
+            &[
+                "call",
+                "easypay",
+                "single_create",
+                "value=0.10",
+                "method=mbw",
+                "--json",
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(code, 1);
+        assert_eq!(error_of(&stdout, 1)["kind"], "invalid_request");
+        // An unreadable capture.
+        let (code, stdout, _) = pay(&["verify", "easypay", "/no/such/file", "--json"], &[]).await;
+        assert_eq!(code, 4);
+        error_of(&stdout, 4);
+        // A refused delivery target.
+        let (code, stdout, _) = pay(
+            &[
+                "trigger",
+                "easypay",
+                "transaction",
+                "--forward-to",
+                "http://example.org/",
+                "--json",
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(code, 2);
+        error_of(&stdout, 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn output_files_are_private_and_never_overwritten_silently() {
+        let path = temp_file("private.http");
+        let _ = std::fs::remove_file(&path);
+        let text = path.to_str().expect("utf-8").to_owned();
+        let creds = [
+            ("EASYPAY_NOTIFICATION_USER", HOOK_USER),
+            ("EASYPAY_NOTIFICATION_PASSWORD", HOOK_PASSWORD),
+        ];
+        let args = [
+            "trigger",
+            "easypay",
+            "transaction",
+            "--output",
+            text.as_str(),
+        ];
+        let (code, stdout, stderr) = pay(&args, &creds).await;
+        assert_eq!(code, 0, "{stdout}\n{stderr}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path)
+                .expect("written")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
+        let first = std::fs::read(&path).expect("read");
+        assert!(String::from_utf8_lossy(&first).contains("Authorization: Basic"));
+
+        // Again: refused, the file untouched.
+        let (code, stdout, stderr) = pay(&[&args[..], &["--json"]].concat(), &creds).await;
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("--force"), "{stderr}");
+        error_of(&stdout, 2);
+        assert_eq!(std::fs::read(&path).expect("read"), first);
+
+        // --force replaces it, and a world-readable file becomes private.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        }
+        let (code, _, stderr) = pay(&[&args[..], &["--force"]].concat(), &creds).await;
+        assert_eq!(code, 0, "{stderr}");
+        assert_ne!(
+            std::fs::read(&path).expect("read"),
+            first,
+            "a fresh notification"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path)
+                .expect("written")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
+        // --force without --output is a usage error.
+        let (code, _, _) = pay(
+            &[
+                "trigger",
+                "easypay",
+                "transaction",
+                "--forward-to",
+                "http://127.0.0.1:9/",
+                "--force",
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(code, 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn base_urls_are_a_local_fake_or_the_providers_hosts() {
+        let env = [
+            ("EASYPAY_ACCOUNT_ID", EP_ACCOUNT),
+            ("EASYPAY_API_KEY", EP_API_KEY),
+        ];
+        for url in [
+            "https://any-host.example/2.0",
+            "http://10.1.2.3/2.0",
+            "ftp://127.0.0.1/",
+        ] {
+            let (code, _, stderr) = pay(
+                &[
+                    "call",
+                    "easypay",
+                    "single_get",
+                    "id=x",
+                    "--base-url",
+                    url,
+                    "--dry-run",
+                ],
+                &env,
+            )
+            .await;
+            assert_eq!(code, 2, "{url}: {stderr}");
+            assert!(stderr.contains("--base-url"), "{stderr}");
+            assert!(!stderr.contains("PAY_BASE_URL"), "{stderr}");
+        }
+        // Credentials in the URL are refused without being echoed.
+        let (code, _, stderr) = pay(
+            &[
+                "call",
+                "easypay",
+                "single_get",
+                "id=x",
+                "--base-url",
+                "http://me:pw-in-url-secret@127.0.0.1:9/2.0",
+                "--dry-run",
+            ],
+            &env,
+        )
+        .await;
+        assert_eq!(code, 2);
+        assert!(!stderr.contains("pw-in-url-secret"), "{stderr}");
+        // The provider's own host, and any host with --allow-any-host (dry runs: nothing
+        // leaves the machine).
+        for args in [
+            &["--base-url", "https://api.test.easypay.pt/2.0"][..],
+            &[
+                "--base-url",
+                "https://any-host.example/2.0",
+                "--allow-any-host",
+            ],
+        ] {
+            let mut all = vec![
+                "call",
+                "easypay",
+                "single_get",
+                "id=x",
+                "--dry-run",
+                "--json",
+            ];
+            all.extend(args);
+            let (code, stdout, stderr) = pay(&all, &env).await;
+            assert_eq!(code, 0, "{args:?}: {stderr}");
+            assert!(
+                stdout.contains(&format!("{}/single/x", args[1])),
+                "{stdout}"
+            );
+        }
+        // The variable keeps pay::Config's rule and its exit code (configuration).
+        let (code, _, stderr) = pay(
+            &["call", "easypay", "single_get", "id=x", "--dry-run"],
+            &[env[0], env[1], ("PAY_BASE_URL", "not a url")],
+        )
+        .await;
+        assert_eq!(code, 4, "{stderr}");
+        assert!(stderr.contains("PAY_BASE_URL"), "{stderr}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn call_errors_name_the_operation_called_and_the_cause() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port")
+            .port();
+        let (code, stdout, stderr) = pay(
+            &[
+                "call",
+                "easytransac",
+                "v1_payment_status",
+                "OrderId=o-1",
+                "--base-url",
+                &format!("http://127.0.0.1:{port}"),
+                "--json",
+            ],
+            &[("EASYTRANSAC_API_KEY", ET_KEY)],
+        )
+        .await;
+        assert_eq!(code, 3, "{stderr}");
+        assert!(stderr.contains("v1_payment_status"), "{stderr}");
+        assert!(!stderr.contains("raw"), "{stderr}");
+        assert!(
+            stderr.to_lowercase().contains("connection refused"),
+            "{stderr}"
+        );
+        let error = error_of(&stdout, 3);
+        assert_eq!(error["operation"], "v1_payment_status");
+        assert!(
+            error["cause"]
+                .as_str()
+                .expect("cause")
+                .to_lowercase()
+                .contains("refused")
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_5xx_is_not_a_refusal() {
+        let app = Receiver::start(Arc::new(|_: &Received| 500)).await;
+        let (code, stdout, _) = pay(
+            &[
+                "trigger",
+                "easytransac",
+                "payment.captured",
+                "--forward-to",
+                &app.url,
+                "--tamper",
+                "--unsigned",
+                "--json",
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(code, 1, "{stdout}");
+        let report = json(&stdout);
+        assert_eq!(report["error"]["kind"], "wrong_answer");
+        let deliveries = report["deliveries"].as_array().expect("deliveries");
+        assert_eq!(deliveries.len(), 3);
+        for d in &deliveries[1..] {
+            assert_eq!(d["ok"], false, "{d}");
+            assert!(
+                d["verdict"]
+                    .as_str()
+                    .expect("verdict")
+                    .contains("refused with 5xx"),
+                "{d}"
+            );
+        }
+        // A 4xx is the refusal.
+        let app = Receiver::start(Arc::new(|r: &Received| {
+            if r.headers.iter().any(|(k, _)| k == "authorization") {
+                200
+            } else {
+                403
+            }
+        }))
+        .await;
+        let (code, stdout, _) = pay(
+            &[
+                "trigger",
+                "easypay",
+                "transaction",
+                "--forward-to",
+                &app.url,
+                "--unsigned",
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(code, 0, "{stdout}");
+        assert!(stdout.contains("refused, as it must"), "{stdout}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_silent_app_is_a_timeout_not_a_closed_port() {
+        // Accepts connections, reads, never answers.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/hooks", listener.local_addr().expect("addr"));
+        let silent = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let (code, stdout, _) = pay(
+            &[
+                "trigger",
+                "easypay",
+                "transaction",
+                "--forward-to",
+                &url,
+                "--timeout",
+                "1",
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(code, 3, "{stdout}");
+        assert!(stdout.contains("did not answer within 1 s"), "{stdout}");
+        assert!(!stdout.contains("is it running"), "{stdout}");
+        let (code, stdout, _) = pay(
+            &[
+                "trigger",
+                "easypay",
+                "transaction",
+                "--forward-to",
+                &url,
+                "--timeout",
+                "1",
+                "--json",
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(code, 3);
+        let report = json(&stdout);
+        assert_eq!(report["deliveries"][0]["error_kind"], "timeout");
+        assert_eq!(report["error"]["kind"], "no_answer");
+        silent.abort();
+
+        // A closed port: refused.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("port")
+            .port();
+        let (code, stdout, _) = pay(
+            &[
+                "trigger",
+                "easypay",
+                "transaction",
+                "--json",
+                "--forward-to",
+                &format!("http://127.0.0.1:{port}/hooks"),
+            ],
+            &[],
+        )
+        .await;
+        assert_eq!(code, 3);
+        assert_eq!(json(&stdout)["deliveries"][0]["error_kind"], "refused");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn credentials_in_a_forward_url_are_refused_unechoed() {
+        for command in [
+            &["trigger", "easypay", "transaction", "--forward-to"][..],
+            &["serve", "easypay", "--forward-to"],
+        ] {
+            let mut args = command.to_vec();
+            args.push("http://user:pw-leak-check@127.0.0.1:3000/hooks");
+            let (code, stdout, stderr) = pay(&args, &[]).await;
+            assert_eq!(code, 2, "{stderr}");
+            assert!(stderr.contains("credentials"), "{stderr}");
+            assert!(
+                !format!("{stdout}{stderr}").contains("pw-leak-check"),
+                "{stderr}"
+            );
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn describe_shows_conditional_requirements() {
+        let (code, stdout, _) = pay(
+            &["call", "easypay", "single_create", "--describe", "--json"],
+            &[],
+        )
+        .await;
+        assert_eq!(code, 0);
+        let fields = json(&stdout)["fields"].clone();
+        let field = |name: &str| {
+            fields
+                .as_array()
+                .expect("fields")
+                .iter()
+                .find(|f| f["name"] == name)
+                .cloned()
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        assert_eq!(
+            field("sdd_mandate")["required_when"][0],
+            "required when method is dd"
+        );
+        assert!(
+            field("capture")["required_when"][0]
+                .as_str()
+                .expect("condition")
+                .starts_with("required when type is sale")
+        );
+        let (_, stdout, _) = pay(&["call", "easypay", "single_create", "--describe"], &[]).await;
+        let line = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with("sdd_mandate "))
+            .expect("sdd_mandate line");
+        assert!(
+            line.contains("cond.") && line.contains("method is dd"),
+            "{line}"
+        );
     }
 }
