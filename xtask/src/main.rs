@@ -93,6 +93,10 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         "release" => release::run(&project_root(), &release::Options::parse(rest)?),
         "new-provider" => match rest {
+            [flag] if flag == "--help" || flag == "-h" => {
+                print!("{}", new_provider::HELP);
+                Ok(())
+            }
             [name] => new_provider::run(&project_root(), name),
             _ => Err(Failure::Usage(
                 "`new-provider` takes exactly one name".to_owned(),
@@ -178,6 +182,9 @@ mod tests {
     #[test]
     fn help_succeeds() {
         assert!(run(&args(&["help"])).is_ok());
+        for flag in ["--help", "-h"] {
+            assert!(run(&args(&["new-provider", flag])).is_ok(), "{flag}");
+        }
     }
 
     #[test]

@@ -1,14 +1,39 @@
-//! `cargo xtask new-provider <name>`: scaffold an adapter crate in the standard layout
-//! (STYLE.md item 13), a stub API description with its operation list, a fake-server stub,
-//! a conformance test and a documentation page.
+//! `cargo xtask new-provider <name>`: scaffold a working provider in the standard layout
+//! (STYLE.md item 13): an adapter crate (client on pay-http, error mapping, trait impls,
+//! `wire` with the generated module), a stub API description with its operation list, a fake
+//! server in pay-testkit on the generated tables, a conformance test and a documentation
+//! page; then `cargo xtask codegen`, which writes the wire code and every provider list (the
+//! testkit's registry and dependencies, the facade's feature).
 //!
-//! The scaffold builds and its tests pass out of the box. Its client implements only
-//! `pay_core::Provider`, with honestly empty capabilities: it offers nothing until the
-//! adapter is written, and its crate docs list what to write.
+//! The scaffold builds and passes its tests, the real conformance kit included: its two
+//! example operations (create a payment, read it back, bearer API key) are implemented end
+//! to end, and its capabilities declare exactly those. `docs/adding-a-provider.md` is the
+//! guide from there. The files are `new_provider/templates/*.tpl`.
 
 use std::{fs, path::Path};
 
 use crate::Failure;
+
+/// What `cargo xtask new-provider --help` prints.
+pub(crate) const HELP: &str = "\
+Usage: cargo xtask new-provider <name>
+
+Scaffolds a working provider called <name> ([a-z][a-z0-9]*), then runs `cargo xtask codegen`:
+  crates/pay-<name>/                 adapter crate: client on pay-http (bearer API key), error
+                                     mapping (error.rs), Payments impl (traits.rs), `wire` with
+                                     the generated module, tests running pay-testkit's
+                                     conformance kit against the fake
+  crates/pay-testkit/src/<name>/     fake server on the generated route table and request
+                                     checks, with its `SERVE` entry for `pay-testkit serve`
+  fixtures/<name>/api.yaml           stub API description (two example operations)
+  fixtures/<name>/operations.tsv     the operation list the description is checked against
+  docs/providers/<name>.md           documentation page
+  Cargo.toml                         pay-<name> in [workspace.dependencies]
+Codegen then writes the wire code, the fake's tables, the testkit's registry and
+dependencies, and the facade's `<name>` feature.
+
+Next: `cargo test -p pay-<name> -p pay-testkit`, then docs/adding-a-provider.md.
+";
 
 /// Creates every scaffold file for provider `name` under `root`.
 pub(crate) fn run(root: &Path, name: &str) -> Result<(), Failure> {
@@ -18,6 +43,7 @@ pub(crate) fn run(root: &Path, name: &str) -> Result<(), Failure> {
         krate.clone(),
         format!("fixtures/{name}"),
         format!("docs/providers/{name}.md"),
+        format!("crates/pay-testkit/src/{name}"),
     ] {
         if root.join(&taken).exists() {
             return Err(Failure::Failed(format!("{taken} already exists")));
@@ -50,9 +76,11 @@ pub(crate) fn run(root: &Path, name: &str) -> Result<(), Failure> {
     for (path, _) in &files {
         println!("new-provider: wrote {path}");
     }
+    println!("new-provider: added pay-{name} to [workspace.dependencies]");
+    // The wire module, the fake's tables and every provider list come from the description.
+    crate::codegen::run(root, false)?;
     println!(
-        "new-provider: added pay-{name} to [workspace.dependencies]\n\
-         new-provider: next: `cargo test -p pay-{name}`, then work down the TODO list in {krate}/src/lib.rs"
+        "new-provider: next: `cargo test -p pay-{name} -p pay-testkit`, then docs/adding-a-provider.md"
     );
     Ok(())
 }
@@ -135,366 +163,65 @@ fn title(name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The scaffold, with `{name}`, `{title}`, `{crate}` and `{module}` to fill in.
+/// The scaffold, with `{name}`, `{title}`, `{crate}` and `{module}` to fill in: the files of
+/// `templates/`, each a working `acme` provider with the name taken out (`pay-acme` →
+/// `{crate}`, `pay_acme` → `{module}`, `Acme` → `{title}`, `acme` → `{name}`).
 const TEMPLATES: &[(&str, &str)] = &[
     (
         "crates/{crate}/Cargo.toml",
-        r#"[package]
-name = "{crate}"
-description = "{title} adapter for the pay SDK (scaffold, not yet implemented)."
-version.workspace = true
-edition.workspace = true
-rust-version.workspace = true
-license.workspace = true
-repository.workspace = true
-publish.workspace = true
-
-[dependencies]
-pay-core.workspace = true
-
-[lints]
-workspace = true
-"#,
+        include_str!("new_provider/templates/crate__Cargo.toml.tpl"),
     ),
     (
         "crates/{crate}/src/lib.rs",
-        r#"//! {title} adapter for the `pay` SDK (scaffold, not yet implemented).
-//!
-//! `cargo xtask new-provider {name}` generated this crate. It builds and its tests pass,
-//! but its [`Client`] implements only [`pay_core::Provider`], with empty capabilities: it
-//! offers no operation until one is written, declared and tested.
-//!
-//! ```
-//! use pay_core::{Environment, Provider};
-//! use {module}::Client;
-//!
-//! let client = Client::builder().environment(Environment::Sandbox).build();
-//! assert_eq!(client.id().as_str(), "{name}");
-//! assert!(client.capabilities().supported.is_empty());
-//! assert!(client.as_payments().is_none());
-//! ```
-//!
-//! # To do
-//!
-//! 1. Describe the API in `fixtures/{name}/api.yaml` (conventions in
-//!    `docs/api-descriptions.md`) and list every operation in `fixtures/{name}/operations.tsv`.
-//! 2. Give this crate the generated code's dependencies (`pay-core` with feature `serde`,
-//!    `serde`, `serde_json` with `raw_value`), write the fake's module in
-//!    `crates/pay-testkit/src/{name}/mod.rs` with its `SERVE` registry entry, and run
-//!    `cargo xtask codegen`: it discovers `fixtures/{name}/api.yaml` and writes
-//!    `src/wire/generated.rs`, the fake's routes and request checks, and every provider
-//!    list (pay-testkit's dependencies and fakes, the facade's features).
-//! 3. `client.rs`: credentials in `secrecy` types, base URLs per environment, timeouts.
-//! 4. `api/`: one module per resource, building requests as pure functions.
-//! 5. `convert.rs`: wire types to and from `pay_core`'s model.
-//! 6. `error.rs`: the provider's failures as `PayError`s with their evidence.
-//! 7. `webhook.rs`: verify, then parse notifications into hints.
-//! 8. Implement the `pay_core` traits, declare them in the client's `Capabilities`, and
-//!    override the matching `as_*` accessors; `tests/it/conformance.rs` checks they agree.
-//! 9. Move `tests/it/fake.rs` into `pay-testkit` as the provider's fake server.
-//! 10. Fill in `docs/providers/{name}.md`.
-
-#![doc(test(attr(deny(warnings))))]
-
-mod api;
-mod client;
-mod convert;
-mod error;
-mod webhook;
-pub mod wire;
-
-pub use client::{Client, ClientBuilder};
-pub use error::Error;
-pub use pay_core::Environment;
-"#,
+        include_str!("new_provider/templates/crate__src__lib.rs.tpl"),
     ),
     (
         "crates/{crate}/src/client.rs",
-        r#"//! The {title} client: its environment and declared capabilities (credentials and the
-//! transport come with the first operation).
-
-use pay_core::{
-    AmountEncoding, Capabilities, Environment, IdempotencySupport, Provider, ProviderId,
-    WebhookAuth,
-};
-
-/// The provider's name in errors and logs.
-const PROVIDER: ProviderId = ProviderId::new("{name}");
-
-/// A {title} client. Create one with [`Client::builder`] and reuse it.
-#[derive(Debug, Clone)]
-pub struct Client {
-    environment: Environment,
-    capabilities: Capabilities,
-}
-
-impl Client {
-    /// A builder for the sandbox; call [`ClientBuilder::environment`] for production.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder {
-            environment: Environment::Sandbox,
-        }
-    }
-}
-
-/// Configures a [`Client`].
-#[derive(Debug, Clone)]
-pub struct ClientBuilder {
-    environment: Environment,
-}
-
-impl ClientBuilder {
-    /// Sandbox or production.
-    #[must_use]
-    pub fn environment(mut self, environment: Environment) -> Self {
-        self.environment = environment;
-        self
-    }
-
-    /// The client.
-    pub fn build(self) -> Client {
-        // Nothing is offered yet. The encoding, idempotency and webhook authentication are
-        // placeholders to replace with the provider's documented ones.
-        let capabilities = Capabilities::new(
-            AmountEncoding::MinorUnits,
-            IdempotencySupport::None,
-            WebhookAuth::None,
-        );
-        Client {
-            environment: self.environment,
-            capabilities,
-        }
-    }
-}
-
-impl Provider for Client {
-    fn id(&self) -> ProviderId {
-        PROVIDER
-    }
-
-    fn capabilities(&self) -> &Capabilities {
-        &self.capabilities
-    }
-
-    fn environment(&self) -> Environment {
-        self.environment
-    }
-}
-"#,
+        include_str!("new_provider/templates/crate__src__client.rs.tpl"),
     ),
     (
         "crates/{crate}/src/error.rs",
-        r#"//! Errors: {title}'s failures become [`pay_core::PayError`]s, classified by
-//! [`pay_core::ErrorKind`] and carrying their evidence (nothing to map yet).
-
-/// The error every operation of this crate returns.
-pub type Error = pay_core::PayError;
-"#,
-    ),
-    (
-        "crates/{crate}/src/api/mod.rs",
-        r#"//! One module per {title} resource (payments, refunds, …), each building its requests
-//! as pure functions of their inputs. Empty until the first operation is written.
-"#,
+        include_str!("new_provider/templates/crate__src__error.rs.tpl"),
     ),
     (
         "crates/{crate}/src/convert.rs",
-        r#"//! Conversions between {title}'s wire types and `pay_core`'s model: the only module that
-//! knows both. Empty until the first operation is written.
-"#,
+        include_str!("new_provider/templates/crate__src__convert.rs.tpl"),
     ),
     (
-        "crates/{crate}/src/webhook.rs",
-        r#"//! {title} notifications: verify the raw request first, then parse it into a
-//! `pay_core::WebhookEvent` (a hint to confirm by fetching). Empty until written.
-"#,
+        "crates/{crate}/src/traits.rs",
+        include_str!("new_provider/templates/crate__src__traits.rs.tpl"),
     ),
     (
         "crates/{crate}/src/wire/mod.rs",
-        r#"//! {title}'s wire format. Once `{name}` is in the code generator's provider list,
-//! `cargo xtask codegen` writes the types, their `validate()` and the operation table into
-//! `generated.rs` here; hand-written additions go in sibling modules.
-"#,
+        include_str!("new_provider/templates/crate__src__wire__mod.rs.tpl"),
     ),
     (
         "crates/{crate}/tests/it/main.rs",
-        r#"//! Integration tests of {crate}: one binary, one module per area.
-
-mod conformance;
-mod fake;
-"#,
+        include_str!("new_provider/templates/crate__tests__it__main.rs.tpl"),
     ),
     (
         "crates/{crate}/tests/it/conformance.rs",
-        r#"//! The client's declared capabilities agree with the traits it implements (a local
-//! stand-in for pay-testkit's conformance kit).
-
-use pay_core::{Capability, Environment, Provider};
-use {module}::Client;
-
-fn client() -> Client {
-    Client::builder().environment(Environment::Sandbox).build()
-}
-
-#[test]
-fn declared_capabilities_match_the_accessors() {
-    let client = client();
-    let caps = client.capabilities();
-    let offered = |capability| caps.supports(capability);
-    let pairs = [
-        ("capture", offered(Capability::Capture), client.as_capture().is_some()),
-        ("void", offered(Capability::Void), client.as_void().is_some()),
-        ("refunds", offered(Capability::Refund), client.as_refunds().is_some()),
-        ("mandates", offered(Capability::Mandates), client.as_mandates().is_some()),
-        (
-            "recurring",
-            offered(Capability::Subscriptions) || offered(Capability::Instalments),
-            client.as_recurring().is_some(),
-        ),
-        ("payouts", offered(Capability::Payouts), client.as_payouts().is_some()),
-        ("webhooks", offered(Capability::Webhooks), client.as_webhooks().is_some()),
-    ];
-    for (capability, declared, implemented) in pairs {
-        assert_eq!(declared, implemented, "{capability}: declared {declared}, implemented {implemented}");
-    }
-    // Payments come with payment methods, and reconciliation needs payments.
-    let payments = client.as_payments().is_some();
-    assert_eq!(payments, !caps.payment_methods.is_empty());
-    assert!(payments || !offered(Capability::FindByReference));
-    // A partial or repeated operation needs the operation itself.
-    assert!(!offered(Capability::PartialCapture) || offered(Capability::Capture));
-    assert!(!offered(Capability::PartialRefund) || offered(Capability::Refund));
-    assert!(!offered(Capability::MultipleRefunds) || offered(Capability::Refund));
-}
-
-#[test]
-fn the_client_keeps_its_environment_and_identity() {
-    let production = Client::builder().environment(Environment::Production).build();
-    assert_eq!(production.environment(), Environment::Production);
-    assert_eq!(client().environment(), Environment::Sandbox);
-    assert_eq!(client().id().as_str(), "{name}");
-}
-
-#[test]
-fn the_client_can_be_shared_between_threads() {
-    fn assert_send_sync<T: Send + Sync + 'static>() {}
-    assert_send_sync::<Client>();
-}
-"#,
+        include_str!("new_provider/templates/crate__tests__it__conformance.rs.tpl"),
     ),
     (
-        "crates/{crate}/tests/it/fake.rs",
-        r#"//! Stand-in for the {title} fake server: the routes it will serve, kept in step with
-//! `fixtures/{name}/operations.tsv`. Move it into `pay-testkit` (next to the Easypay and
-//! Easytransac fakes) once the provider is described; there it gains state, request
-//! validation with the generated `validate()`, fault injection and outbound webhooks.
-
-/// `(method, path template, operationId)` of every call the fake serves.
-const ROUTES: &[(&str, &str, &str)] = &[("GET", "/health", "health_get")];
-
-/// The operation serving `method` and `path` (`{param}` segments match anything).
-fn route(method: &str, path: &str) -> Option<&'static str> {
-    let path = path.split('?').next().unwrap_or_default();
-    ROUTES
-        .iter()
-        .find(|(m, template, _)| {
-            let wanted: Vec<&str> = template.trim_matches('/').split('/').collect();
-            let got: Vec<&str> = path.trim_matches('/').split('/').collect();
-            m.eq_ignore_ascii_case(method)
-                && wanted.len() == got.len()
-                && wanted
-                    .iter()
-                    .zip(&got)
-                    .all(|(w, g)| w == g || (w.starts_with('{') && !g.is_empty()))
-        })
-        .map(|(_, _, id)| *id)
-}
-
-#[test]
-fn every_listed_call_has_a_route() {
-    let list = include_str!("../../../../fixtures/{name}/operations.tsv");
-    for row in list.lines().skip(1).filter(|l| !l.trim().is_empty()) {
-        let cols: Vec<&str> = row.split('\t').collect();
-        if cols[3] != "path" {
-            continue;
-        }
-        let concrete = cols[1].replace(['{', '}'], "");
-        assert_eq!(route(cols[0], &concrete), Some(cols[2]), "{row}");
-    }
-    assert_eq!(route("POST", "/health"), None);
-    assert_eq!(route("GET", "/nowhere"), None);
-}
-"#,
+        "crates/{crate}/tests/it/operations.rs",
+        include_str!("new_provider/templates/crate__tests__it__operations.rs.tpl"),
+    ),
+    (
+        "crates/pay-testkit/src/{name}/mod.rs",
+        include_str!("new_provider/templates/fake__mod.rs.tpl"),
     ),
     (
         "fixtures/{name}/api.yaml",
-        r#"# {title} API: the pay SDK's own machine-readable description (OpenAPI 3.1). Stub written by
-# `cargo xtask new-provider {name}`: replace the example with the documented operations.
-# Conventions (every x- extension) and inferred facts: docs/api-descriptions.md.
-# Operation list this file is checked against: fixtures/{name}/operations.tsv.
-openapi: 3.1.0
-info:
-  title: {title} API (pay SDK description, stub)
-  version: 0.0.0+pay.0
-  summary: Stub description of the {title} API; nothing in it is documented yet.
-  x-provider: {name}
-servers:
-- url: https://sandbox.{name}.invalid
-  description: Placeholder sandbox server; replace it with the documented one.
-  x-environment: sandbox
-  x-inferred: scaffold placeholder, not a documented server
-paths:
-  /health:
-    get:
-      operationId: health_get
-      summary: Example operation; replace it with the provider's own
-      responses:
-        '200':
-          description: Success.
-          content:
-            application/json:
-              schema:
-                $ref: '#/components/schemas/HealthStatus'
-        default:
-          description: Any other answer.
-      security: []
-      x-rust-module: health
-      x-idempotent: true
-      x-envelope: plain
-      x-inferred: scaffold example, not a documented operation
-components:
-  schemas:
-    HealthStatus:
-      type: object
-      description: Example response body.
-      properties:
-        status:
-          type: string
-          description: Example field.
-"#,
+        include_str!("new_provider/templates/fixture__api.yaml.tpl"),
     ),
     (
         "fixtures/{name}/operations.tsv",
-        "method\tpath\toperationId\tkind\tnote\nGET\t/health\thealth_get\tpath\tscaffold example; replace with the documented operations\n",
+        include_str!("new_provider/templates/fixture__operations.tsv.tpl"),
     ),
     (
         "docs/providers/{name}.md",
-        r#"# {title}
-
-Status: scaffold, generated by `cargo xtask new-provider {name}`.
-Nothing is implemented: the client declares no capability and offers no operation.
-
-## Where things are
-
-- Crate: `crates/{crate}` (layout in `ARCHITECTURE.md`, to-do list in its crate docs).
-- API description: `fixtures/{name}/api.yaml`, checked against `fixtures/{name}/operations.tsv`.
-- Fake server stand-in: `crates/{crate}/tests/it/fake.rs`, to move into `pay-testkit`.
-
-## Provider facts
-
-To write from the provider's documentation: authentication, environments and base URLs, amount encoding, idempotency, signing, webhooks, sandbox credentials.
-Mark anything not documented with `x-inferred` in the description, as `docs/api-descriptions.md` asks.
-"#,
+        include_str!("new_provider/templates/docs__provider.md.tpl"),
     ),
 ];
 
@@ -541,8 +268,9 @@ mod tests {
         }
     }
 
-    /// Scaffolds a provider into a copy of the workspace and builds and tests it there,
-    /// sharing this build's target directory so dependencies are not rebuilt.
+    /// Scaffolds a provider into a copy of the workspace, as `docs/adding-a-provider.md`
+    /// describes, and builds and tests it there (the real conformance kit against its fake
+    /// included), sharing this build's target directory so dependencies are not rebuilt.
     #[test]
     fn the_scaffold_builds_and_passes_its_tests() {
         let copy = TempWorkspace::copy("new-provider");
@@ -553,9 +281,38 @@ mod tests {
             matches!(run(root, "acme"), Err(Failure::Failed(m)) if m.contains("already exists"))
         );
 
-        // The stub description is one our generator accepts, and matches its list.
+        // The stub description is one our generator accepts, matches its list, and
+        // new-provider already ran codegen: `codegen --check` finds nothing stale.
         let spec = crate::codegen::load_and_lower(&root.join("fixtures/acme/api.yaml"));
-        assert_eq!(spec.unwrap(), 1, "one operation");
+        assert_eq!(spec.unwrap(), 2, "two operations");
+        let fresh = crate::codegen::run(root, true);
+        assert!(fresh.is_ok(), "{fresh:?}");
+
+        // Only the provider's own paths, generated files and the workspace manifest changed.
+        let changed = git(root, &["status", "--porcelain", "--untracked-files=all"]);
+        for line in changed.lines() {
+            let path = line.get(3..).unwrap_or_default();
+            let own = [
+                "crates/pay-acme/",
+                "crates/pay-testkit/src/acme/",
+                "fixtures/acme/",
+                "docs/providers/acme.md",
+            ]
+            .iter()
+            .any(|prefix| path.starts_with(prefix));
+            let generated = [
+                "Cargo.toml",
+                "crates/pay/Cargo.toml",
+                "crates/pay/src/providers.rs",
+                "crates/pay-testkit/Cargo.toml",
+                "crates/pay-testkit/src/fakes.rs",
+                "crates/pay-testkit/src/generated/mod.rs",
+                "crates/pay-testkit/src/generated/acme.rs",
+                "docs/providers.md",
+            ]
+            .contains(&path);
+            assert!(own || generated, "new-provider touched {path}");
+        }
 
         // Tidy's file rules hold for the new crate.
         let tree = crate::tidy::Tree::new(root.to_path_buf());
@@ -571,24 +328,42 @@ mod tests {
             assert!(violations.is_empty(), "{}: {violations:?}", check.name);
         }
 
+        // The crate's tests (the conformance kit against the fake) and the testkit's (the
+        // fake's own, the registry's and the binary's, which now serve `acme`) pass.
+        cargo(
+            root,
+            &["test", "--offline", "-p", "pay-acme", "-p", "pay-testkit"],
+        );
+    }
+
+    /// Runs `git args` in `dir` and returns its output.
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Runs `cargo args` in `root` with this build's target directory; fails the test with
+    /// cargo's output when it fails.
+    fn cargo(root: &Path, args: &[&str]) {
         let target = env::var_os("CARGO_TARGET_DIR")
             .map_or_else(|| crate::project_root().join("target"), PathBuf::from);
         let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        for args in [
-            &["build", "--offline", "-p", "pay-acme"][..],
-            &["test", "--offline", "-p", "pay-acme"][..],
-        ] {
-            let output = Command::new(&cargo)
-                .args(args)
-                .current_dir(root)
-                .env("CARGO_TARGET_DIR", &target)
-                .output()
-                .unwrap();
-            assert!(
-                output.status.success(),
-                "cargo {args:?} failed:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
+        let output = Command::new(&cargo)
+            .args(args)
+            .current_dir(root)
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "cargo {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }
