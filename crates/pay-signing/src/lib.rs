@@ -55,8 +55,8 @@
 
 pub mod easypay;
 pub mod easytransac;
-pub mod hmac;
 mod error;
+pub mod hmac;
 pub mod jwt;
 mod php;
 
