@@ -362,8 +362,9 @@ impl Ids {
     }
 }
 
-/// A notification ready to send: exact bytes and headers.
-#[derive(Debug, Clone)]
+/// A notification ready to send: exact bytes and headers. Its `Debug` shows header
+/// names only, never their values (the credentials).
+#[derive(Clone)]
 pub(crate) struct Built {
     /// Header name and value pairs (credentials included).
     pub(crate) headers: Vec<(String, String)>,
@@ -375,6 +376,23 @@ pub(crate) struct Built {
     pub(crate) summary: String,
     /// What the tampering changed, when tampered.
     pub(crate) tampering: Option<String>,
+}
+
+impl std::fmt::Debug for Built {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Built")
+            .field("headers", &header_names(&self.headers))
+            .field("body_len", &self.body.len())
+            .field("id", &self.id)
+            .field("summary", &self.summary)
+            .field("tampering", &self.tampering)
+            .finish()
+    }
+}
+
+/// The names of `headers`, their values (credentials among them) left out.
+pub(crate) fn header_names(headers: &[(String, String)]) -> Vec<&str> {
+    headers.iter().map(|(name, _)| name.as_str()).collect()
 }
 
 /// Exact decimal text of `minor` cents.

@@ -13,8 +13,8 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::Provider;
 
-/// A captured notification, split.
-#[derive(Debug)]
+/// A captured notification, split. Its `Debug` shows header names only, never their
+/// values (`Authorization`, a signature).
 pub(crate) struct Capture {
     /// The request line, when the capture had one.
     pub(crate) request_line: Option<String>,
@@ -22,6 +22,16 @@ pub(crate) struct Capture {
     pub(crate) headers: Vec<(String, String)>,
     /// The body bytes.
     pub(crate) body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Capture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Capture")
+            .field("request_line", &self.request_line)
+            .field("headers", &crate::events::header_names(&self.headers))
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 /// Splits `input`: an HTTP request (`POST /path HTTP/1.1`, headers, blank line, body),
@@ -130,6 +140,32 @@ impl EventSummary {
     }
 }
 
+/// The verdict on a notification whose credentials matched: verified when it parses
+/// (`headline` names the event), else malformed with `malformed` and its `why`.
+fn parsed_verdict(
+    parsed: Result<WebhookEvent, PayError>,
+    headline: impl FnOnce(&WebhookEvent) -> String,
+    malformed: &str,
+    why: &str,
+) -> Verdict {
+    match parsed {
+        Ok(event) => Verdict {
+            verified: true,
+            reason: None,
+            headline: headline(&event),
+            explanation: Vec::new(),
+            event: Some(EventSummary::of(&event)),
+        },
+        Err(_) => Verdict {
+            verified: false,
+            reason: Some("malformed"),
+            headline: malformed.to_owned(),
+            explanation: vec![why.to_owned()],
+            event: None,
+        },
+    }
+}
+
 fn rejection(err: &PayError) -> Option<WebhookRejection> {
     match err.kind() {
         ErrorKind::WebhookRejected { reason } => Some(*reason),
@@ -170,33 +206,21 @@ pub(crate) fn easytransac(
     let raw = raw_of(capture);
     let err = match Webhooks::verify(&client, &raw) {
         Ok(verified) => {
-            return Ok(match client.parse(&verified) {
-                Ok(event) => Verdict {
-                    verified: true,
-                    reason: None,
-                    headline: format!(
+            return Ok(parsed_verdict(
+                client.parse(&verified),
+                |event| {
+                    format!(
                         "verified: Easytransac notification, signature matches with the key given \
                          ({} event {}, a hint: confirm by reading the payment before acting)",
                         event.kind.name(),
                         event.id.as_str()
-                    ),
-                    explanation: Vec::new(),
-                    event: Some(EventSummary::of(&event)),
+                    )
                 },
-                Err(_) => Verdict {
-                    verified: false,
-                    reason: Some("malformed"),
-                    headline: "NOT verified: the signature matches, but the fields do not read as \
-                               an Easytransac notification"
-                        .to_owned(),
-                    explanation: vec![
-                        "a documented field has a value of the wrong shape (an amount that is not \
-                         a decimal, an unknown count)"
-                            .to_owned(),
-                    ],
-                    event: None,
-                },
-            });
+                "NOT verified: the signature matches, but the fields do not read as an \
+                 Easytransac notification",
+                "a documented field has a value of the wrong shape (an amount that is not a \
+                 decimal, an unknown count)",
+            ));
         }
         Err(err) => err,
     };
@@ -358,31 +382,20 @@ pub(crate) fn easypay(
     let raw = raw_of(capture);
     let err = match Webhooks::verify(&client, &raw) {
         Ok(verified) => {
-            return Ok(match client.parse(&verified) {
-                Ok(event) => Verdict {
-                    verified: true,
-                    reason: None,
-                    headline: format!(
+            return Ok(parsed_verdict(
+                client.parse(&verified),
+                |event| {
+                    format!(
                         "verified: Easypay notification, Basic credentials match the ones given \
                          ({} event {}, a hint: confirm by reading the resource before acting)",
                         event.kind.name(),
                         event.id.as_str()
-                    ),
-                    explanation: Vec::new(),
-                    event: Some(EventSummary::of(&event)),
+                    )
                 },
-                Err(_) => Verdict {
-                    verified: false,
-                    reason: Some("malformed"),
-                    headline: "NOT verified: the credentials match, but the body is not one of \
-                               Easypay's notifications (generic, authorisation, transaction)"
-                        .to_owned(),
-                    explanation: vec![
-                        "the body must be a JSON object of one of those shapes".to_owned(),
-                    ],
-                    event: None,
-                },
-            });
+                "NOT verified: the credentials match, but the body is not one of Easypay's \
+                 notifications (generic, authorisation, transaction)",
+                "the body must be a JSON object of one of those shapes",
+            ));
         }
         Err(err) => err,
     };

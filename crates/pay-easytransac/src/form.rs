@@ -12,7 +12,7 @@ use pay_core::{ErrorKind, PayError};
 use pay_signing::easytransac::{Params, sign};
 use secrecy::SecretString;
 use serde::Serialize;
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 /// Object members in document order, as raw JSON borrowed from the text.
@@ -35,29 +35,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
             }
         }
         deserializer.deserialize_map(V(PhantomData))
-    }
-}
-
-/// List items as raw JSON borrowed from the text.
-struct Items<'a>(Vec<&'a RawValue>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for Items<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V<'a>(PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = Items<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON list")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items<'a>, A::Error> {
-                let mut out = Vec::new();
-                while let Some(v) = seq.next_element::<&'de RawValue>()? {
-                    out.push(v);
-                }
-                Ok(Items(out))
-            }
-        }
-        deserializer.deserialize_seq(V(PhantomData))
     }
 }
 
@@ -106,8 +83,9 @@ pub(crate) fn fields_of<T: Serialize>(value: &T) -> Result<Vec<(String, String)>
                 }
             }
             Some(b'[') => {
-                let inner: Items = serde_json::from_str(raw.get()).map_err(encoding_error)?;
-                for (i, v) in inner.0.iter().enumerate() {
+                let inner: Vec<&RawValue> =
+                    serde_json::from_str(raw.get()).map_err(encoding_error)?;
+                for (i, v) in inner.into_iter().enumerate() {
                     if let Some(text) = scalar_text(v)? {
                         out.push((format!("{key}[{i}]"), text));
                     }

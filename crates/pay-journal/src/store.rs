@@ -111,7 +111,7 @@ const INSERT_ENTRY: &str = "INSERT INTO pay_journal_entries \
 
 const SETTLE: &str = "UPDATE pay_journal_entries SET state = $1, http_status = $2, \
     provider_ids = $3, request_id = $4, detail = $5, settled_at_ms = $6, settled_by = $7 \
-    WHERE id = $8 AND state IN ('pending', 'ambiguous')";
+    WHERE id = $8 AND state IN ('pending', 'ambiguous') RETURNING idempotency_key";
 
 /// After a keyed write succeeded (entry `$4`), the earlier open entries of the same write:
 /// same provider, operation, path, idempotency key and redacted request. They are earlier
@@ -361,23 +361,38 @@ impl Journal {
         id: JournalId,
         outcome: &Outcome<'_>,
     ) -> Result<bool, PayError> {
+        self.settle_keyed(id, outcome)
+            .await
+            .map(|done| done.is_some())
+    }
+
+    /// [`settle_as`](Self::settle_as), saying also whether the entry has an idempotency
+    /// key: `None` when it was not open any more, `Some(keyed)` when it was settled.
+    async fn settle_keyed(
+        &self,
+        id: JournalId,
+        outcome: &Outcome<'_>,
+    ) -> Result<Option<bool>, PayError> {
         let ids = (!outcome.ids.is_empty())
             .then(|| serde_json::to_string(outcome.ids).unwrap_or_default());
         let now = millis(self.inner.clock.now());
         let status = outcome.status.map(i64::from);
         let done = on_pool!(self, pool => sqlx::query(SETTLE)
-            .bind(outcome.state.as_str())
-            .bind(status)
-            .bind(ids.as_deref())
-            .bind(outcome.request_id)
-            .bind(outcome.detail)
-            .bind(now)
-            .bind(outcome.by)
-            .bind(id.get())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()));
-        done.map(|n| n == 1)
+        .bind(outcome.state.as_str())
+        .bind(status)
+        .bind(ids.as_deref())
+        .bind(outcome.request_id)
+        .bind(outcome.detail)
+        .bind(now)
+        .bind(outcome.by)
+        .bind(id.get())
+        .fetch_optional(pool)
+        .await
+        .and_then(|row| {
+            row.map(|row| row.try_get::<Option<String>, _>("idempotency_key"))
+                .transpose()
+        }));
+        done.map(|row| row.map(|key| key.is_some()))
             .map_err(|e| unavailable("cannot settle the journal entry", e))
     }
 
@@ -494,8 +509,11 @@ impl WriteJournal for Journal {
             detail: detail.as_deref(),
             by: "call",
         };
-        self.settle_as(id, &outcome).await?;
-        if state == State::Succeeded {
+        // The same-key UPDATE is skipped for a write without a key (most of them); when
+        // this entry was already settled elsewhere, its key is unknown here and the
+        // UPDATE runs (it matches nothing for an unkeyed entry).
+        let keyed = self.settle_keyed(id, &outcome).await?;
+        if state == State::Succeeded && keyed != Some(false) {
             self.settle_same_key(id, &ids).await?;
         }
         Ok(())

@@ -397,11 +397,11 @@ impl Params {
         let mut fields = Vec::new();
         match first_char(json) {
             Some('{') => {
-                let members: OrderedMembers =
+                let members: BorrowedMembers<'_> =
                     serde_json::from_str(json).map_err(|_| Error::malformed("invalid JSON"))?;
                 for (key, raw) in members.0 {
                     let field = field_from_raw(&key, raw)?;
-                    fields.push((key, field));
+                    fields.push((key.into_owned(), field));
                 }
             }
             Some('[') => {
@@ -553,7 +553,7 @@ pub fn canonical_string(params: &Params, api_key: &SecretString) -> Result<Secre
 /// [`Error::MissingField`] without `Signature` (as a string) or `Result`;
 /// [`Error::SignatureMismatch`]; or as [`Params::from_json`].
 pub fn verify_response(body: &str, api_key: &SecretString) -> Result<(), Error> {
-    let members: OrderedMembers = match first_char(body) {
+    let members: BorrowedMembers<'_> = match first_char(body) {
         Some('{') => serde_json::from_str(body)
             .map_err(|_| Error::malformed("response body is not valid JSON"))?,
         _ => return Err(Error::malformed("response body is not a JSON object")),
@@ -561,7 +561,7 @@ pub fn verify_response(body: &str, api_key: &SecretString) -> Result<(), Error> 
     let mut signature = None;
     let mut result = None;
     for (key, raw) in &members.0 {
-        match key.as_str() {
+        match key.as_ref() {
             "Signature" => signature = Some(raw),
             "Result" => result = Some(raw),
             _ => {}
@@ -723,8 +723,12 @@ impl<'a> Field for JsonField<'a> {
     }
 }
 
-/// The scalar of `raw`, as [`field_from_raw`] reads a nested value, borrowing strings
-/// without escapes.
+/// The scalar of `raw` (a value at either level), borrowing strings without escapes.
+///
+/// # Errors
+///
+/// [`Error::TooDeeplyNested`] for an object or a list; [`Error::MalformedInput`] for
+/// invalid JSON; otherwise as [`scalar_from_json`].
 fn scalar_ref<'a>(key: &str, raw: &'a RawValue) -> Result<ScalarRef<'a>, Error> {
     let text = raw.get();
     if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
@@ -732,22 +736,45 @@ fn scalar_ref<'a>(key: &str, raw: &'a RawValue) -> Result<ScalarRef<'a>, Error> 
     {
         return Ok(ScalarRef::Text(inner));
     }
-    match field_from_raw(key, raw)? {
-        FieldValue::Scalar(scalar) => Ok(ScalarRef::Owned(scalar)),
-        FieldValue::Nested(_) => Err(Error::TooDeeplyNested {
-            key: key.to_owned(),
-        }),
+    let too_deep = || Error::TooDeeplyNested {
+        key: key.to_owned(),
+    };
+    if matches!(first_char(text), Some('{' | '[')) {
+        return Err(too_deep());
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|_| Error::malformed("invalid JSON"))?;
+    scalar_from_json(key, &value)?
+        .map(ScalarRef::Owned)
+        .ok_or_else(too_deep)
+}
+
+impl ScalarRef<'_> {
+    fn into_owned(self) -> Scalar {
+        match self {
+            ScalarRef::Text(text) => Scalar::Str(text.to_owned()),
+            ScalarRef::Owned(scalar) => scalar,
+        }
     }
 }
 
-/// [`field_from_raw`], borrowing from the text.
+impl JsonField<'_> {
+    fn into_owned(self) -> FieldValue {
+        match self {
+            JsonField::Scalar(s) => FieldValue::Scalar(s.into_owned()),
+            JsonField::Nested(entries) => FieldValue::Nested(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A top-level field of JSON text, borrowing what it can; nested values must be scalars.
 fn json_field<'a>(key: &str, raw: &'a RawValue) -> Result<JsonField<'a>, Error> {
-    let nested = |raw: &'a RawValue| match first_char(raw.get()) {
-        Some('{' | '[') => Err(Error::TooDeeplyNested {
-            key: key.to_owned(),
-        }),
-        _ => scalar_ref(key, raw),
-    };
+    let nested = |raw: &'a RawValue| scalar_ref(key, raw);
     match first_char(raw.get()) {
         Some('{') => {
             let members: BorrowedMembers<'a> =
@@ -941,7 +968,8 @@ fn merge_sort(
     Ok(())
 }
 
-fn hex_lower(bytes: &[u8]) -> String {
+/// Lower-case hexadecimal of `bytes` (also used by [`crate::hmac`]).
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -1059,99 +1087,8 @@ fn first_char(json: &str) -> Option<char> {
         .next()
 }
 
-/// The scalar of raw JSON text in the common cases that need no JSON parser: a string
-/// without escapes, an integer that fits `i64`, `true`, `false`, `null`. `None` for
-/// anything else, which then goes through `serde_json` (escapes, floats, big integers).
-fn plain_scalar(raw: &str) -> Option<Scalar> {
-    let bytes = raw.as_bytes();
-    match *bytes.first()? {
-        b'"' => {
-            let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-            // Valid JSON (the text is a `RawValue`) without a backslash is literal.
-            (!inner.contains('\\')).then(|| Scalar::Str(inner.to_owned()))
-        }
-        b'-' | b'0'..=b'9' => {
-            let digits = raw.strip_prefix('-').unwrap_or(raw);
-            // `-0` is a float to serde_json; leave it to the general path.
-            if raw == "-0" || digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            raw.parse().ok().map(Scalar::Int)
-        }
-        _ => match raw {
-            "true" => Some(Scalar::Bool(true)),
-            "false" => Some(Scalar::Bool(false)),
-            "null" => Some(Scalar::Null),
-            _ => None,
-        },
-    }
-}
-
 fn field_from_raw(key: &str, raw: &RawValue) -> Result<FieldValue, Error> {
-    let nested_scalar = |raw: &RawValue| -> Result<Scalar, Error> {
-        if let Some(scalar) = plain_scalar(raw.get()) {
-            return Ok(scalar);
-        }
-        match first_char(raw.get()) {
-            Some('{' | '[') => Err(Error::TooDeeplyNested {
-                key: key.to_owned(),
-            }),
-            _ => {
-                let value: serde_json::Value = serde_json::from_str(raw.get())
-                    .map_err(|_| Error::malformed("invalid JSON"))?;
-                scalar_from_json(key, &value)?.ok_or_else(|| Error::TooDeeplyNested {
-                    key: key.to_owned(),
-                })
-            }
-        }
-    };
-    match first_char(raw.get()) {
-        Some('{') => {
-            let members: OrderedMembers =
-                serde_json::from_str(raw.get()).map_err(|_| Error::malformed("invalid JSON"))?;
-            let entries = members
-                .0
-                .iter()
-                .map(|(k, v)| Ok((k.clone(), nested_scalar(v)?)))
-                .collect::<Result<_, Error>>()?;
-            Ok(FieldValue::Nested(entries))
-        }
-        Some('[') => {
-            let items: Vec<&RawValue> =
-                serde_json::from_str(raw.get()).map_err(|_| Error::malformed("invalid JSON"))?;
-            let entries = items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| Ok((i.to_string(), nested_scalar(v)?)))
-                .collect::<Result<_, Error>>()?;
-            Ok(FieldValue::Nested(entries))
-        }
-        _ => nested_scalar(raw).map(FieldValue::Scalar),
-    }
-}
-
-/// A JSON object's members in document order, values left as raw JSON text borrowed
-/// from the input.
-struct OrderedMembers<'a>(Vec<(String, &'a RawValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for OrderedMembers<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MembersVisitor<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for MembersVisitor<'a> {
-            type Value = OrderedMembers<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some(entry) = map.next_entry::<String, &'de RawValue>()? {
-                    members.push(entry);
-                }
-                Ok(OrderedMembers(members))
-            }
-        }
-        deserializer.deserialize_map(MembersVisitor(std::marker::PhantomData))
-    }
+    json_field(key, raw).map(JsonField::into_owned)
 }
 
 /// A JSON object's members in document order, keys borrowed unless they hold escapes,

@@ -32,6 +32,7 @@ use base64::engine::general_purpose::STANDARD;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::value::RawValue;
 
+use crate::easytransac::hex_lower;
 use crate::error::{Error, KeyProblem};
 
 /// The hash under the HMAC.
@@ -229,7 +230,7 @@ pub fn sign(key: &HmacKey, scheme: &Scheme, body: &[u8]) -> Result<String, Error
     let message = covered(scheme, body)?;
     let tag = hmac::sign(&key.aws(scheme.algorithm), &message);
     let encoded = match scheme.encoding {
-        Encoding::Hex => hex(tag.as_ref()),
+        Encoding::Hex => hex_lower(tag.as_ref()),
         Encoding::Base64 => STANDARD.encode(tag.as_ref()),
     };
     Ok(format!("{}{encoded}", scheme.prefix.unwrap_or_default()))
@@ -307,16 +308,6 @@ fn covered(scheme: &Scheme, body: &[u8]) -> Result<Vec<u8>, Error> {
         Covers::RawBody => Ok(body.to_vec()),
         Covers::Canonical => canonical_form(body),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    out
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
