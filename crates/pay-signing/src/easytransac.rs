@@ -631,11 +631,10 @@ fn walk<K: AsRef<str>, V: Field>(
     fields: &[(K, V)],
     sink: &mut impl FnMut(&[u8]),
 ) -> Result<(), Error> {
-    let top = Level::fold(fields);
-    for i in top.php_order()? {
-        let (key, value) = top.entry(i);
-        if key == "signature" {
-            continue;
+    let mut nested_result = Ok(());
+    for_each_in_php_order(fields, &mut |key, value: &V| {
+        if nested_result.is_err() || key == b"signature" {
+            return;
         }
         match value.view() {
             FieldView::Scalar(s) => {
@@ -643,15 +642,78 @@ fn walk<K: AsRef<str>, V: Field>(
                 sink(b"$");
             }
             FieldView::Nested(entries) => {
-                let level = Level::fold(entries);
-                for j in level.php_order()? {
-                    level.entry(j).1.feed(sink);
+                nested_result = for_each_in_php_order(entries, &mut |_, scalar| {
+                    scalar.feed(sink);
                     sink(b"$");
-                }
+                });
             }
         }
+    })?;
+    nested_result
+}
+
+/// Calls `visit` with each distinct lower-cased key of `fields` and its value (the last
+/// of the keys equal but for case) in PHP 8's `ksort` order.
+fn for_each_in_php_order<K: AsRef<str>, V>(
+    fields: &[(K, V)],
+    visit: &mut impl FnMut(&[u8], &V),
+) -> Result<(), Error> {
+    if let Some(level) = PlainLevel::sort(fields) {
+        level.visit(visit);
+        return Ok(());
+    }
+    let level = Level::fold(fields);
+    for i in level.php_order()? {
+        let (key, value) = level.entry(i);
+        visit(key.as_bytes(), value);
     }
     Ok(())
+}
+
+/// The usual level: no key is numeric (an integer key or a numeric string), so PHP compares every pair of keys byte-wise, a
+/// total order on the distinct lower-cased keys. Sorting by `(lower-cased key, input
+/// position)` puts keys equal but for case next to each other, in input order, and the
+/// last of each run is the value PHP keeps; where the first of them stood does not
+/// matter, since the order is total. This is [`Level::fold`] then [`Level::php_order`]
+/// without the pairwise case-insensitive search or the indirect comparisons.
+struct PlainLevel<'v, V> {
+    /// Every lower-cased key, back to back.
+    keys: Vec<u8>,
+    /// `(start, end)` of the key in `keys`, and its value, sorted.
+    entries: Vec<(usize, usize, &'v V)>,
+}
+
+impl<'v, V> PlainLevel<'v, V> {
+    /// `None` when a key is numeric: [`Level`] decides those.
+    fn sort<K: AsRef<str>>(fields: &'v [(K, V)]) -> Option<Self> {
+        let mut keys = Vec::with_capacity(fields.iter().map(|(k, _)| k.as_ref().len()).sum());
+        let mut entries = Vec::with_capacity(fields.len());
+        for (key, value) in fields {
+            let key = key.as_ref();
+            let start = keys.len();
+            keys.extend(key.bytes().map(|b| b.to_ascii_lowercase()));
+            // Keys such as `3DSecure` start like a number but are not numeric strings.
+            if php::may_be_numeric(key) && Key::classify(&key.to_ascii_lowercase()).is_numeric() {
+                return None;
+            }
+            entries.push((start, keys.len(), value));
+        }
+        // `start` grows with the input position, so it breaks ties between equal keys
+        // in input order (a stable sort without the stable sort's buffer).
+        entries.sort_unstable_by(|a, b| keys[a.0..a.1].cmp(&keys[b.0..b.1]).then(a.0.cmp(&b.0)));
+        Some(Self { keys, entries })
+    }
+
+    fn visit(&self, visit: &mut impl FnMut(&[u8], &V)) {
+        let key = |i: usize| &self.keys[self.entries[i].0..self.entries[i].1];
+        for i in 0..self.entries.len() {
+            // Of keys equal but for case, only the last (in input order) counts.
+            if i + 1 < self.entries.len() && key(i) == key(i + 1) {
+                continue;
+            }
+            visit(key(i), self.entries[i].2);
+        }
+    }
 }
 
 /// A value the canonical walk can hash: a scalar, or one level of `(key, scalar)`.
@@ -1180,6 +1242,91 @@ mod tests {
         assert_eq!(canonical(&params, "k"), "2$k");
         let params = Params::new().with("amount", "2").with("AMOUNT", "1");
         assert_eq!(canonical(&params, "k"), "1$k");
+    }
+
+    /// The order [`Level`] gives (the reference for every level) as `(key, value)`.
+    fn level_order(fields: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
+        let level = Level::fold(fields);
+        Ok(level
+            .php_order()?
+            .into_iter()
+            .map(|i| {
+                let (k, v) = level.entry(i);
+                (k.to_owned(), v.clone())
+            })
+            .collect())
+    }
+
+    fn fast_order(fields: &[(String, String)]) -> Result<Vec<(String, String)>, Error> {
+        let mut out = Vec::new();
+        for_each_in_php_order(fields, &mut |k, v: &String| {
+            out.push((String::from_utf8(k.to_vec()).unwrap(), v.clone()));
+        })?;
+        Ok(out)
+    }
+
+    #[test]
+    fn the_plain_level_orders_and_folds_case_as_the_general_one() {
+        let fields: Vec<(String, String)> = [
+            ("b", "1"),
+            ("A", "2"),
+            ("B", "3"),
+            ("a", "4"),
+            ("c", "5"),
+            ("Ab", "6"),
+            ("b", "7"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        assert!(PlainLevel::sort(&fields).is_some());
+        let expected: Vec<(String, String)> = [("a", "4"), ("ab", "6"), ("b", "7"), ("c", "5")]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        assert_eq!(fast_order(&fields).unwrap(), expected);
+        assert_eq!(level_order(&fields).unwrap(), expected);
+        // `3DSecure` starts like a number but is not numeric: still the plain level.
+        let three_ds = vec![
+            ("3DSecureUrl".to_owned(), "u".to_owned()),
+            ("3DSecure".to_owned(), "yes".to_owned()),
+            ("Amount".to_owned(), "1".to_owned()),
+        ];
+        assert!(PlainLevel::sort(&three_ds).is_some());
+        assert_eq!(
+            fast_order(&three_ds).unwrap(),
+            level_order(&three_ds).unwrap()
+        );
+        // A numeric key anywhere sends the level to the general path.
+        let numeric = vec![
+            ("x".to_owned(), "1".to_owned()),
+            (" 1".to_owned(), "2".to_owned()),
+        ];
+        assert!(PlainLevel::sort(&numeric).is_none());
+        assert_eq!(
+            fast_order(&numeric).unwrap(),
+            level_order(&numeric).unwrap()
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn both_level_orders_agree(
+            fields in proptest::collection::vec(
+                ("[aAbB._-]{0,3}|[0-9]{1,2}|[0-9][dDe][0-9]?|[xX][0-9]| [0-9]", "[a-z]{0,2}"),
+                0..40,
+            )
+        ) {
+            let reference = level_order(&fields);
+            match (fast_order(&fields), reference) {
+                (Ok(fast), Ok(reference)) => proptest::prop_assert_eq!(fast, reference),
+                (Err(_), Err(_)) => {}
+                (fast, reference) => proptest::prop_assert!(
+                    false,
+                    "fast path {fast:?} against the general path {reference:?}"
+                ),
+            }
+        }
     }
 
     #[test]
