@@ -495,16 +495,16 @@ impl EasytransacClient {
         Ok(value)
     }
 
-    /// One signed V1 call with form `fields`; the success answer's signature is verified.
+    /// One V1 call with the signed form `body`; the success answer's signature is
+    /// verified.
     async fn v1_send(
         &self,
         operation: &'static Operation,
         path: &str,
-        fields: Vec<(String, String)>,
+        body: String,
         reference: Option<MerchantReference>,
         options: &CallOptions,
     ) -> Result<Response, PayError> {
-        let body = form::signed_body(fields, &self.inner.api_key)?;
         let mut request = Request::new(operation, path.to_owned())
             .header(
                 HeaderName::from_static("easytransac-api-key"),
@@ -546,10 +546,10 @@ impl EasytransacClient {
     ) -> Result<T, PayError> {
         let operation = op(operation_id)?;
         let reference = reference_of(order_id)?;
-        let fields = form::fields_of(request)?;
+        let body = form::signed_request(request, &self.inner.api_key)?;
         let path = self.path_of(operation).to_owned();
         let response = self
-            .v1_send(operation, &path, fields, reference, options)
+            .v1_send(operation, &path, body, reference, options)
             .await?;
         let success: V1Success<T> = serde_json::from_slice(response.body())
             .map_err(|e| response.decode_error("Result", e))?;
@@ -698,9 +698,10 @@ impl Raw<'_> {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
+        let body = form::signed_body(fields, &self.client.inner.api_key)?;
         let response = self
             .client
-            .v1_send(operation, path, fields, reference_of(order_id)?, options)
+            .v1_send(operation, path, body, reference_of(order_id)?, options)
             .await?;
         String::from_utf8(response.body().to_vec()).map_err(|e| response.decode_error("body", e))
     }

@@ -101,6 +101,30 @@ pub(crate) fn fields_of<T: Serialize>(value: &T) -> Result<Vec<(String, String)>
     Ok(out)
 }
 
+/// The signed, encoded body of a wire type: its fields in field order, then `Signature`.
+///
+/// Most wire types are written straight into the signer's input by
+/// [`form_serializer`](crate::form_serializer); the rest go through [`fields_of`] and
+/// [`signed_body`], which give the same bytes for the types both handle.
+///
+/// # Errors
+/// As [`fields_of`] and [`signed_body`].
+pub(crate) fn signed_request<T: Serialize>(
+    value: &T,
+    api_key: &SecretString,
+) -> Result<String, PayError> {
+    match crate::form_serializer::params_of(value) {
+        Ok(params) => {
+            let signature = sign(&params, api_key).map_err(encoding_error)?;
+            Ok(crate::form_serializer::encode_with_signature(
+                &params,
+                signature.as_str(),
+            ))
+        }
+        Err(crate::form_serializer::Unsupported) => signed_body(fields_of(value)?, api_key),
+    }
+}
+
 /// Signs `fields` (minus any `Signature` the caller put there) with the V1 algorithm and
 /// returns the encoded body with `Signature` appended. Built once per call: every attempt
 /// sends these bytes.
@@ -133,14 +157,15 @@ pub(crate) fn encode(pairs: &[(String, String)]) -> String {
         if i > 0 {
             out.push('&');
         }
-        escape(k, &mut out);
+        escape_into(k, &mut out);
         out.push('=');
-        escape(v, &mut out);
+        escape_into(v, &mut out);
     }
     out
 }
 
-fn escape(text: &str, out: &mut String) {
+/// Appends `text` percent-encoded as [`encode`] writes it.
+pub(crate) fn escape_into(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
         match byte {

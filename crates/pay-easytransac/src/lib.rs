@@ -362,6 +362,7 @@
 
 mod client;
 mod form;
+mod form_serializer;
 mod hooks;
 mod names;
 mod neutral;
