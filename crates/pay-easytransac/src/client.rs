@@ -314,13 +314,6 @@ impl EasytransacClientBuilder {
     }
 }
 
-/// A V1 success: the verified `Result` of `{"Code":0,"Signature":…,"Result":…}`.
-#[derive(serde::Deserialize)]
-struct V1Success<T> {
-    #[serde(rename = "Result")]
-    result: T,
-}
-
 /// A V2 success envelope, `{success, date, data}`, with `data` typed.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub struct V2Answer<T> {
@@ -521,19 +514,27 @@ impl EasytransacClient {
             .send(request)
             .await
             .map_err(|e| transient_write(operation, e, reference))?;
+        Ok(response)
+    }
+
+    /// The verified `Result` of a V1 success answer.
+    fn verified<'r>(
+        &self,
+        operation: &'static Operation,
+        response: &'r Response,
+    ) -> Result<pay_signing::easytransac::VerifiedResult<'r>, PayError> {
         let text =
             std::str::from_utf8(response.body()).map_err(|e| response.decode_error("body", e))?;
-        if pay_signing::easytransac::verify_response(text, &self.inner.api_key).is_err() {
-            return Err(PayError::new(ErrorKind::Authentication)
+        pay_signing::easytransac::verify_response_result(text, &self.inner.api_key).map_err(|_| {
+            PayError::new(ErrorKind::Authentication)
                 .with_provider(PROVIDER)
                 .with_operation(operation.id)
                 .with_http_status(response.status())
                 .with_attempts(response.meta().attempts())
                 .with_provider_message(
                     "the response's Signature is missing or does not match its Result",
-                ));
-        }
-        Ok(response)
+                )
+        })
     }
 
     /// Validated, signed V1 call of a generated operation, decoding `Result` as `T`.
@@ -551,9 +552,9 @@ impl EasytransacClient {
         let response = self
             .v1_send(operation, &path, body, reference, options)
             .await?;
-        let success: V1Success<T> = serde_json::from_slice(response.body())
-            .map_err(|e| response.decode_error("Result", e))?;
-        Ok(success.result)
+        self.verified(operation, &response)?
+            .deserialize()
+            .map_err(|e| response.decode_error("Result", e))
     }
 
     /// One V2 call, with one retry on a fresh token after a 401: the 401 invalidates
@@ -703,6 +704,7 @@ impl Raw<'_> {
             .client
             .v1_send(operation, path, body, reference_of(order_id)?, options)
             .await?;
+        self.client.verified(operation, &response)?;
         String::from_utf8(response.body().to_vec()).map_err(|e| response.decode_error("body", e))
     }
 

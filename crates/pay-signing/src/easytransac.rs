@@ -545,7 +545,8 @@ pub fn canonical_string(params: &Params, api_key: &SecretString) -> Result<Secre
 /// its `Result` (object or list) alone.
 ///
 /// Only call this on success responses (`Code` = 0); error responses are not signed.
-/// Takes the raw body text so object members keep their document order.
+/// Takes the raw body text so object members keep their document order. To decode the
+/// `Result` as well, [`verify_response_result`] does both with one reading of the body.
 ///
 /// # Errors
 ///
@@ -553,6 +554,172 @@ pub fn canonical_string(params: &Params, api_key: &SecretString) -> Result<Secre
 /// [`Error::MissingField`] without `Signature` (as a string) or `Result`;
 /// [`Error::SignatureMismatch`]; or as [`Params::from_json`].
 pub fn verify_response(body: &str, api_key: &SecretString) -> Result<(), Error> {
+    verify_response_result(body, api_key).map(|_| ())
+}
+
+/// [`verify_response`], answering the verified `Result` for decoding.
+///
+/// The usual answer, an object `Result`, is read once: its members are signed and then
+/// decoded by [`VerifiedResult::deserialize`] from what was read, without parsing the
+/// body again. Any other body (a list `Result`, an invalid or unusual one) takes the
+/// general reading, with the same outcome and errors as always.
+///
+/// ```
+/// use pay_signing::easytransac::{Params, sign, verify_response_result};
+/// use secrecy::SecretString;
+///
+/// let key = SecretString::from("YOURAPIKEY");
+/// let signature = sign(&Params::new().with("Tid", "ET1").with("Status", "captured"), &key)?;
+/// let body = format!(
+///     r#"{{"Code":0,"Result":{{"Tid":"ET1","Status":"captured"}},"Signature":"{}"}}"#,
+///     signature.as_str()
+/// );
+/// #[derive(serde::Deserialize)]
+/// struct Done {
+///     #[serde(rename = "Tid")]
+///     tid: String,
+/// }
+/// let done: Done = verify_response_result(&body, &key)?.deserialize().expect("decodes");
+/// assert_eq!(done.tid, "ET1");
+/// # Ok::<(), pay_signing::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`verify_response`].
+pub fn verify_response_result<'a>(
+    body: &'a str,
+    api_key: &SecretString,
+) -> Result<VerifiedResult<'a>, Error> {
+    let envelope = match first_char(body) {
+        Some('{') => serde_json::from_str::<ObjectEnvelope<'a>>(body).ok(),
+        _ => None,
+    };
+    let Some(ObjectEnvelope {
+        signature: Some(signature),
+        result: Some(members),
+    }) = envelope
+    else {
+        return verify_response_text(body, api_key)
+            .map(|text| VerifiedResult(Verified::Text(text)));
+    };
+    let signature: String = serde_json::from_str(signature.get())
+        .map_err(|_| Error::MissingField { name: "Signature" })?;
+    // The usual object `Result`: signed straight from the text, its strings borrowed,
+    // with what `Params::from_json_str` would build (the same fields, in document order).
+    let fields = members
+        .iter()
+        .map(|(key, raw)| Ok((key.clone(), json_field(key, raw)?)))
+        .collect::<Result<Vec<_>, Error>>()?;
+    matches(&sign_fields(&fields, api_key)?, &signature)?;
+    Ok(VerifiedResult(Verified::Object { members, body }))
+}
+
+/// The `Result` of a V1 answer whose `Signature` matched it
+/// ([`verify_response_result`]).
+pub struct VerifiedResult<'a>(Verified<'a>);
+
+enum Verified<'a> {
+    /// An object `Result`, as its members (raw JSON values borrowed from the body), and
+    /// the body they came from.
+    Object {
+        members: Vec<(Cow<'a, str>, &'a RawValue)>,
+        body: &'a str,
+    },
+    /// Any other `Result`, as its raw JSON text.
+    Text(&'a str),
+}
+
+impl<'a> VerifiedResult<'a> {
+    /// Decodes the verified `Result` as `T`.
+    ///
+    /// An object `Result` is decoded from its members; a `T` that cannot be (one that
+    /// keeps the whole `Result` as a `RawValue`), or that does not fit them, is decoded
+    /// from the `Result`'s text instead, so the outcome and the error are `serde_json`'s
+    /// own reading of that text.
+    ///
+    /// # Errors
+    ///
+    /// When the `Result` is not a `T`, as `serde_json` reports it.
+    pub fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, serde_json::Error> {
+        match &self.0 {
+            Verified::Object { members, body } => {
+                T::deserialize(serde::de::value::MapDeserializer::new(
+                    members.iter().map(|(key, raw)| (key.clone(), *raw)),
+                ))
+                .or_else(|_| serde_json::from_str(result_text(body)?))
+            }
+            Verified::Text(text) => serde_json::from_str(text),
+        }
+    }
+}
+
+impl fmt::Debug for VerifiedResult<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Answers hold personal data: the shape only.
+        match &self.0 {
+            Verified::Object { members, .. } => {
+                write!(f, "VerifiedResult(object of {})", members.len())
+            }
+            Verified::Text(text) => write!(f, "VerifiedResult({} bytes)", text.len()),
+        }
+    }
+}
+
+/// A body read only for `Signature` and an object `Result` (as members); anything else
+/// fails to read and takes [`verify_response_text`].
+struct ObjectEnvelope<'a> {
+    signature: Option<&'a RawValue>,
+    result: Option<Vec<(Cow<'a, str>, &'a RawValue)>>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ObjectEnvelope<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EnvelopeVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for EnvelopeVisitor<'a> {
+            type Value = ObjectEnvelope<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut envelope = ObjectEnvelope {
+                    signature: None,
+                    result: None,
+                };
+                // The last of repeated names wins, as in the general reading.
+                while let Some(MemberKey(key)) = map.next_key::<MemberKey<'de>>()? {
+                    match key.as_ref() {
+                        "Signature" => envelope.signature = Some(map.next_value()?),
+                        "Result" => {
+                            let BorrowedMembers(members) = map.next_value()?;
+                            envelope.result = Some(members);
+                        }
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(envelope)
+            }
+        }
+        deserializer.deserialize_map(EnvelopeVisitor(std::marker::PhantomData))
+    }
+}
+
+/// The raw text of the (last) `Result` of a body already verified.
+fn result_text(body: &str) -> Result<&str, serde_json::Error> {
+    let members: BorrowedMembers<'_> = serde_json::from_str(body)?;
+    members
+        .0
+        .into_iter()
+        .rev()
+        .find(|(key, _)| key == "Result")
+        .map(|(_, raw)| raw.get())
+        .ok_or_else(|| serde::de::Error::missing_field("Result"))
+}
+
+/// The general reading behind [`verify_response_result`]: answers the `Result`'s text.
+fn verify_response_text<'a>(body: &'a str, api_key: &SecretString) -> Result<&'a str, Error> {
     let members: BorrowedMembers<'_> = match first_char(body) {
         Some('{') => serde_json::from_str(body)
             .map_err(|_| Error::malformed("response body is not valid JSON"))?,
@@ -570,13 +737,11 @@ pub fn verify_response(body: &str, api_key: &SecretString) -> Result<(), Error> 
     let signature = signature.ok_or(Error::MissingField { name: "Signature" })?;
     let signature: String = serde_json::from_str(signature.get())
         .map_err(|_| Error::MissingField { name: "Signature" })?;
-    let result = result.ok_or(Error::MissingField { name: "Result" })?;
-    let result = result.get();
+    let result = result.ok_or(Error::MissingField { name: "Result" })?.get();
     if first_char(result) != Some('{') {
-        return verify(&Params::from_json_str(result)?, api_key, &signature);
+        verify(&Params::from_json_str(result)?, api_key, &signature)?;
+        return Ok(result);
     }
-    // The usual object `Result`: signed straight from the text, its strings borrowed,
-    // with what `Params::from_json_str` would build (the same fields, in document order).
     let members: BorrowedMembers<'_> =
         serde_json::from_str(result).map_err(|_| Error::malformed("invalid JSON"))?;
     let fields = members
@@ -587,7 +752,8 @@ pub fn verify_response(body: &str, api_key: &SecretString) -> Result<(), Error> 
             Ok((key, field))
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    matches(&sign_fields(&fields, api_key)?, &signature)
+    matches(&sign_fields(&fields, api_key)?, &signature)?;
+    Ok(result)
 }
 
 /// Verifies a PUSH notification (or a `ReturnUrl` POST), form-encoded or JSON, once
@@ -1153,35 +1319,37 @@ fn field_from_raw(key: &str, raw: &RawValue) -> Result<FieldValue, Error> {
     json_field(key, raw).map(JsonField::into_owned)
 }
 
+/// An object member's name, borrowed when the input allows it.
+struct MemberKey<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for MemberKey<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for KeyVisitor<'a> {
+            type Value = MemberKey<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<MemberKey<'a>, E> {
+                Ok(MemberKey(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<MemberKey<'a>, E> {
+                Ok(MemberKey(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<MemberKey<'a>, E> {
+                Ok(MemberKey(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor(std::marker::PhantomData))
+    }
+}
+
 /// A JSON object's members in document order, keys borrowed unless they hold escapes,
 /// values left as raw JSON text borrowed from the input.
 struct BorrowedMembers<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for BorrowedMembers<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        /// A key, borrowed when the input allows it.
-        struct Key<'a>(Cow<'a, str>);
-        impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
-            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct KeyVisitor<'a>(std::marker::PhantomData<&'a ()>);
-                impl<'de: 'a, 'a> Visitor<'de> for KeyVisitor<'a> {
-                    type Value = Key<'a>;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("a string")
-                    }
-                    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'a>, E> {
-                        Ok(Key(Cow::Borrowed(v)))
-                    }
-                    fn visit_str<E>(self, v: &str) -> Result<Key<'a>, E> {
-                        Ok(Key(Cow::Owned(v.to_owned())))
-                    }
-                    fn visit_string<E>(self, v: String) -> Result<Key<'a>, E> {
-                        Ok(Key(Cow::Owned(v)))
-                    }
-                }
-                deserializer.deserialize_str(KeyVisitor(std::marker::PhantomData))
-            }
-        }
         struct MembersVisitor<'a>(std::marker::PhantomData<&'a ()>);
         impl<'de: 'a, 'a> Visitor<'de> for MembersVisitor<'a> {
             type Value = BorrowedMembers<'a>;
@@ -1190,7 +1358,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for BorrowedMembers<'a> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut members = Vec::with_capacity(map.size_hint().unwrap_or(16));
-                while let Some((Key(key), value)) = map.next_entry::<Key<'de>, &'de RawValue>()? {
+                while let Some((MemberKey(key), value)) =
+                    map.next_entry::<MemberKey<'de>, &'de RawValue>()?
+                {
                     members.push((key, value));
                 }
                 Ok(BorrowedMembers(members))
@@ -1452,6 +1622,116 @@ mod tests {
         let p = Params::from_form(&[("a[x]", "2"), ("a", "1")]).unwrap();
         assert_eq!(p.get("a"), Some(&FieldValue::from("1")));
         assert_eq!(p.len(), 1);
+    }
+
+    /// A signed V1 answer around `result` (JSON text), with extra members after it.
+    fn answer(result: &str, k: &str) -> String {
+        let signature = sign(&Params::from_json_str(result).unwrap(), &key(k)).unwrap();
+        format!(
+            r#"{{"Code":0,"Result":{result},"Signature":"{}","Extra":[1,{{"x":null}}]}}"#,
+            signature.as_str()
+        )
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Done {
+        #[serde(rename = "Tid")]
+        tid: String,
+        #[serde(rename = "Client")]
+        client: std::collections::BTreeMap<String, String>,
+        #[serde(rename = "Count")]
+        count: u32,
+    }
+
+    #[test]
+    fn an_object_result_is_verified_and_decoded_from_one_reading() {
+        let body = answer(
+            r#"{"Tid":"ET1","Client":{"Id":"c\"1"},"Count":3,"3DSecure":"no"}"#,
+            "k",
+        );
+        let verified = verify_response_result(&body, &key("k")).unwrap();
+        // The members were kept: decoding does not read the body again.
+        assert_eq!(format!("{verified:?}"), "VerifiedResult(object of 4)");
+        let done: Done = verified.deserialize().unwrap();
+        assert_eq!(done.tid, "ET1");
+        assert_eq!(done.client.get("Id").map(String::as_str), Some("c\"1"));
+        assert_eq!(done.count, 3);
+        // Not a map: the error is serde_json's reading of the `Result`'s text.
+        let error = verified.deserialize::<Vec<String>>().unwrap_err();
+        assert!(error.to_string().contains("expected a sequence"), "{error}");
+        // A `T` keeping the whole `Result` raw is read from its text (the last `Result`).
+        let raw: Box<RawValue> = verified.deserialize().unwrap();
+        assert!(raw.get().starts_with(r#"{"Tid":"ET1""#));
+        let twice = format!(
+            r#"{{"Result":{{"a":"0"}},"Result":{{"a":"1"}},"Signature":"{}"}}"#,
+            sign(&Params::new().with("a", "1"), &key("k"))
+                .unwrap()
+                .as_str()
+        );
+        let verified = verify_response_result(&twice, &key("k")).unwrap();
+        assert_eq!(format!("{verified:?}"), "VerifiedResult(object of 1)");
+        let raw: Box<RawValue> = verified.deserialize().unwrap();
+        assert_eq!(raw.get(), r#"{"a":"1"}"#);
+        assert!(result_text(r#"{"a":1}"#).is_err());
+        assert!(matches!(
+            verify_response_result(&body, &key("other")).unwrap_err(),
+            Error::SignatureMismatch
+        ));
+    }
+
+    #[test]
+    fn other_answers_take_the_general_reading_with_its_errors() {
+        // A list `Result`: verified over its indices, decoded from its text.
+        let body = answer(r#"["a","b"]"#, "k");
+        let verified = verify_response_result(&body, &key("k")).unwrap();
+        assert_eq!(format!("{verified:?}"), "VerifiedResult(9 bytes)");
+        assert_eq!(verified.deserialize::<Vec<String>>().unwrap(), ["a", "b"]);
+        assert!(matches!(
+            verify_response_result(&body, &key("other")).unwrap_err(),
+            Error::SignatureMismatch
+        ));
+        // The last of repeated names wins, whichever reading it takes.
+        let object_last = format!(
+            r#"{{"Result":[1],"Signature":"{}","Result":{{"a":"1"}}}}"#,
+            sign(&Params::new().with("a", "1"), &key("k"))
+                .unwrap()
+                .as_str()
+        );
+        let verified = verify_response_result(&object_last, &key("k")).unwrap();
+        assert_eq!(format!("{verified:?}"), "VerifiedResult(9 bytes)");
+        let list_last = format!(
+            r#"{{"Result":{{"a":"1"}},"Signature":"{}","Result":["1"]}}"#,
+            sign(&Params::new().with("0", "1"), &key("k"))
+                .unwrap()
+                .as_str()
+        );
+        assert!(verify_response_result(&list_last, &key("k")).is_ok());
+        assert!(matches!(
+            verify_response_result(r#"{"Result":{"a":"1"}}"#, &key("k")).unwrap_err(),
+            Error::MissingField { name: "Signature" }
+        ));
+        assert!(matches!(
+            verify_response_result(r#"{"Result":{"a":"1"},"Signature":5}"#, &key("k")).unwrap_err(),
+            Error::MissingField { name: "Signature" }
+        ));
+        assert!(matches!(
+            verify_response_result(r#"{"Signature":"x"}"#, &key("k")).unwrap_err(),
+            Error::MissingField { name: "Result" }
+        ));
+        assert!(matches!(
+            verify_response_result("[1]", &key("k")).unwrap_err(),
+            Error::MalformedInput { .. }
+        ));
+        assert!(matches!(
+            verify_response_result(r#"{"Result":{"a":"1"},"Signature":"x""#, &key("k"))
+                .unwrap_err(),
+            Error::MalformedInput { .. }
+        ));
+        assert!(matches!(
+            verify_response_result(r#"{"Result":{"a":{"b":{}}},"Signature":"x"}"#, &key("k"))
+                .unwrap_err(),
+            Error::TooDeeplyNested { .. }
+        ));
     }
 
     #[test]
