@@ -56,6 +56,7 @@ on_both_backends!(
     many_tasks_and_two_instances_write_at_once,
     a_notification_is_handled_once_across_instances,
     migrations_are_versioned_and_run_once,
+    a_version_1_database_gains_the_open_keys_index,
     entries_older_than_the_idempotency_window_are_left_for_a_person,
     entries_younger_than_min_age_are_reported_as_skipped,
     a_retryable_failure_retried_under_the_same_key_ends_succeeded,
@@ -345,6 +346,95 @@ async fn migrations_are_versioned_and_run_once(store: Store) {
         assert_eq!(journal.schema_version().await.unwrap(), SCHEMA_VERSION);
     }
     assert!(store.journal.entries().await.unwrap().is_empty());
+}
+
+/// Runs `sql` on the store's database, outside the journal.
+async fn run_sql(store: &Store, sql: &str) -> Vec<String> {
+    use sqlx::{Connection as _, Row as _};
+    let rows = if store.url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&store.url).await.unwrap();
+        sqlx::raw_sql(sql)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| row.try_get::<String, _>(i).unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&store.url).await.unwrap();
+        sqlx::raw_sql(sql)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| {
+                (0..row.len())
+                    .map(|i| row.try_get::<String, _>(i).unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    };
+    rows
+}
+
+async fn a_version_1_database_gains_the_open_keys_index(store: Store) {
+    let sqlite = store.url.starts_with("sqlite:");
+    let index_query = if sqlite {
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'pay_journal_entries_open_keys'"
+    } else {
+        "SELECT indexname::TEXT FROM pg_indexes WHERE indexname = 'pay_journal_entries_open_keys'"
+    };
+    assert_eq!(
+        run_sql(&store, index_query).await,
+        ["pay_journal_entries_open_keys"]
+    );
+    // Back to version 1, with an entry, as a database of the previous release.
+    run_sql(
+        &store,
+        "DROP INDEX pay_journal_entries_open_keys; \
+         DELETE FROM pay_journal_migrations WHERE version = 2; \
+         INSERT INTO pay_journal_entries (provider, operation, method, path, idempotency_key, \
+         state, recorded_at_ms) VALUES ('easypay', 'single_create', 'POST', '/2.0/single', 'k-1', \
+         'pending', 1)",
+    )
+    .await;
+    assert!(run_sql(&store, index_query).await.is_empty());
+    let journal = Journal::open(&store.url).await.unwrap();
+    assert_eq!(journal.schema_version().await.unwrap(), 2);
+    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(
+        run_sql(&store, index_query).await,
+        ["pay_journal_entries_open_keys"]
+    );
+    assert_eq!(
+        journal.entries().await.unwrap().len(),
+        1,
+        "entries survive the upgrade"
+    );
+    if sqlite {
+        // The settling UPDATE of a keyed write searches it (SQLite's plan, as the crate
+        // sends the statement).
+        let plan = run_sql(
+            &store,
+            "EXPLAIN QUERY PLAN UPDATE pay_journal_entries SET state = 'succeeded' \
+             WHERE state IN ('pending', 'ambiguous') AND id < 9 AND idempotency_key IS NOT NULL \
+             AND (provider, operation, path, idempotency_key, COALESCE(request_summary, '')) = \
+             (SELECT provider, operation, path, idempotency_key, COALESCE(request_summary, '') \
+              FROM pay_journal_entries WHERE id = 9)",
+        )
+        .await;
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("USING INDEX pay_journal_entries_open_keys")),
+            "{plan:?}"
+        );
+    }
 }
 
 async fn entries_older_than_the_idempotency_window_are_left_for_a_person(store: Store) {
