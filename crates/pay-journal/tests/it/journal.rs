@@ -351,7 +351,7 @@ async fn migrations_are_versioned_and_run_once(store: Store) {
 /// Runs `sql` on the store's database, outside the journal.
 async fn run_sql(store: &Store, sql: &str) -> Vec<String> {
     use sqlx::{Connection as _, Row as _};
-    let rows = if store.url.starts_with("sqlite:") {
+    if store.url.starts_with("sqlite:") {
         let mut conn = sqlx::SqliteConnection::connect(&store.url).await.unwrap();
         sqlx::raw_sql(sql)
             .fetch_all(&mut conn)
@@ -379,8 +379,7 @@ async fn run_sql(store: &Store, sql: &str) -> Vec<String> {
                     .join(" ")
             })
             .collect()
-    };
-    rows
+    }
 }
 
 async fn a_version_1_database_gains_the_open_keys_index(store: Store) {
