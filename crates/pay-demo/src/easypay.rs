@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime};
 
 use pay::easypay::{AccountId, ApiKey, EasypayClient, NotificationAuth};
 use pay::testkit::easypay::{
-    EasypayConfig, EasypayFake, PHONE_PENDING, TEST_OUT_PAYMENT_PUBLIC_KEY,
+    EasypayConfig, EasypayFake, PHONE_PENDING, TEST_OUT_PAYMENT_PUBLIC_KEY, mbway_page_url,
 };
-use pay::testkit::{Context, FakeServer, Fault, Notification, RetrySchedule, Route};
+use pay::testkit::{Context, FakeServer, Fault, Notification, ResourceKind, RetrySchedule, Route};
 use pay::{
     CallOptions, Capture, CaptureRequest, CreatePayment, CreatePayout, Currency, Email, ErrorKind,
     Iban, ManualClock, Money, NextAction, PaymentMethod, PaymentStatus, Payments, Payouts, Phone,
@@ -19,8 +19,8 @@ use pay::{
 use secrecy::SecretString;
 
 use crate::flows::{
-    check, deliver_all, deliver_forged, describe_next_action, eur, failed, lines_of,
-    received_since, reference,
+    Prompt, check, deliver_all, deliver_forged, describe_next_action, eur, failed, lines_of,
+    received_since, reference, wait_for_browser,
 };
 use crate::receiver::{Endpoint, Handled};
 use crate::report::{Flow, Recorder, Stop};
@@ -82,15 +82,24 @@ pub(crate) struct Harness {
     client: Arc<EasypayClient>,
     endpoint: Arc<Endpoint>,
     hooks_url: String,
+    /// `--interactive`: a person completes the customer's pages in a browser, asked
+    /// through this.
+    interactive: Option<Prompt>,
 }
 
 impl Harness {
     /// Starts the fake (notifications to `hooks` + `/hooks/easypay` with Basic
     /// credentials) and builds the client; registers it with the merchant's endpoint.
+    /// With `interactive`, a person answers MB WAY in a browser instead of the scenario
+    /// control.
     ///
     /// # Errors
     /// The fake or the client cannot start.
-    pub(crate) async fn start(endpoint: Arc<Endpoint>, hooks: &str) -> Result<Self, String> {
+    pub(crate) async fn start(
+        endpoint: Arc<Endpoint>,
+        hooks: &str,
+        interactive: Option<Prompt>,
+    ) -> Result<Self, String> {
         let clock = ManualClock::new(SystemTime::now());
         let hooks_url = format!("{hooks}/hooks/{NAME}");
         let config = EasypayConfig::new(ACCOUNT_ID, API_KEY)
@@ -126,6 +135,7 @@ impl Harness {
             client,
             endpoint,
             hooks_url,
+            interactive,
         })
     }
 
@@ -191,6 +201,21 @@ impl Harness {
             })
             .await?;
         f.step(async {
+            if let Some(prompt) = self.interactive {
+                let status_now = || {
+                    self.server
+                        .snapshot()
+                        .get(&ResourceKind::Payment, id.as_str())
+                        .map(|r| r.status().to_owned())
+                };
+                let waiting = status_now();
+                let url = mbway_page_url(self.server.base_url(), id.as_str());
+                let status = wait_for_browser(prompt, "approve the MB WAY payment", &url, || {
+                    status_now().filter(|now| Some(now) != waiting.as_ref())
+                })
+                .await?;
+                return Ok(((), format!("answered in the browser: {status}")));
+            }
             self.control(|fake, ctx| fake.approve_mbway(ctx, id.as_str()))
                 .map_err(|e| format!("approve: {e}"))?;
             Ok(((), "approved on the (fake) phone".to_owned()))

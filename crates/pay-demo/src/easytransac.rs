@@ -18,8 +18,8 @@ use pay::{
 use secrecy::SecretString;
 
 use crate::flows::{
-    check, deliver_all, deliver_forged, describe_next_action, eur, failed, lines_of,
-    received_since, reference,
+    Prompt, check, deliver_all, deliver_forged, describe_next_action, eur, failed, lines_of,
+    received_since, reference, wait_for_browser,
 };
 use crate::receiver::{Endpoint, Handled};
 use crate::report::{Flow, Recorder, Stop};
@@ -78,15 +78,24 @@ pub(crate) struct Harness {
     clock: ManualClock,
     endpoint: Arc<Endpoint>,
     hooks_url: String,
+    /// `--interactive`: a person completes the customer's pages in a browser, asked
+    /// through this.
+    interactive: Option<Prompt>,
 }
 
 impl Harness {
     /// Starts the fake (notifications to `hooks` + `/hooks/easytransac`) and builds the
-    /// client; registers the client with the merchant's endpoint.
+    /// client; registers the client with the merchant's endpoint. With `interactive`, a
+    /// person completes the customer's pages in a browser instead of the scenario
+    /// controls.
     ///
     /// # Errors
     /// The fake or the client cannot start.
-    pub(crate) async fn start(endpoint: Arc<Endpoint>, hooks: &str) -> Result<Self, String> {
+    pub(crate) async fn start(
+        endpoint: Arc<Endpoint>,
+        hooks: &str,
+        interactive: Option<Prompt>,
+    ) -> Result<Self, String> {
         let clock = ManualClock::new(SystemTime::now());
         let hooks_url = format!("{hooks}/hooks/{NAME}");
         let config = EasytransacConfig::new(SecretString::from(TEST_API_KEY))
@@ -116,6 +125,7 @@ impl Harness {
             clock,
             endpoint,
             hooks_url,
+            interactive,
         })
     }
 
@@ -163,7 +173,7 @@ impl Harness {
 
     async fn three_d_secure(&self, f: &mut Flow<'_, '_>) -> Result<(), Stop> {
         let o = CallOptions::new();
-        let payment = f
+        let (payment, challenge) = f
             .step(async {
                 let request = payment("demo-et-3ds", 2500, cards::THREE_DS_CHALLENGE)?;
                 let payment = self
@@ -174,20 +184,32 @@ impl Harness {
                 check(payment.status == PaymentStatus::Pending, || {
                     format!("expected pending, got {}", payment.status)
                 })?;
-                check(
-                    matches!(payment.next_action, NextAction::Redirect { .. }),
-                    || "expected a 3-D Secure redirect".to_owned(),
-                )?;
+                let NextAction::Redirect { url, .. } = &payment.next_action else {
+                    return Err("expected a 3-D Secure redirect".to_owned());
+                };
+                let url = url.as_str().to_owned();
                 let id = payment.id.clone().ok_or("no Tid")?;
                 let detail = format!(
                     "Tid {id}, {}: {}",
                     payment.status,
                     describe_next_action(&payment.next_action)
                 );
-                Ok((id, detail))
+                Ok(((id, url), detail))
             })
             .await?;
         f.step(async {
+            if let Some(prompt) = self.interactive {
+                let status =
+                    wait_for_browser(prompt, "pass the 3-D Secure challenge", &challenge, || {
+                        let status = self.server.provider().payment(payment.as_str())?.status;
+                        (status != "pending").then_some(status)
+                    })
+                    .await?;
+                check(status == "captured", || {
+                    format!("the challenge ended `{status}` in the browser")
+                })?;
+                return Ok(((), "challenge passed in the browser".to_owned()));
+            }
             self.control(|fake, ctx| fake.complete_3ds(ctx, payment.as_str()))
                 .map_err(|e| format!("3-D Secure: {e}"))?;
             Ok(((), "challenge passed at the (fake) bank".to_owned()))

@@ -1,6 +1,8 @@
 //! What both providers' flows share: the checks, error wording, and how the fakes'
 //! request logs and the endpoint's log are read.
 
+use std::time::Duration;
+
 use pay::testkit::{Notification, RecordedRequest, Webhooks};
 use pay::{Currency, MerchantReference, Money, NextAction, PayError, PaymentInstructions};
 
@@ -104,6 +106,40 @@ pub(crate) async fn deliver_all(webhooks: &Webhooks) -> Result<usize, String> {
         }
     }
     Ok(deliveries.len())
+}
+
+/// How long `--interactive` waits for the person to finish a page.
+const BROWSER_PATIENCE: Duration = Duration::from_secs(15 * 60);
+
+/// How `--interactive` talks to the person at the terminal: `main` gives a function
+/// writing a line to standard error (so `--json` output stays one document).
+pub(crate) type Prompt = fn(&str);
+
+/// `--interactive`: asks the person, through `prompt`, to open `url` in a browser and
+/// `what`, then polls `done` (the fake's state) every 200 ms until it answers, for up to
+/// 15 minutes.
+pub(crate) async fn wait_for_browser(
+    prompt: Prompt,
+    what: &str,
+    url: &str,
+    mut done: impl FnMut() -> Option<String>,
+) -> Result<String, String> {
+    prompt(&format!(
+        "\n  >> open {url} in a browser and {what}; waiting for you (Ctrl-C to stop)"
+    ));
+    let poll = Duration::from_millis(200);
+    let mut waited = Duration::ZERO;
+    while waited < BROWSER_PATIENCE {
+        if let Some(seen) = done() {
+            prompt(&format!("  >> done in the browser: {seen}"));
+            return Ok(seen);
+        }
+        tokio::time::sleep(poll).await;
+        waited += poll;
+    }
+    Err(format!(
+        "nobody finished the page at {url} within 15 minutes"
+    ))
 }
 
 /// Euros from cents.

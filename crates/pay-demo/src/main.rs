@@ -4,6 +4,7 @@
 //!
 //! ```text
 //! cargo run -p pay-demo [-- --provider easytransac|easypay|all] [--json] [--verbose]
+//!                          [--interactive]
 //! ```
 //!
 //! For each provider it creates payments, plays the customer (3-D Secure, MB WAY,
@@ -14,7 +15,9 @@
 //! without a double charge, a forged notification refused, and a process that dies after
 //! sending a charge recovered from its write journal (SQLite). It prints each step as it
 //! runs and a summary table, and exits with 1 if any step misbehaved (2 for a usage
-//! error).
+//! error). With `--interactive` it prints the URL of each customer page (the 3-D Secure
+//! challenge, the MB WAY approval) and waits for a person to complete it in a browser,
+//! where the demo otherwise plays the customer itself.
 
 // Standard output is this binary's interface.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
@@ -46,7 +49,7 @@ macro_rules! say {
 }
 
 const USAGE: &str = "\
-usage: pay-demo [--provider easytransac|easypay|all] [--json] [--verbose]
+usage: pay-demo [--provider easytransac|easypay|all] [--json] [--verbose] [--interactive]
 
 Runs the pay SDK's payment flows against fake Easytransac and Easypay servers started in
 this process on 127.0.0.1 (nothing leaves the machine).
@@ -54,6 +57,8 @@ this process on 127.0.0.1 (nothing leaves the machine).
   --provider NAME   only this provider's flows (default: all)
   --json            print the results as one JSON document instead of text
   --verbose         also show each request the fake server received (secrets redacted)
+  --interactive     print each customer page's URL (3-D Secure, MB WAY) and wait for
+                    you to complete it in a browser, instead of playing the customer
   -h, --help        show this help
 ";
 
@@ -64,6 +69,7 @@ struct Options {
     easypay: bool,
     json: bool,
     verbose: bool,
+    interactive: bool,
 }
 
 /// `Ok(None)` for `--help`.
@@ -73,6 +79,7 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
         easypay: true,
         json: false,
         verbose: false,
+        interactive: false,
     };
     let mut args = args.iter().map(String::as_str);
     while let Some(arg) = args.next() {
@@ -84,6 +91,7 @@ fn parse(args: &[String]) -> Result<Option<Options>, String> {
             "-h" | "--help" => return Ok(None),
             "--json" => options.json = true,
             "--verbose" | "-v" => options.verbose = true,
+            "--interactive" | "-i" => options.interactive = true,
             "--provider" => {
                 let value = inline
                     .or_else(|| args.next())
@@ -213,7 +221,8 @@ async fn run(options: &Options) -> Result<bool, String> {
     let mut problems = Vec::new();
     let mut recorder = Recorder::new(total, progress);
     if options.easytransac {
-        let harness = easytransac::Harness::start(endpoint.clone(), &hooks).await?;
+        let harness =
+            easytransac::Harness::start(endpoint.clone(), &hooks, prompt(options)).await?;
         announce(options, "Easytransac", &harness.base_url());
         harness.run(&mut recorder).await;
         problems.extend(harness.problems());
@@ -222,7 +231,7 @@ async fn run(options: &Options) -> Result<bool, String> {
         problems.extend(crash.problems());
     }
     if options.easypay {
-        let harness = easypay::Harness::start(endpoint.clone(), &hooks).await?;
+        let harness = easypay::Harness::start(endpoint.clone(), &hooks, prompt(options)).await?;
         announce(options, "Easypay", &harness.base_url());
         harness.run(&mut recorder).await;
         problems.extend(harness.problems());
@@ -236,6 +245,15 @@ async fn run(options: &Options) -> Result<bool, String> {
         summary(&steps, &problems, elapsed);
     }
     Ok(ok)
+}
+
+/// With `--interactive`, how the flows ask the person at the terminal to complete a
+/// page: a line on standard error, so `--json` output stays one document.
+fn prompt(options: &Options) -> Option<flows::Prompt> {
+    fn to_stderr(line: &str) {
+        eprintln!("{line}");
+    }
+    options.interactive.then_some(to_stderr as flows::Prompt)
 }
 
 fn announce(options: &Options, provider: &str, base_url: &str) {
@@ -369,6 +387,9 @@ mod tests {
     fn the_command_line() {
         let all = parse(&args("")).unwrap().unwrap();
         assert!(all.easytransac && all.easypay && !all.json && !all.verbose);
+        assert!(!all.interactive);
+        assert!(parse(&args("--interactive")).unwrap().unwrap().interactive);
+        assert!(parse(&args("-i")).unwrap().unwrap().interactive);
         let one = parse(&args("--provider easypay --json -v"))
             .unwrap()
             .unwrap();

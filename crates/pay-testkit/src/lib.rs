@@ -76,6 +76,7 @@ mod body;
 mod calendar;
 mod fault;
 mod inspect;
+mod pages;
 mod present;
 mod provider;
 mod route;

@@ -30,9 +30,10 @@
 //!   `911234567` authorised, `917654321` failed (`payment_status: error`, INFERRED),
 //!   `913456789` declined (`payment_status: failed`, INFERRED), `919876543` and any other
 //!   number pending until [`EasypayFake::approve_mbway`] or
-//!   [`EasypayFake::decline_mbway`]; cards (entered with [`EasypayFake::enter_card`],
-//!   since Easypay's API never receives card numbers) starting `0000` authorised, `2222`
-//!   3-D Secure (then [`EasypayFake::complete_3ds`]), `1111` failed, `1234` and any other
+//!   [`EasypayFake::decline_mbway`] (or the MB WAY page); cards (entered with
+//!   [`EasypayFake::enter_card`] or typed into the card form, since Easypay's API never
+//!   receives card numbers) starting `0000` authorised, `2222` 3-D Secure (then
+//!   [`EasypayFake::complete_3ds`] or the challenge page), `1111` failed, `1234` and any other
 //!   prefix declined (INFERRED); direct debits on IBAN `PT50000201231234567890154` fail.
 //! - Money: `value` is read as an exact decimal and kept as integer cents; answers write
 //!   exact number tokens (`12.5`); transaction notifications write strings (`"12.50"`).
@@ -41,12 +42,41 @@
 //!   outbox on every state change, with `Authorization: Basic` when credentials are
 //!   configured (INFERRED from the `BasicAuth` security of the current webhooks entry).
 //!   The retry schedule is undocumented: the outbox's default is used (INFERRED).
+//! - Customer pages (`pages`), plain HTML without JavaScript on the server's base URL:
+//!   the card form at a card payment's `method.url` ([`card_page_url`],
+//!   `/fake/card/{id}`), the 3-D Secure challenge ([`three_ds_page_url`],
+//!   `/fake/3ds/{id}`, for payments and frequent authorisations), the MB WAY "approve on
+//!   your phone" page ([`mbway_page_url`], `/fake/mbway/{id}`; Easypay's API has no URL
+//!   for this step) and the checkout session page ([`checkout_page_url`],
+//!   `/fake/checkout/{id}`; Easypay runs its checkout as a widget on the merchant's
+//!   page, so this page and its path are the fake's own, INFERRED). A submit runs the
+//!   same code as [`EasypayFake::enter_card`], [`EasypayFake::complete_3ds`],
+//!   [`EasypayFake::approve_mbway`], [`EasypayFake::decline_mbway`] or
+//!   [`EasypayFake::expire_payment`], so state and notifications match the scenario
+//!   controls. Choosing a method on the checkout page creates the payment through the
+//!   generated request checks and the `POST /single` (`/frequent`, `/subscription`)
+//!   handler, with the session's payment settings and the order's value (a missing
+//!   capture `descriptive` becomes `Order {order.key}`, INFERRED); the checkout is
+//!   `complete` once that payment is authorised, paid or active, or its Multibanco
+//!   reference or virtual IBAN is issued, and stays `pending` after a failed attempt,
+//!   which the customer may retry (both INFERRED). The checkout page offers `cc`, `mbw`,
+//!   `mb` and `vi` (subscriptions `cc` only); `dd`, `uf` and `sc` are not offered.
+//! - Where the browser goes after a page: a checkout's payment returns to its checkout
+//!   page (INFERRED: the checkout widget reports through callbacks, with no return URL
+//!   in the API); a card payment goes to the account's `visa_fwd` ("URL for redirect
+//!   clients on credit card forward", `PATCH /config`) with a `303` GET adding `id`,
+//!   `status` (`success`, `failed` or `canceled`) and `key` (parameter names INFERRED);
+//!   anything else, or no `visa_fwd`, ends on an outcome page. Cancelling the card form
+//!   leaves the payment pending. Pages never show a card number beyond its last four
+//!   digits nor a CVV, and show MB WAY phones masked (`91*****43`); unknown or finished
+//!   ids get a `404` error page.
 
 mod flows;
 mod idempotency;
 mod json;
 mod notify;
 mod other;
+mod pages;
 mod pagination;
 mod payments;
 mod scenario;
@@ -71,6 +101,9 @@ use crate::provider::{Context, FakeProvider, FakeRequest, FakeResponse, Snapshot
 
 pub use crate::easypay::flows::{
     FAILING_IBAN, PHONE_AUTHORISED, PHONE_DECLINED, PHONE_FAILED, PHONE_PENDING,
+};
+pub use crate::easypay::pages::{
+    card_page_url, checkout_page_url, mbway_page_url, three_ds_page_url,
 };
 pub use crate::easypay::scenario::ScenarioError;
 
@@ -446,6 +479,9 @@ impl FakeProvider for EasypayFake {
     }
 
     fn handle(&self, request: &FakeRequest, ctx: &Context<'_>) -> FakeResponse {
+        if request.path().starts_with(pages::PREFIX) {
+            return self.page(request, ctx);
+        }
         let found = request
             .path()
             .strip_prefix(BASE_PATH)
@@ -689,5 +725,7 @@ pub(crate) fn path_id(found: &RouteMatch) -> &str {
     found.param("id").unwrap_or_default()
 }
 
+#[cfg(test)]
+mod page_tests;
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,7 @@ use crate::easypay::flows;
 use crate::easypay::json::{self, Obj};
 use crate::easypay::notify::{self, Env};
 use crate::easypay::pagination;
-use crate::easypay::state::{Checkout, OutPayment, State};
+use crate::easypay::state::{Checkout, Kind, OutPayment, State};
 use crate::easypay::{body, cents, created, error, path_id};
 use crate::generated::RouteMatch;
 use crate::generated::easypay::{
@@ -194,8 +194,9 @@ pub(crate) fn config_update(
     FakeResponse::json(200, config_json(state, env))
 }
 
-/// `POST /checkout`: a session (`{id, session, config: null}`). The fake does not run
-/// the checkout widget: the session stays `pending` until cancelled (INFERRED).
+/// `POST /checkout`: a session (`{id, session, config: null}`). The customer pays it on
+/// the fake's checkout page (`/fake/checkout/{id}`, see `pages`), which creates the
+/// payment; until then the session is `pending`.
 pub(crate) fn checkout_create(
     state: &mut State,
     env: &Env<'_>,
@@ -209,12 +210,20 @@ pub(crate) fn checkout_create(
         Ok(value) => value,
         Err(answer) => return answer,
     };
+    let kind = match req.r#type.first().map(|t| t.as_str()) {
+        Some("frequent") => Kind::Frequent,
+        Some("subscription") => Kind::Subscription,
+        _ => Kind::Single,
+    };
     let id = state.next_id();
     let session = state.next_id();
     state.checkouts.push(Checkout {
         id: id.clone(),
         session: session.clone(),
         status: "pending".to_owned(),
+        kind,
+        request: String::from_utf8_lossy(request.body()).into_owned(),
+        payment_id: None,
         methods: req
             .payment
             .methods
@@ -240,6 +249,7 @@ pub(crate) fn checkout_get(state: &State, found: &RouteMatch) -> FakeResponse {
         return error(404, &["no checkout found"]);
     };
     let methods: Vec<&str> = c.methods.iter().map(String::as_str).collect();
+    let payment = c.payment_id.as_deref().and_then(|id| state.payment(id));
     FakeResponse::json(
         200,
         Obj::new()
@@ -249,7 +259,7 @@ pub(crate) fn checkout_get(state: &State, found: &RouteMatch) -> FakeResponse {
                 "checkout",
                 &Obj::new()
                     .str("id", &c.id)
-                    .str("status", &c.status)
+                    .str("status", state.checkout_status(c))
                     .str("session", &c.session)
                     .str("created_at", &json::datetime(c.created_at))
                     .done(),
@@ -257,7 +267,11 @@ pub(crate) fn checkout_get(state: &State, found: &RouteMatch) -> FakeResponse {
             .raw(
                 "payment",
                 &Obj::new()
-                    .str("status", "pending")
+                    .opt_str("id", payment.map(|p| p.id.as_str()))
+                    .str(
+                        "status",
+                        payment.map_or("pending", |p| p.method_status.as_str()),
+                    )
                     .raw("methods", &json::strings(&methods))
                     .done(),
             )

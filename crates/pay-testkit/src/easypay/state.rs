@@ -369,10 +369,19 @@ impl OutPayment {
 pub(crate) struct Checkout {
     pub(crate) id: String,
     pub(crate) session: String,
+    /// `pending` or `canceled`; `complete` is derived from its payment
+    /// ([`State::checkout_status`]).
     pub(crate) status: String,
+    /// The first element of the request's `type`.
+    pub(crate) kind: Kind,
     pub(crate) methods: Vec<String>,
     pub(crate) value: i64,
     pub(crate) created_at: i64,
+    /// The request body as received, from which the checkout page builds the payment
+    /// the customer chooses (amounts copied as written, never re-parsed).
+    pub(crate) request: String,
+    /// The payment the customer's latest choice of method created on the checkout page.
+    pub(crate) payment_id: Option<String>,
 }
 
 /// The notification URLs and card URLs (`GET/PATCH /config`).
@@ -427,6 +436,32 @@ impl State {
 
     pub(crate) fn authorisation_mut(&mut self, id: &str) -> Option<&mut Authorisation> {
         self.authorisations.iter_mut().find(|a| a.id == id)
+    }
+
+    /// A checkout's status as `GET /checkout/{id}` shows it: `canceled` once deleted;
+    /// `complete` once the customer finished their part on the checkout page (the
+    /// payment authorised, paid or active, or a Multibanco reference or virtual IBAN
+    /// issued; INFERRED); `pending` otherwise, including after a failed attempt, which
+    /// the customer may retry with another method (INFERRED).
+    pub(crate) fn checkout_status(&self, checkout: &Checkout) -> &'static str {
+        if checkout.status == "canceled" {
+            return "canceled";
+        }
+        let Some(p) = checkout
+            .payment_id
+            .as_deref()
+            .and_then(|id| self.payment(id))
+        else {
+            return "pending";
+        };
+        let issued = matches!(p.method.as_str(), "mb" | "vi")
+            && p.status == "pending"
+            && p.method_status == "pending";
+        if issued || matches!(p.status.as_str(), "paid" | "authorised" | "active") {
+            "complete"
+        } else {
+            "pending"
+        }
     }
 
     pub(crate) fn capture_mut(&mut self, id: &str) -> Option<&mut Capture> {
@@ -514,10 +549,16 @@ impl State {
             );
         }
         for c in &self.checkouts {
-            snapshot.push(
-                Resource::new(ResourceKind::Other("checkout".to_owned()), &c.id, &c.status)
-                    .with_field("value", crate::present::json_number(c.value)),
-            );
+            let mut r = Resource::new(
+                ResourceKind::Other("checkout".to_owned()),
+                &c.id,
+                self.checkout_status(c),
+            )
+            .with_field("value", crate::present::json_number(c.value));
+            if let Some(payment_id) = &c.payment_id {
+                r = r.with_field("payment_id", payment_id);
+            }
+            snapshot.push(r);
         }
         snapshot
     }

@@ -16,6 +16,7 @@
 //! | `/_testkit/fail-3ds` | `tid` | fails a 3-D Secure challenge |
 //! | `/_testkit/settle-debit` | `tid` | settles a SEPA debit or bank transfer |
 //! | `/_testkit/reject-debit` | `tid` | rejects it |
+//! | `/_testkit/sign-mandate` | `tid` | the customer signs a V1 debit's SEPA mandate |
 //! | `/_testkit/run-schedules` | | charges every schedule due by the clock |
 //! | `/_testkit/advance-clock` | `seconds` | moves the fake's clock forward, then runs due schedules |
 
@@ -73,7 +74,7 @@ pub(crate) fn handle(
                 _ => fake.abandon_page(ctx, &id).map(|()| json!({})),
             }
         }
-        "complete-3ds" | "fail-3ds" | "settle-debit" | "reject-debit" => {
+        "complete-3ds" | "fail-3ds" | "settle-debit" | "reject-debit" | "sign-mandate" => {
             let tid = match needs("tid") {
                 Ok(tid) => tid,
                 Err(answer) => return answer,
@@ -82,6 +83,7 @@ pub(crate) fn handle(
                 "complete-3ds" => fake.complete_3ds(ctx, &tid),
                 "fail-3ds" => fake.fail_3ds(ctx, &tid),
                 "settle-debit" => fake.settle_debit(ctx, &tid),
+                "sign-mandate" => fake.sign_mandate(ctx, &tid),
                 _ => fake.reject_debit(ctx, &tid),
             }
             .map(|()| json!({"tid": tid}))

@@ -89,6 +89,9 @@
 //! - SEPA (`/api/payment/sdd/init`, V2 mandate debits) and bank transfers
 //!   (`/api/payment/bybank`, `/v2/open-banking/init`): `pending` with `MandateUrl` or
 //!   `RedirectUrl` until a scenario control settles (`captured`) or rejects (`failed`).
+//!   [`EasytransacFake::sign_mandate`] records the customer's signature of a V1 debit's
+//!   mandate: still `pending`, no notification (INFERRED: the signing flow is
+//!   undocumented); settling does not require it.
 //!   V2 mandates are `active` as soon as created (INFERRED: the signing flow and the
 //!   status vocabulary are undocumented); the fake requires an `iban` to create one.
 //! - Schedules: `Rebill=yes` charges `DownPayment` (or `Amount`) first, then `Amount`
@@ -120,7 +123,8 @@
 //! transaction status; the fake stands in for it (INFERRED) and queues the request in
 //! the server's outbox (delivered to loopback URLs only), when the request that started
 //! the payment named a `ReturnUrl`, at each final status the browser would see: a 3-D
-//! Secure challenge completed or failed, a payment page paid, declined or abandoned.
+//! Secure challenge completed or failed, a payment page paid, declined or abandoned
+//! (abandoned: to `CancelUrl` when the page named one).
 //! With `ReturnMethod=POST` (the default) it is the signed form of the notification
 //! (INFERRED: the same fields); with `ReturnMethod=GET` a `GET` with only `Tid`,
 //! `OrderId` and `Status` added to the query (INFERRED: the documentation says only
@@ -128,6 +132,12 @@
 //! transaction: its return carries what a status lookup by `RequestId` answers
 //! (`Status=failed`, no `Tid`, so `verify_notification`, which needs a `Tid`, refuses
 //! it although the signature holds).
+//!
+//! # Customer pages
+//! The fake serves the pages those URLs name (`PageUrl`, `3DSecureUrl`, `MandateUrl`,
+//! the bank `RedirectUrl`): plain HTML whose forms run the same state changes as the
+//! scenario controls and then hand the browser's return to the browser itself, instead
+//! of queueing it. See the `pages` module and `docs/testing.md`.
 //!
 //! # Notifications
 //! With a notification URL configured, every status change (and every refund) queues
@@ -152,11 +162,14 @@ mod control;
 mod names;
 mod notify;
 mod other;
+mod pages;
 mod scenario;
 mod state;
 mod v1;
 mod v2;
 
+#[cfg(test)]
+mod page_tests;
 #[cfg(test)]
 mod tests;
 
@@ -207,6 +220,9 @@ pub mod cards {
     /// Declined: `failed` with `Error` "Insufficient funds" and `AdditionalError`
     /// `["Do not honor"]`.
     pub const DECLINED_INSUFFICIENT_FUNDS: &str = "4000000000009995";
+    /// Declined: `failed` with `Error` "Expired card" and `AdditionalError`
+    /// `["Expired card"]`.
+    pub const DECLINED_EXPIRED_CARD: &str = "4000000000004442";
 }
 
 /// How an [`EasytransacFake`] is set up: the merchant's API key, where PUSH
@@ -359,6 +375,9 @@ impl FakeProvider for EasytransacFake {
         {
             let mut state = self.lock();
             self.tick(&mut state, ctx);
+        }
+        if let Some(answer) = pages::handle(self, request, ctx) {
+            return answer;
         }
         if let Some(rest) = request.path().strip_prefix("/_testkit/") {
             return control::handle(self, rest, request, ctx);

@@ -162,6 +162,11 @@ pub(crate) fn push(
     schedule: Option<&Schedule>,
     api_key: &SecretString,
 ) -> Option<Notification> {
+    signed_post(url, push_pairs(txn, schedule), api_key)
+}
+
+/// The PUSH notification's fields, before the `Signature`.
+fn push_pairs(txn: &Txn, schedule: Option<&Schedule>) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = vec![
         ("NotificationType".to_owned(), "transaction".to_owned()),
         ("Currency".to_owned(), "EUR".to_owned()),
@@ -179,7 +184,42 @@ pub(crate) fn push(
             .into_iter()
             .map(|(k, v)| (format!("Client[{k}]"), v)),
     );
-    signed_post(url, pairs, api_key)
+    pairs
+}
+
+/// Where and how the customer's browser goes back to the merchant after a customer
+/// page: a signed form POSTed to `url`, or a `GET` of `url` with `fields` added to its
+/// query. The fake's pages render it (a form the browser submits, or a `303`); the
+/// scenario controls, standing in for the browser, queue it in the outbox instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BrowserReturn {
+    pub(crate) url: String,
+    pub(crate) get: bool,
+    /// The form fields (the `Signature` last) or the query parameters.
+    pub(crate) fields: Vec<(String, String)>,
+}
+
+impl BrowserReturn {
+    /// With `ReturnMethod=GET`, the URL the browser is sent to: `url` with the fields
+    /// added to its query.
+    pub(crate) fn get_target(&self) -> String {
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        let query: Vec<(&str, &str)> = self
+            .fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        format!("{}{separator}{}", self.url, form::encode(query))
+    }
+
+    /// The same request, as the outbox delivers it.
+    pub(crate) fn notification(&self) -> Notification {
+        if self.get {
+            return Notification::post(self.get_target(), Vec::new()).with_method("GET");
+        }
+        Notification::post(self.url.clone(), form::encode(self.fields.clone()))
+            .with_header("content-type", "application/x-www-form-urlencoded")
+    }
 }
 
 /// What the customer's browser sends to `ReturnUrl` for `txn`: with `ReturnMethod=POST`
@@ -192,54 +232,64 @@ pub(crate) fn browser_return(
     txn: &Txn,
     schedule: Option<&Schedule>,
     api_key: &SecretString,
-) -> Option<Notification> {
+) -> Option<BrowserReturn> {
     if to.get {
-        let mut query: Vec<(&str, &str)> = vec![("Tid", &txn.tid)];
+        let mut fields = vec![("Tid".to_owned(), txn.tid.clone())];
         if let Some(order_id) = &txn.order_id {
-            query.push(("OrderId", order_id));
+            fields.push(("OrderId".to_owned(), order_id.clone()));
         }
-        query.push(("Status", txn.status.as_str()));
-        return Some(get_with_query(&to.url, query));
+        fields.push(("Status".to_owned(), txn.status.as_str().to_owned()));
+        return Some(BrowserReturn {
+            url: to.url.clone(),
+            get: true,
+            fields,
+        });
     }
-    push(&to.url, txn, schedule, api_key)
+    signed_return(&to.url, push_pairs(txn, schedule), api_key)
 }
 
-/// What the browser sends to `ReturnUrl` when it leaves a payment page without paying:
-/// no transaction exists, so the fields are those a status lookup by `RequestId`
-/// answers (`Status=failed`, INFERRED), signed; with `ReturnMethod=GET`, only
-/// `OrderId` and `Status`.
+/// What the browser sends to `ReturnUrl` (or `CancelUrl`) when it leaves a payment page
+/// without paying: no transaction exists, so the fields are those a status lookup by
+/// `RequestId` answers (`Status=failed`, INFERRED), signed; with `ReturnMethod=GET`,
+/// only `OrderId` and `Status`.
 pub(crate) fn page_return(
     to: &ReturnTo,
     fields: Vec<(String, String)>,
     api_key: &SecretString,
-) -> Option<Notification> {
+) -> Option<BrowserReturn> {
     if to.get {
-        let query: Vec<(&str, &str)> = fields
-            .iter()
+        let fields = fields
+            .into_iter()
             .filter(|(k, _)| k == "OrderId" || k == "Status")
-            .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        return Some(get_with_query(&to.url, query));
+        return Some(BrowserReturn {
+            url: to.url.clone(),
+            get: true,
+            fields,
+        });
     }
-    signed_post(&to.url, fields, api_key)
+    signed_return(&to.url, fields, api_key)
 }
 
-fn get_with_query(url: &str, query: Vec<(&str, &str)>) -> Notification {
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let target = format!("{url}{separator}{}", form::encode(query));
-    Notification::post(target, Vec::new()).with_method("GET")
+fn signed_return(
+    url: &str,
+    mut pairs: Vec<(String, String)>,
+    api_key: &SecretString,
+) -> Option<BrowserReturn> {
+    let params = Params::from_form(&pairs).ok()?;
+    let signature = sign(&params, api_key).ok()?;
+    pairs.push(("Signature".to_owned(), signature.into_string()));
+    Some(BrowserReturn {
+        url: url.to_owned(),
+        get: false,
+        fields: pairs,
+    })
 }
 
 fn signed_post(
     url: &str,
-    mut pairs: Vec<(String, String)>,
+    pairs: Vec<(String, String)>,
     api_key: &SecretString,
 ) -> Option<Notification> {
-    let params = Params::from_form(&pairs).ok()?;
-    let signature = sign(&params, api_key).ok()?;
-    pairs.push(("Signature".to_owned(), signature.into_string()));
-    Some(
-        Notification::post(url, form::encode(pairs))
-            .with_header("content-type", "application/x-www-form-urlencoded"),
-    )
+    signed_return(url, pairs, api_key).map(|r| r.notification())
 }

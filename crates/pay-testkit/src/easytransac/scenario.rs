@@ -6,7 +6,10 @@ use std::time::Duration;
 
 use super::EasytransacFake;
 use super::notify;
-use super::state::{CardBehaviour, Method, SavedCard, Schedule, State, Status, Txn, atom, v1_date};
+use super::notify::BrowserReturn;
+use super::state::{
+    CardBehaviour, Decline, Method, SavedCard, Schedule, State, Status, Txn, atom, v1_date,
+};
 use crate::present::{decimal_text as amount_text, mask_card};
 use crate::provider::{Context, Resource, ResourceKind, Snapshot};
 
@@ -215,6 +218,17 @@ impl EasytransacFake {
     /// # Errors
     /// [`ScenarioError`] when `tid` is unknown or not waiting for 3-D Secure.
     pub fn complete_3ds(&self, ctx: &Context<'_>, tid: &str) -> Result<(), ScenarioError> {
+        let back = self.complete_3ds_return(ctx, tid)?;
+        queue_return(ctx, back);
+        Ok(())
+    }
+
+    /// [`Self::complete_3ds`], answering the browser's return instead of queueing it.
+    pub(crate) fn complete_3ds_return(
+        &self,
+        ctx: &Context<'_>,
+        tid: &str,
+    ) -> Result<Option<BrowserReturn>, ScenarioError> {
         let mut state = self.lock();
         self.tick(&mut state, ctx);
         waiting_3ds(&state, tid)?;
@@ -231,8 +245,8 @@ impl EasytransacFake {
             Status::Captured
         };
         self.transition(&mut state, ctx, tid, target, "Payment was successful");
-        self.browser_return(&state, ctx, tid);
-        Ok(())
+        finish_page_of(&mut state, tid, "paid");
+        Ok(self.browser_return(&state, tid))
     }
 
     /// The customer fails the 3-D Secure challenge of `tid`: it becomes `failed` and a
@@ -241,6 +255,17 @@ impl EasytransacFake {
     /// # Errors
     /// [`ScenarioError`] when `tid` is unknown or not waiting for 3-D Secure.
     pub fn fail_3ds(&self, ctx: &Context<'_>, tid: &str) -> Result<(), ScenarioError> {
+        let back = self.fail_3ds_return(ctx, tid)?;
+        queue_return(ctx, back);
+        Ok(())
+    }
+
+    /// [`Self::fail_3ds`], answering the browser's return instead of queueing it.
+    pub(crate) fn fail_3ds_return(
+        &self,
+        ctx: &Context<'_>,
+        tid: &str,
+    ) -> Result<Option<BrowserReturn>, ScenarioError> {
         let mut state = self.lock();
         self.tick(&mut state, ctx);
         waiting_3ds(&state, tid)?;
@@ -250,8 +275,8 @@ impl EasytransacFake {
             txn.error = Some("3DSecure authentication failed".to_owned());
         }
         self.transition(&mut state, ctx, tid, Status::Failed, "Payment failed");
-        self.browser_return(&state, ctx, tid);
-        Ok(())
+        finish_page_of(&mut state, tid, "failed");
+        Ok(self.browser_return(&state, tid))
     }
 
     /// The customer pays payment page `request_id` with a card that works: a new
@@ -261,7 +286,10 @@ impl EasytransacFake {
     /// # Errors
     /// [`ScenarioError`] when the page is unknown or not pending.
     pub fn pay_page(&self, ctx: &Context<'_>, request_id: &str) -> Result<String, ScenarioError> {
-        self.finish_page(ctx, request_id, true)
+        let card = PageCard::testkit(super::cards::SUCCESS, CardBehaviour::Approve);
+        let (tid, back) = self.pay_page_with(ctx, request_id, &card)?;
+        queue_return(ctx, back);
+        Ok(tid)
     }
 
     /// The customer's card is declined on payment page `request_id`: a new `failed`
@@ -271,24 +299,41 @@ impl EasytransacFake {
     /// # Errors
     /// [`ScenarioError`] when the page is unknown or not pending.
     pub fn fail_page(&self, ctx: &Context<'_>, request_id: &str) -> Result<String, ScenarioError> {
-        self.finish_page(ctx, request_id, false)
+        let card = PageCard::testkit(
+            super::cards::DECLINED_INSUFFICIENT_FUNDS,
+            CardBehaviour::Decline(Decline::InsufficientFunds),
+        );
+        let (tid, back) = self.pay_page_with(ctx, request_id, &card)?;
+        queue_return(ctx, back);
+        Ok(tid)
     }
 
     /// The customer leaves payment page `request_id` without paying (or clicks its
     /// cancel link): the page becomes `abandoned`; no transaction exists, so no
     /// notification is sent, and a status lookup by `RequestId` answers `failed`
-    /// (INFERRED).
+    /// (INFERRED). The browser goes back to `CancelUrl`, or to `ReturnUrl` without one.
     ///
     /// # Errors
     /// [`ScenarioError`] when the page is unknown or not pending.
     pub fn abandon_page(&self, ctx: &Context<'_>, request_id: &str) -> Result<(), ScenarioError> {
+        let back = self.abandon_page_return(ctx, request_id)?;
+        queue_return(ctx, back);
+        Ok(())
+    }
+
+    /// [`Self::abandon_page`], answering the browser's return instead of queueing it.
+    pub(crate) fn abandon_page_return(
+        &self,
+        ctx: &Context<'_>,
+        request_id: &str,
+    ) -> Result<Option<BrowserReturn>, ScenarioError> {
         let mut state = self.lock();
         self.tick(&mut state, ctx);
         let page = state
             .pages
             .get_mut(request_id)
             .ok_or_else(|| ScenarioError::UnknownPage(request_id.to_owned()))?;
-        if page.status != "pending" {
+        if page.status != "pending" || page.tid.is_some() {
             return Err(ScenarioError::WrongState {
                 id: request_id.to_owned(),
                 status: page.status.to_owned(),
@@ -297,7 +342,7 @@ impl EasytransacFake {
         }
         page.status = "abandoned";
         let page = page.clone();
-        if let Some(to) = &page.return_to {
+        if let Some(to) = page.cancel_to.as_ref().or(page.return_to.as_ref()) {
             let mut fields = vec![
                 ("RequestId".to_owned(), page.request_id.clone()),
                 ("OperationType".to_owned(), "payment".to_owned()),
@@ -309,11 +354,9 @@ impl EasytransacFake {
             if let Some(order_id) = &page.order_id {
                 fields.push(("OrderId".to_owned(), order_id.clone()));
             }
-            if let Some(sent) = notify::page_return(to, fields, &self.config.api_key) {
-                ctx.webhooks().push(sent);
-            }
+            return Ok(notify::page_return(to, fields, &self.config.api_key));
         }
-        Ok(())
+        Ok(None)
     }
 
     /// The bank settles pending SEPA debit or bank transfer `tid`: `captured`, starting
@@ -322,6 +365,16 @@ impl EasytransacFake {
     /// # Errors
     /// [`ScenarioError`] when `tid` is unknown, not a debit or transfer, or not pending.
     pub fn settle_debit(&self, ctx: &Context<'_>, tid: &str) -> Result<(), ScenarioError> {
+        self.settle_debit_return(ctx, tid).map(drop)
+    }
+
+    /// [`Self::settle_debit`], answering the browser's return (for a bank transfer the
+    /// customer approved at the bank's page).
+    pub(crate) fn settle_debit_return(
+        &self,
+        ctx: &Context<'_>,
+        tid: &str,
+    ) -> Result<Option<BrowserReturn>, ScenarioError> {
         let mut state = self.lock();
         self.tick(&mut state, ctx);
         pending_debit(&state, tid)?;
@@ -332,7 +385,7 @@ impl EasytransacFake {
             Status::Captured,
             "Payment was successful",
         );
-        Ok(())
+        Ok(self.browser_return(&state, tid))
     }
 
     /// The bank rejects pending SEPA debit or bank transfer `tid`: `failed`; a
@@ -341,14 +394,60 @@ impl EasytransacFake {
     /// # Errors
     /// [`ScenarioError`] when `tid` is unknown, not a debit or transfer, or not pending.
     pub fn reject_debit(&self, ctx: &Context<'_>, tid: &str) -> Result<(), ScenarioError> {
+        self.reject_debit_return(ctx, tid, "Debit rejected by the bank")
+            .map(drop)
+    }
+
+    /// [`Self::reject_debit`] with `error` as the `Error`, answering the browser's return
+    /// (for a mandate the customer refused to sign, or a transfer cancelled at the bank).
+    pub(crate) fn reject_debit_return(
+        &self,
+        ctx: &Context<'_>,
+        tid: &str,
+        error: &str,
+    ) -> Result<Option<BrowserReturn>, ScenarioError> {
         let mut state = self.lock();
         self.tick(&mut state, ctx);
         pending_debit(&state, tid)?;
         if let Some(txn) = state.txns.get_mut(tid) {
-            txn.error = Some("Debit rejected by the bank".to_owned());
+            txn.error = Some(error.to_owned());
         }
         self.transition(&mut state, ctx, tid, Status::Failed, "Payment failed");
-        Ok(())
+        Ok(self.browser_return(&state, tid))
+    }
+
+    /// The customer signs the SEPA mandate of pending V1 debit `tid` at its
+    /// `MandateUrl`. The debit stays `pending` until the bank settles or rejects it
+    /// ([`Self::settle_debit`], [`Self::reject_debit`]); its `Message` becomes "Mandate
+    /// signed" and no notification is sent, since the status does not change (INFERRED:
+    /// the signing flow is undocumented). Settling does not require a signature.
+    ///
+    /// # Errors
+    /// [`ScenarioError`] when `tid` is unknown, not a pending V1 debit with a mandate
+    /// to sign, or signed already.
+    pub fn sign_mandate(&self, ctx: &Context<'_>, tid: &str) -> Result<(), ScenarioError> {
+        self.sign_mandate_return(ctx, tid).map(drop)
+    }
+
+    /// [`Self::sign_mandate`], answering the browser's return to `ReturnUrl`.
+    pub(crate) fn sign_mandate_return(
+        &self,
+        ctx: &Context<'_>,
+        tid: &str,
+    ) -> Result<Option<BrowserReturn>, ScenarioError> {
+        let mut state = self.lock();
+        self.tick(&mut state, ctx);
+        unsigned_mandate(&state, tid)?;
+        if let Some(txn) = state.txns.get_mut(tid) {
+            txn.mandate_signed = true;
+            "Mandate signed".clone_into(&mut txn.message);
+        }
+        Ok(self.browser_return(&state, tid))
+    }
+
+    /// The debit `tid` is a pending V1 debit whose mandate is not signed yet.
+    pub(crate) fn mandate_to_sign(&self, tid: &str) -> Result<(), ScenarioError> {
+        unsigned_mandate(&self.lock(), tid)
     }
 
     /// The cardholder disputes captured payment `tid` with their bank: a chargeback is
@@ -468,6 +567,7 @@ impl EasytransacFake {
                 txn.error = Some("3DSecure authentication expired".to_owned());
             }
             self.transition(state, ctx, &tid, Status::Failed, "Payment failed");
+            finish_page_of(state, &tid, "failed");
         }
         let mut created = Vec::new();
         let originals: Vec<String> = state.schedules.keys().cloned().collect();
@@ -575,28 +675,26 @@ impl EasytransacFake {
         }
     }
 
-    /// Queues what the customer's browser sends to `ReturnUrl` for `tid`, when the
-    /// request that started it named one (INFERRED: the fake stands in for the browser
-    /// and delivers it through the outbox, loopback only).
-    pub(crate) fn browser_return(&self, state: &State, ctx: &Context<'_>, tid: &str) {
-        let Some(txn) = state.txns.get(tid) else {
-            return;
-        };
-        let Some(to) = &txn.return_to else {
-            return;
-        };
-        let schedule = schedule_of(state, txn);
-        if let Some(sent) = notify::browser_return(to, txn, schedule, &self.config.api_key) {
-            ctx.webhooks().push(sent);
-        }
+    /// What the customer's browser sends to `ReturnUrl` for `tid`, when the request that
+    /// started it named one. The scenario controls queue it in the outbox (INFERRED: the
+    /// fake stands in for the browser, loopback only); the pages hand it to the browser.
+    pub(crate) fn browser_return(&self, state: &State, tid: &str) -> Option<BrowserReturn> {
+        let txn = state.txns.get(tid)?;
+        let to = txn.return_to.as_ref()?;
+        notify::browser_return(to, txn, schedule_of(state, txn), &self.config.api_key)
     }
 
-    fn finish_page(
+    /// The customer pays payment page `request_id` with `card`: a new transaction,
+    /// charged as the card's behaviour says. A card needing 3-D Secure (when the page
+    /// asked for it) leaves the transaction `pending` with its `3DSecureUrl` and the page
+    /// `pending` with its `Tid`, and no return yet: the browser goes to the challenge.
+    /// Returns the `Tid` and the browser's return.
+    pub(crate) fn pay_page_with(
         &self,
         ctx: &Context<'_>,
         request_id: &str,
-        paid: bool,
-    ) -> Result<String, ScenarioError> {
+        card: &PageCard,
+    ) -> Result<(String, Option<BrowserReturn>), ScenarioError> {
         let mut state = self.lock();
         self.tick(&mut state, ctx);
         let page = state
@@ -604,7 +702,7 @@ impl EasytransacFake {
             .get(request_id)
             .cloned()
             .ok_or_else(|| ScenarioError::UnknownPage(request_id.to_owned()))?;
-        if page.status != "pending" {
+        if page.status != "pending" || page.tid.is_some() {
             return Err(ScenarioError::WrongState {
                 id: request_id.to_owned(),
                 status: page.status.to_owned(),
@@ -625,28 +723,43 @@ impl EasytransacFake {
         txn.pre_auth = page.pre_auth;
         txn.plan = page.plan.clone();
         txn.three_ds = page.three_ds;
-        let (card, behaviour) = if paid {
-            (super::cards::SUCCESS, CardBehaviour::Approve)
-        } else {
-            (
-                super::cards::DECLINED_INSUFFICIENT_FUNDS,
-                CardBehaviour::Decline,
-            )
+        let behaviour = match card.behaviour {
+            CardBehaviour::Challenge if !page.three_ds => CardBehaviour::Approve,
+            other => other,
         };
-        txn.card_masked = Some(mask_card(card));
-        txn.card_month = Some("12".to_owned());
-        txn.card_year = Some("2030".to_owned());
+        txn.card_masked = Some(card.masked.clone());
+        txn.card_month = Some(card.month.clone());
+        txn.card_year = Some(card.year.clone());
         txn.card_behaviour = Some(behaviour);
         txn.save_card = page.save_card;
         txn.return_to = page.return_to.clone();
-        if !paid {
-            txn.error = Some("Insufficient funds".to_owned());
-            txn.additional_error = Some("Do not honor".to_owned());
+        if let CardBehaviour::Decline(decline) = behaviour {
+            txn.error = Some(decline.error().to_owned());
+            txn.additional_error = Some(decline.additional().to_owned());
+        }
+        if behaviour == CardBehaviour::Challenge {
+            txn.three_ds_url = Some(format!("{}/api/payment/3dsecure/{tid}", ctx.base_url()));
+            txn.three_ds_deadline = Some(ctx.now() + THREE_DS_TIMEOUT);
         }
         state.insert(txn);
+        let paid = behaviour == CardBehaviour::Approve;
         if let Some(page) = state.pages.get_mut(request_id) {
-            page.status = if paid { "paid" } else { "failed" };
+            page.status = match behaviour {
+                CardBehaviour::Approve => "paid",
+                CardBehaviour::Challenge => "pending",
+                CardBehaviour::Decline(_) => "failed",
+            };
             page.tid = Some(tid.clone());
+        }
+        if behaviour == CardBehaviour::Challenge {
+            self.transition(
+                &mut state,
+                ctx,
+                &tid,
+                Status::Pending,
+                "3DSecure authentication required",
+            );
+            return Ok((tid, None));
         }
         if paid {
             if page.save_card {
@@ -661,8 +774,8 @@ impl EasytransacFake {
         } else {
             self.transition(&mut state, ctx, &tid, Status::Failed, "Payment failed");
         }
-        self.browser_return(&state, ctx, &tid);
-        Ok(tid)
+        let back = self.browser_return(&state, &tid);
+        Ok((tid, back))
     }
 
     pub(crate) fn snapshot_state(&self) -> Snapshot {
@@ -825,6 +938,66 @@ fn pending_debit(state: &State, tid: &str) -> Result<(), ScenarioError> {
             id: tid.to_owned(),
             status: txn.status.as_str().to_owned(),
             expected: "a pending debit or transfer",
+        });
+    }
+    Ok(())
+}
+
+/// A card typed into a payment page: masked number, expiry, and what it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PageCard {
+    pub(crate) masked: String,
+    pub(crate) month: String,
+    pub(crate) year: String,
+    pub(crate) behaviour: CardBehaviour,
+}
+
+impl PageCard {
+    /// A testkit card with the expiry the scenario controls use (12/2030).
+    fn testkit(number: &str, behaviour: CardBehaviour) -> Self {
+        Self {
+            masked: mask_card(number),
+            month: "12".to_owned(),
+            year: "2030".to_owned(),
+            behaviour,
+        }
+    }
+}
+
+/// Queues the browser's return in the outbox: a scenario control stands in for the
+/// browser.
+fn queue_return(ctx: &Context<'_>, back: Option<BrowserReturn>) {
+    if let Some(back) = back {
+        ctx.webhooks().push(back.notification());
+    }
+}
+
+/// The payment page paid by `tid` (after its 3-D Secure challenge) ends `status`.
+fn finish_page_of(state: &mut State, tid: &str, status: &'static str) {
+    let Some(request_id) = state.txns.get(tid).and_then(|t| t.request_id.clone()) else {
+        return;
+    };
+    if let Some(page) = state.pages.get_mut(&request_id)
+        && page.status == "pending"
+    {
+        page.status = status;
+    }
+}
+
+fn unsigned_mandate(state: &State, tid: &str) -> Result<(), ScenarioError> {
+    let txn = state
+        .txns
+        .get(tid)
+        .ok_or_else(|| ScenarioError::UnknownTransaction(tid.to_owned()))?;
+    if txn.status != Status::Pending
+        || txn.method != Method::Debit
+        || txn.mandate_url.is_none()
+        || txn.mandate_signed
+    {
+        return Err(ScenarioError::WrongState {
+            id: tid.to_owned(),
+            status: txn.status.as_str().to_owned(),
+            expected: "a pending debit with a mandate to sign",
         });
     }
     Ok(())

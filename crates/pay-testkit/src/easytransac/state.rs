@@ -65,7 +65,32 @@ impl Method {
 pub(crate) enum CardBehaviour {
     Approve,
     Challenge,
-    Decline,
+    Decline(Decline),
+}
+
+/// Why a testkit card is declined: its `Error` and `AdditionalError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decline {
+    InsufficientFunds,
+    ExpiredCard,
+}
+
+impl Decline {
+    /// `Error`.
+    pub(crate) fn error(self) -> &'static str {
+        match self {
+            Decline::InsufficientFunds => "Insufficient funds",
+            Decline::ExpiredCard => "Expired card",
+        }
+    }
+
+    /// The one `AdditionalError` entry.
+    pub(crate) fn additional(self) -> &'static str {
+        match self {
+            Decline::InsufficientFunds => "Do not honor",
+            Decline::ExpiredCard => "Expired card",
+        }
+    }
 }
 
 /// The customer fields echoed in `Client[...]`.
@@ -210,6 +235,8 @@ pub(crate) struct Txn {
     pub(crate) chargeback_at: Option<SystemTime>,
     /// When the merchant contested it (`DateRepresentment`).
     pub(crate) representment_at: Option<SystemTime>,
+    /// For a V1 debit: the customer signed the mandate at `MandateUrl`.
+    pub(crate) mandate_signed: bool,
 }
 
 impl Txn {
@@ -253,6 +280,7 @@ impl Txn {
             return_to: None,
             chargeback_at: None,
             representment_at: None,
+            mandate_signed: false,
         }
     }
 }
@@ -281,6 +309,9 @@ pub(crate) struct Page {
     pub(crate) tid: Option<String>,
     /// `ReturnUrl` and `ReturnMethod`, for the browser's return from the page.
     pub(crate) return_to: Option<ReturnTo>,
+    /// `CancelUrl` (with `ReturnMethod`), for the browser's return when the customer
+    /// leaves the page without paying.
+    pub(crate) cancel_to: Option<ReturnTo>,
 }
 
 /// A card saved with `SaveCard=yes`.

@@ -71,6 +71,7 @@ fn testkit_cards_pass_the_luhn_check() {
         cards::SUCCESS,
         cards::THREE_DS_CHALLENGE,
         cards::DECLINED_INSUFFICIENT_FUNDS,
+        cards::DECLINED_EXPIRED_CARD,
     ] {
         assert!(pay_core::luhn_valid(card), "{card}");
     }

@@ -11,7 +11,7 @@ use crate::present::{decimal_text as amount_text, mask_card, mask_iban};
 use super::notify::{done_transaction, v1_error, v1_success};
 use super::scenario::{THREE_DS_TIMEOUT, save_card, schedule_of};
 use super::state::{
-    CardBehaviour, Method, Page, Plan, PlanRequest, ReturnTo, State, Status, Txn, v1_date,
+    CardBehaviour, Decline, Method, Page, Plan, PlanRequest, ReturnTo, State, Status, Txn, v1_date,
 };
 use super::{EasytransacFake, cards, other, same_secret};
 use crate::generated::easytransac as wire;
@@ -227,7 +227,8 @@ pub(crate) fn card_behaviour(number: &str) -> Option<CardBehaviour> {
     }
     Some(match number {
         cards::THREE_DS_CHALLENGE => CardBehaviour::Challenge,
-        cards::DECLINED_INSUFFICIENT_FUNDS => CardBehaviour::Decline,
+        cards::DECLINED_INSUFFICIENT_FUNDS => CardBehaviour::Decline(Decline::InsufficientFunds),
+        cards::DECLINED_EXPIRED_CARD => CardBehaviour::Decline(Decline::ExpiredCard),
         _ => CardBehaviour::Approve,
     })
 }
@@ -333,7 +334,10 @@ fn card_plan(pre_auth: bool, ask: &PlanAsk<'_>) -> Result<Option<PlanRequest>, R
 }
 
 /// `ReturnUrl` with `ReturnMethod` (`POST` unless `GET` is asked for).
-fn return_to(url: Option<&String>, method: Option<&wire::ReturnMethod>) -> Option<ReturnTo> {
+pub(crate) fn return_to(
+    url: Option<&String>,
+    method: Option<&wire::ReturnMethod>,
+) -> Option<ReturnTo> {
     url.filter(|u| !u.is_empty()).map(|url| ReturnTo {
         url: url.clone(),
         get: matches!(method, Some(wire::ReturnMethod::Get)),
@@ -354,9 +358,9 @@ fn charge_card(
 ) -> Value {
     let tid = txn.tid.clone();
     match txn.card_behaviour {
-        Some(CardBehaviour::Decline) => {
-            txn.error = Some("Insufficient funds".to_owned());
-            txn.additional_error = Some("Do not honor".to_owned());
+        Some(CardBehaviour::Decline(decline)) => {
+            txn.error = Some(decline.error().to_owned());
+            txn.additional_error = Some(decline.additional().to_owned());
             state.insert(txn);
             fake.transition(state, ctx, &tid, Status::Failed, "Payment failed");
         }
@@ -513,6 +517,7 @@ fn sdd_init(
     txn.iban_masked = Some(mask_iban(&r.iban));
     txn.mandate_url = Some(format!("{}/api/payment/sdd/mandate/{tid}", ctx.base_url()));
     txn.plan = plan;
+    txn.return_to = return_to(r.return_url.as_ref(), r.return_method.as_ref());
     state.insert(txn);
     fake.transition(
         &mut state,
@@ -548,6 +553,7 @@ fn bybank(
         "{}/api/payment/bybank/{tid}/redirect",
         ctx.base_url()
     ));
+    txn.return_to = return_to(r.return_url.as_ref(), r.return_method.as_ref());
     state.insert(txn);
     fake.transition(
         &mut state,
@@ -623,6 +629,7 @@ fn page(
         plan,
         tid: None,
         return_to: return_to(r.return_url.as_ref(), r.return_method.as_ref()),
+        cancel_to: return_to(r.cancel_url.as_ref(), r.return_method.as_ref()),
     };
     let result = page_result(&page, false);
     state.pages.insert(request_id, page);

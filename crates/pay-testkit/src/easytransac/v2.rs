@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::state::{Mandate, Method, PlanRequest, Status, Txn, atom};
+use super::state::{Mandate, Method, PlanRequest, ReturnTo, Status, Txn, atom};
 use super::v1::{PlanAsk, plan_request, refusal_of};
 use super::{EasytransacFake, same_secret};
 use crate::generated::RouteMatch;
@@ -319,6 +319,14 @@ fn open_banking(
         "{}/v2/public/transaction/{tid}/redirect",
         ctx.base_url()
     ));
+    // INFERRED: the browser comes back from the bank as after a V1 page (see `pages`).
+    txn.return_to = Some(ReturnTo {
+        url: r.return_url.clone(),
+        get: matches!(
+            r.return_method,
+            Some(wire::V2OpenBankingInitRequestReturnMethod::Get)
+        ),
+    });
     txn.v2 = true;
     state.insert(txn);
     fake.transition(
