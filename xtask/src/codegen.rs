@@ -47,6 +47,11 @@ pub(crate) fn providers(root: &Path) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
+/// The providers `pay::Config` configures by hand (`crates/pay/src/config.rs`), in the order
+/// `PAY_PROVIDER`'s error lists them. Every other provider is configured through its adapter's
+/// settings hook, listed in the generated `crates/pay/src/configured.rs`; this list never grows.
+const HAND_CONFIGURED: &[&str] = &["easytransac", "easypay"];
+
 /// The marker lines around a region of a hand-written file that codegen keeps in step with
 /// the provider list. Everything between them is rewritten; everything outside is kept.
 pub(crate) const REGION_BEGIN: &str =
@@ -186,8 +191,8 @@ pub(crate) fn generate(root: &Path) -> Result<Vec<Output>, String> {
 
 /// Everything that lists the providers, derived from the descriptions: the fakes' module
 /// declarations and the binary's registry table (`pay-testkit/src/fakes.rs`), pay-testkit's
-/// dependencies on the adapters, and the facade's features, optional dependencies and
-/// re-exports.
+/// dependencies on the adapters, the facade's features, optional dependencies and
+/// re-exports, and what `pay::Config` knows of the providers (`configured.rs`).
 fn provider_lists(
     root: &Path,
     apis: &[model::Api],
@@ -238,6 +243,35 @@ fn provider_lists(
             }
         })
         .collect();
+    let known: Vec<&str> = HAND_CONFIGURED
+        .iter()
+        .copied()
+        .filter(|name| names.contains(name))
+        .chain(
+            names
+                .iter()
+                .copied()
+                .filter(|name| !HAND_CONFIGURED.contains(name)),
+        )
+        .collect();
+    let hooks: Vec<TokenStream> = known
+        .iter()
+        .filter(|name| !HAND_CONFIGURED.contains(name))
+        .map(|name| {
+            let krate =
+                proc_macro2::Ident::new(&format!("pay_{name}"), proc_macro2::Span::call_site());
+            quote! {
+                #[cfg(feature = #name)]
+                crate::config::Hook {
+                    name: #name,
+                    variables: #krate::CONFIG_VARIABLES,
+                    connect: |value, environment, base_url| {
+                        Ok(std::sync::Arc::new(#krate::from_config(value, environment, base_url)?))
+                    },
+                },
+            }
+        })
+        .collect();
     let about = " The provider adapters, one per `fixtures/<provider>/api.yaml`, each behind the feature of its name.";
     let tokens = quote! {
         #![doc = #about]
@@ -245,6 +279,22 @@ fn provider_lists(
     };
     outputs.push(Output {
         path: "crates/pay/src/providers.rs".to_owned(),
+        contents: rustfmt.format(&render(tokens)?)?,
+    });
+
+    let about = " What `Config` knows of the providers, one per `fixtures/<provider>/api.yaml`: every name `PAY_PROVIDER` takes, those this build has, and the settings hook of each provider `config.rs` does not configure by hand (its adapter's `CONFIG_VARIABLES` and `from_config`).";
+    let tokens = quote! {
+        #![doc = #about]
+        /// Every described provider: Easytransac and Easypay first, then the others by name.
+        pub(crate) const KNOWN: &[&str] = &[#(#known),*];
+        /// The known providers whose feature is on.
+        pub(crate) const AVAILABLE: &[&str] = &[#(#[cfg(feature = #known)] #known),*];
+        /// The settings hooks of the providers configured by their adapters, whose feature is
+        /// on.
+        pub(crate) const HOOKS: &[crate::config::Hook] = &[#(#hooks)*];
+    };
+    outputs.push(Output {
+        path: "crates/pay/src/configured.rs".to_owned(),
         contents: rustfmt.format(&render(tokens)?)?,
     });
 
@@ -982,6 +1032,17 @@ mod tests {
             assert!(testkit.contains(&format!("\npay-{name}.workspace = true\n")));
             assert!(reexports.contains(&format!("pub use pay_{name} as {name};")));
         }
+        // `Config` configures these two by hand, in this order; any other provider gets a
+        // hook (the worked-example test builds one).
+        let configured = file("crates/pay/src/configured.rs");
+        assert!(
+            configured.contains(r#"KNOWN: &[&str] = &["easytransac", "easypay"];"#),
+            "{configured}"
+        );
+        assert!(
+            configured.contains("HOOKS: &[crate::config::Hook] = &[];"),
+            "{configured}"
+        );
 
         let scratch =
             std::env::temp_dir().join(format!("pay-xtask-discovery-{}", std::process::id()));

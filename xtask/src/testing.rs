@@ -5,6 +5,7 @@ use std::{
     fs,
     path::{Path, PathBuf},
     process::Command,
+    sync::{Mutex, PoisonError},
     time::{SystemTime, UNIX_EPOCH},
 };
 
@@ -15,6 +16,11 @@ pub(crate) fn args(list: &[&str]) -> Vec<String> {
 
 /// A copy of the workspace's files (tracked, plus untracked ones git does not ignore) in a
 /// fresh git repository with one commit; removed on drop.
+///
+/// Each copy keeps its source's modification time, so a build of the copy that shares this
+/// build's target directory finds the crates it did not change fresh (cargo's fingerprints
+/// of workspace crates are relative to the workspace root) and compiles only what the test
+/// changed.
 #[derive(Debug)]
 pub(crate) struct TempWorkspace {
     root: PathBuf,
@@ -49,6 +55,7 @@ impl TempWorkspace {
             let to = root.join(file);
             fs::create_dir_all(to.parent().unwrap()).unwrap();
             fs::copy(&from, &to).unwrap();
+            keep_modification_time(&from, &to);
         }
         run_git(&root, &["init", "-q"]);
         let workspace = TempWorkspace { root };
@@ -84,8 +91,57 @@ impl TempWorkspace {
 }
 
 impl Drop for TempWorkspace {
+    /// Removes the copy, unless `PAY_XTASK_KEEP_COPY` is set (to look at a failed test's copy).
     fn drop(&mut self) {
+        if std::env::var_os("PAY_XTASK_KEEP_COPY").is_some() {
+            eprintln!("kept the workspace copy {}", self.root.display());
+            return;
+        }
         let _ = fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Runs `git args` in `dir` and returns its output; fails the test when git fails.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
+    run_git(dir, args)
+}
+
+/// Runs `cargo args` in `root` with this build's target directory (so dependencies are not
+/// rebuilt) and returns its standard output; fails the test with cargo's output when it
+/// fails.
+///
+/// One at a time in this process: two copies' builds share crates of the same name in the
+/// target directory, and one must not replace an artefact the other is about to read (a doc
+/// test links the rlibs after the build has finished).
+pub(crate) fn cargo(root: &Path, args: &[&str]) -> String {
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| crate::project_root().join("target"), PathBuf::from);
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(&cargo)
+        .args(args)
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("cargo runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "cargo {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Gives `to` the modification time of `from` (best effort: a copy that cannot keep it is
+/// only rebuilt, never wrong).
+fn keep_modification_time(from: &Path, to: &Path) {
+    let Ok(modified) = fs::metadata(from).and_then(|meta| meta.modified()) else {
+        return;
+    };
+    if let Ok(file) = fs::File::options().write(true).open(to) {
+        let _ = file.set_modified(modified);
     }
 }
 

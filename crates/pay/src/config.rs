@@ -2,17 +2,23 @@
 //! or typed values ([`Config::easytransac`], [`Config::easypay`]), then
 //! [`Config::connect`] for a provider behind `dyn` pay-core traits.
 //!
+//! Easytransac and Easypay are configured here by hand. Every other provider is configured
+//! through its adapter's settings hook (`pay_<name>::CONFIG_VARIABLES` and
+//! `pay_<name>::from_config`, which `cargo xtask new-provider` writes), listed by codegen in
+//! the generated `configured.rs`: adding a provider edits nothing here.
+//!
 //! Errors name the variable and the rule and never echo a value: a mistyped secret must
 //! not end up in a log.
 
 use std::fmt;
 use std::sync::Arc;
 
-use pay_core::{PayError, Provider, ProviderId, Url};
-#[cfg(any(feature = "easytransac", feature = "easypay"))]
+use pay_core::{Environment, PayError, Provider, ProviderId, Url};
 use secrecy::{ExposeSecret, SecretString};
 
-/// `easytransac` or `easypay`.
+use crate::configured;
+
+/// `easytransac`, `easypay` or another provider's name ([`KNOWN_PROVIDERS`]).
 pub const PAY_PROVIDER: &str = "PAY_PROVIDER";
 /// `sandbox` (default) or `production`.
 pub const PAY_ENVIRONMENT: &str = "PAY_ENVIRONMENT";
@@ -32,16 +38,12 @@ pub const EASYPAY_NOTIFICATION_USER: &str = "EASYPAY_NOTIFICATION_USER";
 pub const EASYPAY_NOTIFICATION_PASSWORD: &str = "EASYPAY_NOTIFICATION_PASSWORD";
 
 /// The providers this build can configure (their cargo features are on).
-pub const AVAILABLE_PROVIDERS: &[&str] = &[
-    #[cfg(feature = "easytransac")]
-    "easytransac",
-    #[cfg(feature = "easypay")]
-    "easypay",
-];
+pub const AVAILABLE_PROVIDERS: &[&str] = configured::AVAILABLE;
 
-/// Every provider name `PAY_PROVIDER` understands; each is also the name of the `pay`
-/// crate's cargo feature that enables it.
-pub const KNOWN_PROVIDERS: &[&str] = &["easytransac", "easypay"];
+/// Every provider name `PAY_PROVIDER` understands (Easytransac and Easypay first, then every
+/// other described provider by name); each is also the name of the `pay` crate's cargo
+/// feature that enables it.
+pub const KNOWN_PROVIDERS: &[&str] = configured::KNOWN;
 
 /// Where a client sends its requests.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -284,6 +286,80 @@ impl fmt::Debug for EasypaySettings {
     }
 }
 
+/// The settings hook of a provider configured by its adapter (every provider but Easytransac
+/// and Easypay): what `cargo xtask codegen` lists in `configured.rs` for each, from the
+/// adapter's `CONFIG_VARIABLES` and `from_config`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Hook {
+    /// The provider's name (`PAY_PROVIDER`, the feature).
+    pub(crate) name: &'static str,
+    /// Each variable the adapter reads: its name, whether it is required, what it holds.
+    /// Every value is kept as a secret.
+    pub(crate) variables: &'static [(&'static str, bool, &'static str)],
+    /// Builds the client from the variables that are set and the target.
+    pub(crate) connect: Connect,
+}
+
+/// An adapter's `from_config` behind `dyn Provider`: the variables that are set (by name),
+/// the environment, and the base URL replacing the environment's, if any.
+pub(crate) type Connect = fn(
+    &dyn Fn(&str) -> Option<SecretString>,
+    Environment,
+    Option<&str>,
+) -> Result<Arc<dyn Provider>, PayError>;
+
+/// The settings of a provider configured by its adapter (every provider but Easytransac and
+/// Easypay): the values of the variables its adapter reads (`pay_<name>::CONFIG_VARIABLES`),
+/// and where to send.
+#[derive(Clone)]
+pub struct AdapterSettings {
+    hook: &'static Hook,
+    values: Vec<(&'static str, SecretString)>,
+    target: Target,
+}
+
+impl AdapterSettings {
+    /// The provider's name.
+    pub fn provider(&self) -> &'static str {
+        self.hook.name
+    }
+
+    /// Where the client sends.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The client these settings describe, behind `dyn` pay-core traits.
+    ///
+    /// # Errors
+    /// The adapter's builder refused the settings.
+    pub fn connect(&self) -> Result<Arc<dyn Provider>, PayError> {
+        let value = |name: &str| {
+            self.values
+                .iter()
+                .find(|(variable, _)| *variable == name)
+                .map(|(_, value)| value.clone())
+        };
+        let (environment, base_url) = match &self.target {
+            Target::Sandbox => (Environment::Sandbox, None),
+            Target::Production => (Environment::Production, None),
+            Target::Custom(url) => (Environment::Sandbox, Some(url.as_str())),
+        };
+        (self.hook.connect)(&value, environment, base_url)
+    }
+}
+
+impl fmt::Debug for AdapterSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set: Vec<&str> = self.values.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("AdapterSettings")
+            .field("provider", &self.hook.name)
+            .field("variables_set", &set)
+            .field("target", &self.target)
+            .finish()
+    }
+}
+
 /// Which provider, and its settings. `Debug` shows no secret.
 ///
 /// [`Config::from_env`] reads these variables:
@@ -299,6 +375,9 @@ impl fmt::Debug for EasypaySettings {
 /// | `EASYPAY_OUT_PAYMENT_KEY_FILE` | easypay, optional | path of the PEM private key that signs out-payments |
 /// | `EASYPAY_NOTIFICATION_USER`, `EASYPAY_NOTIFICATION_PASSWORD` | easypay, optional | the Basic credentials Easypay sends notifications with (both or neither) |
 ///
+/// Any other provider reads the variables its adapter lists (`pay_<name>::CONFIG_VARIABLES`,
+/// such as `<NAME>_API_KEY`); required ones must be visible ASCII, as they travel in headers.
+///
 /// Errors name the variable and the rule and never echo a value.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -309,6 +388,8 @@ pub enum Config {
     /// Easypay (feature `easypay`).
     #[cfg(feature = "easypay")]
     Easypay(EasypaySettings),
+    /// Any other provider, configured by its adapter (feature of its name).
+    Adapter(AdapterSettings),
 }
 
 impl Config {
@@ -402,6 +483,22 @@ impl Config {
                 Ok(Config::Easypay(settings))
             }
             _ => {
+                if let Some(hook) = configured::HOOKS.iter().find(|hook| hook.name == name) {
+                    let mut values = Vec::new();
+                    for &(variable, required, _) in hook.variables {
+                        let value = if required {
+                            Some(vars.header_secret(variable)?)
+                        } else {
+                            vars.optional(variable)?.map(SecretString::from)
+                        };
+                        values.extend(value.map(|value| (variable, value)));
+                    }
+                    return Ok(Config::Adapter(AdapterSettings {
+                        hook,
+                        values,
+                        target,
+                    }));
+                }
                 let _ = target;
                 Err(ConfigError::new(
                     PAY_PROVIDER,
@@ -422,6 +519,7 @@ impl Config {
             Config::Easytransac(_) => pay_easytransac::PROVIDER,
             #[cfg(feature = "easypay")]
             Config::Easypay(_) => pay_easypay::PROVIDER,
+            Config::Adapter(ref settings) => ProviderId::new(settings.hook.name),
         }
     }
 
@@ -438,6 +536,7 @@ impl Config {
             Config::Easytransac(ref settings) => Ok(Arc::new(settings.client()?)),
             #[cfg(feature = "easypay")]
             Config::Easypay(ref settings) => Ok(Arc::new(settings.client()?)),
+            Config::Adapter(ref settings) => settings.connect(),
         }
     }
 }
@@ -491,7 +590,6 @@ impl Vars<'_> {
     }
 
     /// A secret sent in an HTTP header: required, visible ASCII only.
-    #[cfg(any(feature = "easytransac", feature = "easypay"))]
     fn header_secret(&self, name: &'static str) -> Result<SecretString, ConfigError> {
         let value = SecretString::from(self.required(name)?);
         if value.expose_secret().bytes().all(|b| b.is_ascii_graphic()) {
@@ -526,6 +624,64 @@ impl Vars<'_> {
                 .map(Target::Custom)
                 .map_err(|_| ConfigError::new(PAY_BASE_URL, ConfigProblem::NotAUrl)),
             (environment, None) => Ok(environment.unwrap_or_default()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every available provider is configured by hand or by its adapter's hook.
+    #[test]
+    fn every_available_provider_is_configurable() {
+        for name in AVAILABLE_PROVIDERS {
+            let by_hand = ["easytransac", "easypay"].contains(name);
+            let hooked = configured::HOOKS.iter().any(|hook| hook.name == *name);
+            assert!(by_hand != hooked, "{name}");
+            assert!(KNOWN_PROVIDERS.contains(name), "{name}");
+        }
+        assert_eq!(KNOWN_PROVIDERS[..2], ["easytransac", "easypay"]);
+    }
+
+    /// Values for every variable of `hook` but `missing`, and a loopback base URL.
+    fn lookup(hook: &'static Hook, missing: &'static str) -> impl Fn(&str) -> Lookup {
+        move |name: &str| match name {
+            PAY_PROVIDER => Lookup::Value(hook.name.to_owned()),
+            PAY_BASE_URL => Lookup::Value("http://127.0.0.1:9".to_owned()),
+            other if other != missing && hook.variables.iter().any(|v| v.0 == other) => {
+                Lookup::Value("secret-test-value".to_owned())
+            }
+            _ => Lookup::Missing,
+        }
+    }
+
+    /// A provider configured by its adapter reads the adapter's variables, names a missing
+    /// required one, hides every value, and connects (here to a loopback address).
+    #[tokio::test]
+    async fn adapter_hooks_configure_and_connect() {
+        for hook in configured::HOOKS {
+            let config = Config::from_lookup(lookup(hook, "")).expect("configured");
+            assert_eq!(config.provider_id().as_str(), hook.name);
+            assert!(!format!("{config:?}").contains("secret-test-value"));
+            assert!(
+                matches!(&config, Config::Adapter(settings) if settings.provider() == hook.name),
+                "{config:?}"
+            );
+            let provider = config.connect().expect("connected");
+            assert_eq!(provider.id().as_str(), hook.name);
+            for &(variable, required, _) in hook.variables {
+                let result = Config::from_lookup(lookup(hook, variable));
+                if required {
+                    let err = result.expect_err("a required variable is missing");
+                    assert_eq!(
+                        (err.variable(), err.problem()),
+                        (variable, &ConfigProblem::Missing)
+                    );
+                } else {
+                    assert!(result.is_ok(), "{variable} is optional");
+                }
+            }
         }
     }
 }

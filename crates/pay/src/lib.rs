@@ -32,6 +32,8 @@
 //! - `easytransac`: the Easytransac adapter, as [`easytransac`], and
 //!   [`Config::Easytransac`].
 //! - `easypay`: the Easypay adapter, as [`easypay`], and [`Config::Easypay`].
+//! - one feature per other described provider (`fixtures/<name>/api.yaml`, generated):
+//!   its adapter as `pay::<name>`, configured by [`Config::Adapter`].
 //! - `mock`: [`mock::MockProvider`], a `mockall` mock of every trait, for unit tests of
 //!   code that takes a provider.
 //! - `testkit`: pay-testkit's fake servers, as [`testkit`], for tests (enable it under
@@ -45,6 +47,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 mod config;
+mod configured;
 mod providers;
 
 pub use pay_core::*;
@@ -59,10 +62,10 @@ pub use crate::config::EasypaySettings;
 #[cfg_attr(docsrs, doc(cfg(feature = "easytransac")))]
 pub use crate::config::EasytransacSettings;
 pub use crate::config::{
-    AVAILABLE_PROVIDERS, Config, ConfigError, ConfigProblem, EASYPAY_ACCOUNT_ID, EASYPAY_API_KEY,
-    EASYPAY_NOTIFICATION_PASSWORD, EASYPAY_NOTIFICATION_USER, EASYPAY_OUT_PAYMENT_KEY_FILE,
-    EASYTRANSAC_API_KEY, KNOWN_PROVIDERS, Lookup, PAY_BASE_URL, PAY_ENVIRONMENT, PAY_PROVIDER,
-    Target,
+    AVAILABLE_PROVIDERS, AdapterSettings, Config, ConfigError, ConfigProblem, EASYPAY_ACCOUNT_ID,
+    EASYPAY_API_KEY, EASYPAY_NOTIFICATION_PASSWORD, EASYPAY_NOTIFICATION_USER,
+    EASYPAY_OUT_PAYMENT_KEY_FILE, EASYTRANSAC_API_KEY, KNOWN_PROVIDERS, Lookup, PAY_BASE_URL,
+    PAY_ENVIRONMENT, PAY_PROVIDER, Target,
 };
 
 /// The provider adapters (`pay::easypay`, `pay::easytransac`, …), each behind the feature of

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use pay_core::{
-    AmountEncoding, Capabilities, Clock, Environment, IdempotencySupport, PayError,
+    AmountEncoding, Capabilities, Clock, Environment, ErrorKind, IdempotencySupport, PayError,
     PaymentMethodKind, Provider, ProviderId, Redactor, WebhookAuth,
 };
 use pay_http::Transport;
@@ -21,7 +21,35 @@ const SANDBOX_URL: &str = "https://sandbox.{name}.invalid";
 /// The production base URL (a placeholder until the description names the real one).
 const PRODUCTION_URL: &str = "https://api.{name}.invalid";
 
-/// An {title} client. Create one with [`Client::builder`] and reuse it: it holds a
+/// The variables `pay::Config::from_env` reads for {title} (`PAY_PROVIDER={name}`): each
+/// one's name, whether it is required, and what it holds. Every value is kept secret.
+pub const CONFIG_VARIABLES: &[(&str, bool, &str)] = &[("{NAME}_API_KEY", true, "the secret API key")];
+
+/// The client `pay::Config` builds (its settings hook, which codegen registers): `value`
+/// gives each variable of [`CONFIG_VARIABLES`] that is set, and `base_url`, when given,
+/// replaces the environment's (a fake server's).
+///
+/// # Errors
+/// A required variable is not set, or as [`ClientBuilder::build`].
+pub fn from_config(
+    value: &dyn Fn(&str) -> Option<SecretString>,
+    environment: Environment,
+    base_url: Option<&str>,
+) -> Result<Client, PayError> {
+    let api_key = value("{NAME}_API_KEY").ok_or_else(|| {
+        PayError::new(ErrorKind::Configuration {
+            reason: "{NAME}_API_KEY is not set".to_owned(),
+        })
+        .with_provider(PROVIDER)
+    })?;
+    let mut builder = Client::builder(api_key).environment(environment);
+    if let Some(url) = base_url {
+        builder = builder.base_url(url);
+    }
+    builder.build()
+}
+
+/// The {title} client. Create one with [`Client::builder`] and reuse it: it holds a
 /// connection pool.
 ///
 /// `Debug` shows no credentials.

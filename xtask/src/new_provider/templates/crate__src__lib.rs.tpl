@@ -21,7 +21,8 @@
 //! ```
 //!
 //! # Layout
-//! - `client.rs`: credentials, base URLs per environment, the transport, capabilities.
+//! - `client.rs`: credentials, base URLs per environment, the transport, capabilities, and
+//!   the settings hook of `pay::Config` (`CONFIG_VARIABLES`, `from_config`).
 //! - `error.rs`: the provider's error answers as `PayError`s (pay-http [`Hooks`](pay_http::Hooks)).
 //! - `convert.rs`: wire types to and from `pay_core`'s model.
 //! - `traits.rs`: the `pay_core` traits the client implements.
@@ -35,7 +36,7 @@ mod error;
 mod traits;
 pub mod wire;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{CONFIG_VARIABLES, Client, ClientBuilder, from_config};
 pub use convert::{STATUSES, map_status};
 pub use error::{title}Hooks;
 pub use pay_core::Environment;
