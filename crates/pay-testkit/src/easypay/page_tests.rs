@@ -388,6 +388,46 @@ fn bad_card_fields_are_refused_without_echoing_them() {
 }
 
 #[test]
+fn a_refused_field_points_to_the_alert() {
+    let rig = Rig::new();
+    let id = rig.create(CARD_SALE);
+    let path = format!("/fake/card/{id}");
+    let good = [
+        ("card_number", CARD_OK),
+        ("expiry", "12/30"),
+        ("cvv", CVV),
+        ("holder", "Ana"),
+    ];
+    for (field, bad, testid) in [
+        ("card_number", "12", "card-number"),
+        ("expiry", "10/23", "card-expiry"),
+        ("cvv", "1", "card-cvv"),
+        ("holder", " ", "card-holder"),
+    ] {
+        let form: Vec<(&str, &str)> = good
+            .iter()
+            .map(|&(name, value)| (name, if name == field { bad } else { value }))
+            .collect();
+        let text = html(&rig.post(&path, &form));
+        assert!(text.contains("id=\"card-error\""), "{text}");
+        let marked: Vec<&str> = text
+            .split('<')
+            .filter(|tag| tag.starts_with("input") && tag.contains("aria-invalid=\"true\""))
+            .collect();
+        assert_eq!(marked.len(), 1, "{field}: {marked:?}");
+        assert!(
+            marked[0].contains(&format!("data-testid=\"{testid}\"")),
+            "{marked:?}"
+        );
+        assert!(
+            marked[0].contains("aria-describedby=\"card-error\""),
+            "{marked:?}"
+        );
+    }
+    assert!(!html(&rig.get(&path)).contains("aria-invalid"));
+}
+
+#[test]
 fn canceling_the_card_form_leaves_the_payment_pending() {
     let rig = Rig::new();
     let id = rig.create(CARD_SALE);
@@ -419,6 +459,50 @@ fn cards_return_to_visa_fwd_when_configured() {
     let canceled = rig.create(CARD_SALE);
     let answer = rig.post(&format!("/fake/card/{canceled}"), &[("action", "cancel")]);
     assert!(location(&answer).contains("&status=canceled"));
+}
+
+#[test]
+fn a_visa_fwd_that_is_not_http_is_refused_and_never_followed() {
+    // A `javascript:` forward would be a `Location` the card form sends the browser to.
+    let rig = Rig::new();
+    let patch = FakeRequest::new("PATCH", "/2.0/config")
+        .with_header("AccountId", ACCOUNT)
+        .with_header("ApiKey", KEY)
+        .with_header("Content-Type", "application/json")
+        .with_body(r#"{"visa_fwd":"javascript:alert(document.domain)"}"#);
+    let answer = rig.fake.handle(&patch, &rig.ctx());
+    assert_eq!(answer.status(), 400, "{}", html(&answer));
+    let id = rig.create(CARD_SALE);
+    let answer = rig.pay_card(&id, CARD_OK);
+    assert_eq!(answer.header("location"), None);
+    assert_eq!(outcome(&answer), "success");
+    assert!(!html(&answer).contains("javascript:"));
+}
+
+#[test]
+fn request_text_is_escaped_on_every_page() {
+    let rig = Rig::new();
+    let evil = r#"<script>alert(1)</script> & \"q\" 'x'"#;
+    let shown = "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;x&#39;";
+    let card = rig.create(&format!(
+        r#"{{"value":12.5,"method":"cc","key":"k\"><b>","capture":{{"descriptive":"{evil}"}}}}"#
+    ));
+    let mbway = rig.create(&format!(
+        r#"{{"value":7.25,"method":"mbw","capture":{{"descriptive":"{evil}"}},"customer":{{"name":"Ana","phone":"919876543"}}}}"#
+    ));
+    let pages = [
+        rig.get(&format!("/fake/card/{card}")),
+        rig.get(&format!("/fake/mbway/{mbway}")),
+        rig.pay_card(&card, CARD_DECLINED),
+    ];
+    for page in &pages {
+        let text = html(page);
+        assert!(text.contains(shown), "{text}");
+        assert!(
+            !text.contains("<script>") && !text.contains("<b>"),
+            "{text}"
+        );
+    }
 }
 
 #[test]

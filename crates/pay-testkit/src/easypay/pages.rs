@@ -195,15 +195,16 @@ struct CardEntry {
     number: String,
 }
 
-/// Checks the card form. Messages name the field and the rule, never the value.
-fn check_card(request: &FakeRequest, now: i64) -> Result<CardEntry, String> {
+/// Checks the card form. A refusal is the `id` of the control at fault and a message
+/// naming the field and the rule, never the value.
+fn check_card(request: &FakeRequest, now: i64) -> Result<CardEntry, (&'static str, &'static str)> {
     let field = |name: &str| request.form_field(name).unwrap_or_default();
     let number: String = field("card_number")
         .chars()
         .filter(|c| !matches!(c, ' ' | '-'))
         .collect();
     if !(12..=19).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("Card number: enter 12 to 19 digits.".to_owned());
+        return Err(("card_number", "Card number: enter 12 to 19 digits."));
     }
     let expiry = field("expiry");
     let parsed = expiry.trim().split_once('/').and_then(|(m, y)| {
@@ -212,31 +213,32 @@ fn check_card(request: &FakeRequest, now: i64) -> Result<CardEntry, String> {
         (y.trim().len() == 2 && (1..=12).contains(&month)).then_some((2000 + year, month))
     });
     let Some((year, month)) = parsed else {
-        return Err("Expiry date: enter the month and year as MM/YY.".to_owned());
+        return Err(("expiry", "Expiry date: enter the month and year as MM/YY."));
     };
     let today = json::date(now);
     let this_year: u32 = today[..4].parse().unwrap_or(0);
     let this_month: u32 = today[5..7].parse().unwrap_or(0);
     if (year, month) < (this_year, this_month) {
-        return Err("Expiry date: the card has expired.".to_owned());
+        return Err(("expiry", "Expiry date: the card has expired."));
     }
     let cvv = field("cvv");
     if !(3..=4).contains(&cvv.len()) || !cvv.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("Security code (CVV): enter 3 or 4 digits.".to_owned());
+        return Err(("cvv", "Security code (CVV): enter 3 or 4 digits."));
     }
     let holder = field("holder");
     if holder.trim().is_empty() || holder.chars().count() > 100 {
-        return Err("Cardholder name: enter 1 to 100 characters.".to_owned());
+        return Err(("holder", "Cardholder name: enter 1 to 100 characters."));
     }
     Ok(CardEntry { number })
 }
 
-/// The card form. `problem` is a message to show, `holder` and `expiry` what the
-/// customer typed before (the card number and CVV are never written back).
+/// The card form. `problem` is the `id` of the control at fault and a message to show,
+/// `holder` and `expiry` what the customer typed before (the card number and CVV are
+/// never written back).
 fn card_form(
     base_url: &str,
     p: &Payment,
-    problem: Option<&str>,
+    problem: Option<(&str, &str)>,
     holder: &str,
     expiry: &str,
 ) -> FakeResponse {
@@ -244,37 +246,41 @@ fn card_form(
         || "Save the card".to_owned(),
         |v| format!("Pay {}", amount_text(v, &p.currency)),
     );
-    let invalid = if problem.is_some() {
-        " aria-describedby=\"card-error\""
-    } else {
-        ""
+    // The control at fault points to the alert, so a screen reader announces it there.
+    let invalid = |id: &str| match problem {
+        Some((field, _)) if field == id => " aria-invalid=\"true\" aria-describedby=\"card-error\"",
+        _ => "",
     };
     let main = format!(
         "{summary}{problem}\
          <form method=\"post\" action=\"{action}\" data-testid=\"card-fields\">\
          <label for=\"card_number\">Card number</label>\
          <input id=\"card_number\" name=\"card_number\" type=\"text\" inputmode=\"numeric\" \
-         autocomplete=\"cc-number\" required data-testid=\"card-number\"{invalid}>\
+         autocomplete=\"cc-number\" required data-testid=\"card-number\"{inv_number}>\
          <label for=\"expiry\">Expiry date (MM/YY)</label>\
          <input id=\"expiry\" name=\"expiry\" type=\"text\" inputmode=\"numeric\" \
          autocomplete=\"cc-exp\" placeholder=\"MM/YY\" required data-testid=\"card-expiry\" \
-         value=\"{expiry}\">\
+         value=\"{expiry}\"{inv_expiry}>\
          <label for=\"cvv\">Security code (CVV)</label>\
          <input id=\"cvv\" name=\"cvv\" type=\"password\" inputmode=\"numeric\" \
-         autocomplete=\"cc-csc\" required data-testid=\"card-cvv\">\
+         autocomplete=\"cc-csc\" required data-testid=\"card-cvv\"{inv_cvv}>\
          <label for=\"holder\">Cardholder name</label>\
          <input id=\"holder\" name=\"holder\" type=\"text\" autocomplete=\"cc-name\" required \
-         data-testid=\"card-holder\" value=\"{holder}\">\
+         data-testid=\"card-holder\" value=\"{holder}\"{inv_holder}>\
          <div class=\"actions\">\
          <button type=\"submit\" name=\"action\" value=\"pay\" data-testid=\"card-pay\">{pay}</button>\
          <button type=\"submit\" name=\"action\" value=\"cancel\" class=\"secondary\" \
          formnovalidate data-testid=\"card-cancel\">Cancel</button></div></form>",
         summary = payment_summary(p),
-        problem = problem.map_or_else(String::new, |m| alert(m).replace(
+        problem = problem.map_or_else(String::new, |(_, m)| alert(m).replace(
             "data-testid=\"form-error\"",
             "id=\"card-error\" data-testid=\"form-error\""
         )),
         action = escape(&card_page_url(base_url, &p.id)),
+        inv_number = invalid("card_number"),
+        inv_expiry = invalid("expiry"),
+        inv_cvv = invalid("cvv"),
+        inv_holder = invalid("holder"),
         expiry = escape(expiry),
         holder = escape(holder),
         pay = escape(&pay_label),
@@ -604,7 +610,7 @@ impl EasypayFake {
             Err(problem) => {
                 let holder = request.form_field("holder").unwrap_or_default();
                 let expiry = request.form_field("expiry").unwrap_or_default();
-                return card_form(ctx.base_url(), &p, Some(&problem), &holder, &expiry);
+                return card_form(ctx.base_url(), &p, Some(problem), &holder, &expiry);
             }
         };
         if let Err(e) = self.enter_card(ctx, id, &entry.number) {

@@ -413,6 +413,57 @@ fn cancelling_the_page_returns_to_cancel_url_without_a_transaction() {
     assert_eq!(queued[0].notification().url(), CANCEL);
 }
 
+/// The `data-testid`s of the controls marked `aria-invalid`.
+fn invalid_controls(page: &str) -> Vec<String> {
+    page.split('<')
+        .filter(|tag| tag.starts_with("input") && tag.contains("aria-invalid=\"true\""))
+        .map(|tag| {
+            assert!(tag.contains("aria-describedby=\"form-error\""), "{tag}");
+            let start = tag.find("data-testid=\"").expect("a testid") + 13;
+            tag[start..]
+                .split('"')
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn a_refused_field_points_to_the_alert() {
+    let env = Env::new();
+    let (_, url) = env.page(&[]);
+    for (month, year, cvv, field) in [
+        ("13", "2031", CVV, "card-month"),
+        ("12", "31", CVV, "card-year"),
+        ("12", "2031", "1", "card-cvv"),
+    ] {
+        let answer = env.post(
+            &url,
+            &[
+                ("action", "pay"),
+                ("CardNumber", OTHER_CARD),
+                ("CardMonth", month),
+                ("CardYear", year),
+                ("CardCVV", cvv),
+            ],
+        );
+        let page = html(&answer);
+        assert!(page.contains("id=\"form-error\""), "{page}");
+        assert_eq!(invalid_controls(&page), [field]);
+    }
+    let answer = env.post(&url, &card_form("4111"));
+    assert_eq!(invalid_controls(&html(&answer)), ["card-number"]);
+    // A good page marks nothing.
+    assert!(invalid_controls(&html(&env.get(&url))).is_empty());
+    // The mandate's consent box, left unticked.
+    let debit = sdd(&env);
+    let mandate = debit["MandateUrl"].as_str().unwrap();
+    let answer = env.post(mandate, &[("action", "sign")]);
+    assert_eq!(answer.status(), 400);
+    assert_eq!(invalid_controls(&html(&answer)), ["mandate-consent"]);
+}
+
 #[test]
 fn a_bad_card_form_is_refused_without_echoing_it_and_changes_nothing() {
     let env = Env::new();
@@ -460,6 +511,38 @@ fn without_a_return_url_the_page_says_what_happened() {
     assert!(page.contains("data-testid=\"outcome-page\""));
     assert!(page.contains("data-testid=\"outcome\""));
     assert!(!page.contains("return-form"));
+}
+
+#[test]
+fn a_return_or_cancel_url_that_is_not_http_never_gets_a_page() {
+    // A `javascript:` or `data:` URL would run in the fake's page as a form action, so
+    // the API refuses it before any page exists (the generated `check_url`).
+    let env = Env::new();
+    for (field, bad) in [
+        ("ReturnUrl", "javascript:alert(document.domain)"),
+        ("CancelUrl", "data:text/html,<script>alert(1)</script>"),
+    ] {
+        let fields = [("Amount", "1250"), ("ClientIp", "10.0.0.2"), (field, bad)];
+        let params = Params::from_form(&fields).unwrap();
+        let signature = sign(&params, &SecretString::from(KEY))
+            .unwrap()
+            .into_string();
+        let mut pairs: Vec<(&str, &str)> = fields.to_vec();
+        pairs.push(("Signature", &signature));
+        let request = FakeRequest::new("POST", "/api/payment/page")
+            .with_header("EASYTRANSAC-API-KEY", KEY)
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_body(crate::form::encode(pairs));
+        let answer = env.fake.handle(&request, &env.ctx());
+        let json: serde_json::Value = serde_json::from_slice(answer.body()).unwrap();
+        assert_ne!(json["Code"], 0, "{json}");
+        assert!(
+            json["Error"].as_str().unwrap_or_default().contains(field),
+            "{json}"
+        );
+    }
+    assert!(env.fake.lock().pages.is_empty());
+    assert!(env.pushes().is_empty());
 }
 
 #[test]

@@ -148,13 +148,27 @@ fn summary(rows: &[(&str, &str, String)]) -> String {
     out
 }
 
-fn alert(problem: Option<&str>) -> String {
-    problem.map_or_else(String::new, |p| {
+/// A form's problem: the `id` of the control at fault and the message (the field and
+/// the rule, never the value typed).
+type Problem<'p> = (&'p str, &'p str);
+
+/// The problem's alert, `id="form-error"`, which the control at fault points to.
+fn alert(problem: Option<Problem<'_>>) -> String {
+    problem.map_or_else(String::new, |(_, message)| {
         format!(
-            "<p role=\"alert\" data-testid=\"form-error\">{}</p>",
-            escape(p)
+            "<p role=\"alert\" id=\"form-error\" data-testid=\"form-error\">{}</p>",
+            escape(message)
         )
     })
+}
+
+/// ` aria-invalid="true" aria-describedby="form-error"` on the control at fault, so a
+/// screen reader announces the problem with it; nothing on the others.
+fn invalid_if(problem: Option<Problem<'_>>, id: &str) -> &'static str {
+    match problem {
+        Some((field, _)) if field == id => " aria-invalid=\"true\" aria-describedby=\"form-error\"",
+        _ => "",
+    }
 }
 
 /// A form posting only to the fake's own page at `action_url`, with one hidden `name`
@@ -182,7 +196,7 @@ fn pay_page(
     fake: &EasytransacFake,
     ctx: &Context<'_>,
     request_id: &str,
-    problem: Option<&str>,
+    problem: Option<Problem<'_>>,
 ) -> FakeResponse {
     let Some(page_state) = fake.lock().pages.get(request_id).cloned() else {
         return gone("payment page");
@@ -209,16 +223,16 @@ fn pay_page(
          <input type=\"hidden\" name=\"action\" value=\"pay\">\
          <label for=\"card-number\">Card number</label>\
          <input id=\"card-number\" name=\"CardNumber\" inputmode=\"numeric\" \
-         autocomplete=\"cc-number\" required data-testid=\"card-number\">\
+         autocomplete=\"cc-number\" required data-testid=\"card-number\"{inv_number}>\
          <label for=\"card-month\">Expiry month (MM)</label>\
          <input id=\"card-month\" name=\"CardMonth\" inputmode=\"numeric\" maxlength=\"2\" \
-         autocomplete=\"cc-exp-month\" required data-testid=\"card-month\">\
+         autocomplete=\"cc-exp-month\" required data-testid=\"card-month\"{inv_month}>\
          <label for=\"card-year\">Expiry year (YYYY)</label>\
          <input id=\"card-year\" name=\"CardYear\" inputmode=\"numeric\" maxlength=\"4\" \
-         autocomplete=\"cc-exp-year\" required data-testid=\"card-year\">\
+         autocomplete=\"cc-exp-year\" required data-testid=\"card-year\"{inv_year}>\
          <label for=\"card-cvv\">Security code (CVV)</label>\
          <input id=\"card-cvv\" name=\"CardCVV\" inputmode=\"numeric\" maxlength=\"4\" \
-         autocomplete=\"cc-csc\" required data-testid=\"card-cvv\">\
+         autocomplete=\"cc-csc\" required data-testid=\"card-cvv\"{inv_cvv}>\
          <label for=\"card-holder\">Cardholder name</label>\
          <input id=\"card-holder\" name=\"CardOwner\" autocomplete=\"cc-name\" \
          data-testid=\"card-holder\">\
@@ -233,6 +247,10 @@ fn pay_page(
         alert(problem),
         summary(&rows),
         action_attr = escape(&action),
+        inv_number = invalid_if(problem, "card-number"),
+        inv_month = invalid_if(problem, "card-month"),
+        inv_year = invalid_if(problem, "card-year"),
+        inv_cvv = invalid_if(problem, "card-cvv"),
         amount = escape(&euros(page_state.amount)),
         cancel = button_form(
             &action,
@@ -256,30 +274,35 @@ fn pay_page(
 }
 
 /// The card typed into the form, checked; the error names the field and the rule only.
-fn typed_card(form: &dyn Fn(&str) -> String) -> Result<PageCard, &'static str> {
+fn typed_card(form: &dyn Fn(&str) -> String) -> Result<PageCard, Problem<'static>> {
     let number: String = form("CardNumber")
         .chars()
         .filter(|c| !matches!(c, ' ' | '-'))
         .collect();
     if !(12..=19).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("Card number: 12 to 19 digits are needed.");
+        return Err(("card-number", "Card number: 12 to 19 digits are needed."));
     }
-    let behaviour =
-        card_behaviour(&number).ok_or("Card number: this number fails the Luhn check.")?;
+    let behaviour = card_behaviour(&number).ok_or((
+        "card-number",
+        "Card number: this number fails the Luhn check.",
+    ))?;
     let month = form("CardMonth");
     let month_ok = month.len() == 2
         && month.bytes().all(|b| b.is_ascii_digit())
         && ("01"..="12").contains(&month.as_str());
     if !month_ok {
-        return Err("Expiry month: two digits from 01 to 12 are needed.");
+        return Err((
+            "card-month",
+            "Expiry month: two digits from 01 to 12 are needed.",
+        ));
     }
     let year = form("CardYear");
     if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("Expiry year: four digits are needed.");
+        return Err(("card-year", "Expiry year: four digits are needed."));
     }
     let cvv = form("CardCVV");
     if !(3..=4).contains(&cvv.len()) || !cvv.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("Security code: 3 or 4 digits are needed.");
+        return Err(("card-cvv", "Security code: 3 or 4 digits are needed."));
     }
     Ok(PageCard {
         masked: mask_card(&number),
@@ -402,7 +425,7 @@ fn mandate_page(
     fake: &EasytransacFake,
     ctx: &Context<'_>,
     tid: &str,
-    problem: Option<&str>,
+    problem: Option<Problem<'_>>,
 ) -> FakeResponse {
     if fake.mandate_to_sign(tid).is_err() {
         return gone("mandate");
@@ -417,8 +440,8 @@ fn mandate_page(
          You may ask your bank for a refund within eight weeks of a debit.</p>{}\
          <form method=\"post\" action=\"{action_attr}\" data-testid=\"mandate-form\" \
          aria-label=\"SEPA mandate\"><input type=\"hidden\" name=\"action\" value=\"sign\">\
-         <label><input type=\"checkbox\" name=\"consent\" value=\"yes\" required \
-         data-testid=\"mandate-consent\"> \
+         <label><input type=\"checkbox\" id=\"mandate-consent\" name=\"consent\" \
+         value=\"yes\" required data-testid=\"mandate-consent\"{inv_consent}> \
          I authorise this SEPA Direct Debit mandate</label>\
          <div class=\"actions\"><button type=\"submit\" data-testid=\"sign-mandate\">\
          Sign the mandate</button></div></form><div class=\"actions\">{refuse}</div>",
@@ -429,6 +452,7 @@ fn mandate_page(
             ("Transaction", "tid", view.tid.clone()),
         ]),
         action_attr = escape(&action),
+        inv_consent = invalid_if(problem, "mandate-consent"),
         refuse = button_form(
             &action,
             "action",
@@ -460,7 +484,10 @@ fn mandate_submit(
             fake,
             ctx,
             tid,
-            Some("Consent: tick the box to authorise the mandate."),
+            Some((
+                "mandate-consent",
+                "Consent: tick the box to authorise the mandate.",
+            )),
         ),
         "sign" => match fake.sign_mandate_return(ctx, tid) {
             Ok(back) => finish(

@@ -1,6 +1,7 @@
 //! Browser tests of the Easypay fake's customer pages: headless Chromium types cards into
-//! the card form (authorised, declined, failed, refused, canceled), passes and fails
-//! 3-D Secure, answers MB WAY requests on the "approve on your phone" page, and pays
+//! the card form of single, frequent and subscription payments (authorised, declined,
+//! failed, refused, canceled), passes and fails 3-D Secure (payments and frequent
+//! authorisations), answers MB WAY requests on the "approve on your phone" page, and pays
 //! checkout sessions by card, MB WAY and Multibanco. Each test checks the fake's state,
 //! the notifications delivered to the merchant, where the browser ended (the account's
 //! `visa_fwd` URL, an outcome page or the checkout page), and that no card number or CVV
@@ -684,4 +685,152 @@ async fn a_checkout_by_multibanco_shows_the_reference() {
             1
         )
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frequent_and_subscription_card_forms_are_completed_in_the_browser() {
+    let Some(browser) = browser() else { return };
+    let cases = [
+        (
+            "frequent",
+            "/frequent",
+            r#"{"method":"cc","key":"fr-1","customer":{"name":"Ana"}}"#,
+            "Save the card",
+            ResourceKind::Payment,
+        ),
+        (
+            "subscription",
+            "/subscription",
+            r#"{"value":5,"frequency":"1M","start_time":"2030-01-01 00:00","max_captures":3,"method":"cc","key":"sub-1","capture":{"descriptive":"Monthly"}}"#,
+            "Pay 5.00 EUR",
+            ResourceKind::Subscription,
+        ),
+    ];
+    for (kind, path, body, button, resource) in cases {
+        let shop = shop().await;
+        let created = shop.api("POST", path, body).await;
+        let id = created["id"].as_str().expect("id").to_owned();
+        let url = created["method"]["url"]
+            .as_str()
+            .expect("method.url")
+            .to_owned();
+        let mut session = browser.session(&format!("easypay-{kind}-card")).await;
+        session.goto(&url).await;
+        let label = session
+            .by_testid("card-pay")
+            .await
+            .text()
+            .await
+            .expect("text");
+        assert_eq!(label, button);
+        pay_with(&mut session, CARD_OK).await;
+        assert_eq!(outcome(&session).await, "success", "{kind}");
+        assert_page_has_no_card_data(&session).await;
+        session.screenshot("outcome").await;
+        session.close().await;
+        let page_status = shop.status_of(&resource, &id);
+        let page_delivered = shop.delivered().await;
+        shop.assert_log_has_no_card_data();
+
+        // The API-driven path ends the same way.
+        let other = self::shop().await;
+        let other_id = other.api("POST", path, body).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned();
+        other
+            .control(|fake, ctx| fake.enter_card(ctx, &other_id, &CARD_OK.replace(' ', "")))
+            .expect("enter the card");
+        assert_eq!(other.status_of(&resource, &other_id), page_status, "{kind}");
+        assert_eq!(other.delivered().await, page_delivered, "{kind}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn frequent_authorisations_pass_3ds_and_mbway_in_the_browser() {
+    let Some(browser) = browser() else { return };
+    let shop = shop().await;
+    // A card frequent payment, its card saved on the form, then an authorisation that
+    // forces 3-D Secure.
+    let frequent = shop
+        .api(
+            "POST",
+            "/frequent",
+            r#"{"method":"cc","customer":{"name":"Ana"}}"#,
+        )
+        .await;
+    let frequent_id = frequent["id"].as_str().expect("id").to_owned();
+    let mut session = browser.session("easypay-frequent-3ds").await;
+    session
+        .goto(frequent["method"]["url"].as_str().expect("method.url"))
+        .await;
+    pay_with(&mut session, CARD_OK).await;
+    assert_eq!(outcome(&session).await, "success");
+    let auth = shop
+        .api(
+            "POST",
+            &format!("/frequent/authorisation/{frequent_id}"),
+            r#"{"descriptive":"Top-up","value":3,"force_3ds":true}"#,
+        )
+        .await;
+    let auth_id = auth["id"].as_str().expect("id").to_owned();
+    session
+        .goto(auth["method"]["url"].as_str().expect("method.url"))
+        .await;
+    assert_eq!(
+        session
+            .by_testid("amount")
+            .await
+            .text()
+            .await
+            .expect("text"),
+        "3.00 EUR"
+    );
+    session.screenshot("three-ds").await;
+    session.click("3ds-pass").await;
+    assert_eq!(outcome(&session).await, "success");
+    assert!(session.has_testid("authorisation-id").await);
+    session.close().await;
+    let got = shop
+        .api("GET", &format!("/authorisation/{auth_id}"), "")
+        .await;
+    assert_eq!(got["status"], "success");
+
+    // An MB WAY frequent payment approved on the phone page, then an authorisation on
+    // it declined there.
+    let mbway = shop
+        .api(
+            "POST",
+            "/frequent",
+            &format!(r#"{{"method":"mbw","customer":{{"name":"Ana","phone":"{PHONE_PENDING}"}}}}"#),
+        )
+        .await;
+    let mbway_id = mbway["id"].as_str().expect("id").to_owned();
+    let mut session = browser.session("easypay-frequent-mbway").await;
+    session
+        .goto(&mbway_page_url(shop.server.base_url(), &mbway_id))
+        .await;
+    assert!(!session.has_testid("mbway-expire").await);
+    session.click("mbway-approve").await;
+    assert_eq!(outcome(&session).await, "success");
+    let auth = shop
+        .api(
+            "POST",
+            &format!("/frequent/authorisation/{mbway_id}"),
+            r#"{"descriptive":"Top-up","value":4}"#,
+        )
+        .await;
+    let auth_id = auth["id"].as_str().expect("id").to_owned();
+    session
+        .goto(&mbway_page_url(shop.server.base_url(), &auth_id))
+        .await;
+    session.screenshot("mbway-authorisation").await;
+    session.click("mbway-decline").await;
+    assert_eq!(outcome(&session).await, "failed");
+    session.close().await;
+    let got = shop
+        .api("GET", &format!("/authorisation/{auth_id}"), "")
+        .await;
+    assert_eq!(got["status"], "failed");
+    assert_eq!(shop.status_of(&ResourceKind::Payment, &mbway_id), "active");
 }

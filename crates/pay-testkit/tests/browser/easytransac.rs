@@ -1,6 +1,7 @@
 //! Browser tests of the Easytransac fake's customer pages: headless Chromium pays,
-//! declines, abandons, passes and fails 3-D Secure, signs and refuses a SEPA mandate and
-//! approves a bank transfer, then returns to a merchant; each test checks the fake's
+//! declines, abandons, passes and fails 3-D Secure (payment page, direct and OneClick),
+//! signs and refuses a SEPA mandate and approves a V1 bank transfer or V2 open-banking
+//! payment, then returns to a merchant; each test checks the fake's
 //! state, the PUSH notification delivered, and the return the merchant received
 //! (verified with pay-easytransac's `verify_return`), as the API-driven path leaves them.
 
@@ -552,4 +553,117 @@ async fn a_finished_page_is_an_error_page_in_the_browser() {
     assert!(reason.contains("already finished"), "{reason}");
     session.screenshot("error").await;
     session.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_v2_open_banking_payment_is_approved_at_the_bank_page() {
+    let Some(browser) = browser() else { return };
+    let shop = shop().await;
+    let return_url = shop.merchant.url("/return");
+    let client = EasytransacClient::builder(SecretString::from(KEY))
+        .base_url(shop.server.base_url())
+        .build()
+        .expect("a client");
+    let request = pay_easytransac::wire::V2OpenBankingInitRequest::new(
+        pay_core::wire::MinorUnits(4200),
+        "bo@example.org".to_owned(),
+        return_url,
+    );
+    let started = client
+        .open_banking()
+        .init(&request, &pay_core::CallOptions::new())
+        .await
+        .expect("open banking starts");
+    let tid = started.data.tid.clone();
+    let redirect = started.data.redirect_url.clone().expect("redirectUrl");
+    assert!(redirect.starts_with(&format!("{}/v2/public/", shop.server.base_url())));
+
+    let mut session = browser.session("easytransac-open-banking").await;
+    session.goto(&redirect).await;
+    session.screenshot("bank").await;
+    session.click("bank-approve").await;
+    return_to_merchant(&mut session, "approved").await;
+    session.close().await;
+
+    let back = verified(&shop.merchant.wait_for("/return", 1).await[0]);
+    assert_eq!(back.status.as_str(), "captured");
+    assert_eq!(shop.status_of(&ResourceKind::Payment, &tid), "captured");
+    assert_eq!(shop.delivered_statuses().await, ["pending", "captured"]);
+
+    // The API-driven path (the scenario control) ends the same way.
+    let other = self::shop().await;
+    let other_client = EasytransacClient::builder(SecretString::from(KEY))
+        .base_url(other.server.base_url())
+        .build()
+        .expect("a client");
+    let other_tid = other_client
+        .open_banking()
+        .init(&request, &pay_core::CallOptions::new())
+        .await
+        .expect("open banking starts")
+        .data
+        .tid;
+    other
+        .control(|fake, ctx| fake.settle_debit(ctx, &other_tid))
+        .expect("settle");
+    assert_eq!(
+        other.status_of(&ResourceKind::Payment, &other_tid),
+        "captured"
+    );
+    assert_eq!(other.delivered_statuses().await, ["pending", "captured"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_oneclick_payment_with_a_saved_challenge_card_passes_3ds_in_the_browser() {
+    let Some(browser) = browser() else { return };
+    let shop = shop().await;
+    let return_url = shop.merchant.url("/return");
+    // Save the card on a first payment without 3-D Secure, then pay with its alias.
+    let saved = shop
+        .v1(
+            "/api/payment/direct",
+            &[
+                ("Amount", "100"),
+                ("CardNumber", cards::THREE_DS_CHALLENGE),
+                ("CardMonth", "12"),
+                ("CardYear", "2030"),
+                ("CardCVV", "123"),
+                ("ClientIp", "10.0.0.1"),
+                ("3DS", "no"),
+                ("SaveCard", "yes"),
+            ],
+        )
+        .await;
+    let alias = saved["Alias"].as_str().expect("Alias").to_owned();
+    let client_id = saved["Client"]["Id"].as_str().map(str::to_owned);
+    let mut fields = vec![
+        ("Amount", "2500"),
+        ("Alias", alias.as_str()),
+        ("ClientIp", "10.0.0.1"),
+        ("OrderId", "order-oc"),
+        ("ReturnUrl", return_url.as_str()),
+    ];
+    if let Some(id) = client_id.as_deref() {
+        fields.push(("ClientId", id));
+    }
+    let oneclick = shop.v1("/api/payment/oneclick", &fields).await;
+    assert_eq!(oneclick["Status"], "pending", "{oneclick}");
+    let tid = oneclick["Tid"].as_str().expect("Tid").to_owned();
+
+    let mut session = browser.session("easytransac-oneclick-3ds").await;
+    session
+        .goto(oneclick["3DSecureUrl"].as_str().expect("3DSecureUrl"))
+        .await;
+    session.screenshot("challenge").await;
+    session.click("three-ds-pass").await;
+    return_to_merchant(&mut session, "paid").await;
+    session.close().await;
+
+    let back = verified(&shop.merchant.wait_for("/return", 1).await[0]);
+    assert_eq!(back.status.as_str(), "captured");
+    assert_eq!(shop.status_of(&ResourceKind::Payment, &tid), "captured");
+    assert_eq!(
+        shop.delivered_statuses().await,
+        ["captured", "pending", "captured"]
+    );
 }
