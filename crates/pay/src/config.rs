@@ -311,6 +311,10 @@ pub(crate) type Connect = fn(
 /// The settings of a provider configured by its adapter (every provider but Easytransac and
 /// Easypay): the values of the variables its adapter reads (`pay_<name>::CONFIG_VARIABLES`),
 /// and where to send.
+///
+/// Only [`Config::from_env`] and [`Config::from_lookup`] make them; to configure such a
+/// provider from typed values, build its client with the adapter's own builder
+/// (`pay::<name>::Client::builder`). `Debug` lists which variables are set, never a value.
 #[derive(Clone)]
 pub struct AdapterSettings {
     hook: &'static Hook,

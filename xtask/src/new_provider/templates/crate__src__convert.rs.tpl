@@ -6,6 +6,7 @@ use pay_core::{
     ProviderPaymentId,
 };
 
+use crate::client::PROVIDER;
 use crate::wire;
 
 /// Every payment status the description documents (`PaymentStatus` in
@@ -38,6 +39,7 @@ pub(crate) fn payment(wire: wire::Payment) -> Result<Payment, PayError> {
         PayError::new(ErrorKind::Decode {
             location: location.to_owned(),
         })
+        .with_provider(PROVIDER)
     };
     let currency = Currency::from_code(&wire.currency).ok_or_else(|| decode("currency"))?;
     let amount = wire.amount.to_money(currency).map_err(|_| decode("amount"))?;

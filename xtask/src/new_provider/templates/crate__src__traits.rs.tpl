@@ -56,6 +56,7 @@ impl Payments for Client {
             PayError::new(ErrorKind::Decode {
                 location: "request body".to_owned(),
             })
+            .with_provider(PROVIDER)
             .with_source(err)
         })?;
         let call = Request::new(operation("payment_create")?, "/payments")

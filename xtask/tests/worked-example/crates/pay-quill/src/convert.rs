@@ -6,6 +6,7 @@ use pay_core::{
     Payment, PaymentStatus, ProviderPaymentId, ProviderRefundId, Refund, RefundStatus,
 };
 
+use crate::client::PROVIDER;
 use crate::wire;
 
 /// Every payment status the description documents (`PaymentStatus` in
@@ -49,10 +50,12 @@ pub(crate) fn create_request(request: &CreatePayment) -> wire::PaymentCreateRequ
     body
 }
 
+/// A `Decode` error at `location` of Quill's answer.
 fn decode(location: &str) -> PayError {
     PayError::new(ErrorKind::Decode {
         location: location.to_owned(),
     })
+    .with_provider(PROVIDER)
 }
 
 fn money(

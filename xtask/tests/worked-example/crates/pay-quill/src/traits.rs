@@ -34,6 +34,7 @@ fn json(body: &impl serde::Serialize) -> Result<Vec<u8>, PayError> {
         PayError::new(ErrorKind::Decode {
             location: "request body".to_owned(),
         })
+        .with_provider(PROVIDER)
         .with_source(err)
     })
 }
@@ -135,6 +136,8 @@ impl Refunds for Client {
         _options: &CallOptions,
     ) -> Result<Refund, PayError> {
         // Quill reports refunds when they are made and on the payment; it has no refund read.
-        Err(not_supported(Capability::Refund))
+        // `Refund` is declared, so the error says which part is missing.
+        Err(not_supported(Capability::Refund)
+            .with_provider_message("Quill has no refund read: read the payment's `refunded`"))
     }
 }

@@ -1,10 +1,13 @@
 //! pay-testkit's conformance kit, run against the Quill fake: every check runs, and all pass
 //! but the three a provider without capture and without search by reference cannot run.
+//! Beside it, the one rule of Quill's the kit cannot know: a repeated cancel answers the
+//! cancelled payment again (what makes `payment_cancel` `x-idempotent: true`).
 
 use std::time::SystemTime;
 
 use pay_core::{
-    CreatePayment, Currency, MerchantReference, Money, PaymentMethod, Payments, RawWebhook,
+    CaptureMode, CreatePayment, Currency, MerchantReference, Money, PaymentMethod, PaymentStatus,
+    Payments, RawWebhook, Void, VoidRequest,
 };
 use pay_quill::{Client, STATUSES, map_status};
 use pay_testkit::FakeServer;
@@ -64,5 +67,31 @@ async fn the_full_conformance_kit_passes() {
         "{report}"
     );
     assert_eq!(report.results().len(), conformance::ALL_CHECKS.len());
+    server.shutdown().await.expect("clean shutdown");
+}
+
+#[tokio::test]
+async fn a_repeated_cancel_answers_the_cancelled_payment() {
+    let server = FakeServer::start(QuillFake::default()).await.expect("fake");
+    let client = Client::builder(SecretString::from(TEST_API_KEY))
+        .base_url(server.base_url())
+        .build()
+        .expect("client");
+    let options = pay_core::CallOptions::new();
+    let mut request = payment(
+        1250,
+        MerchantReference::new("cancel-twice").expect("reference"),
+    );
+    request.capture = CaptureMode::Manual;
+    let authorised = client
+        .create_payment(&request, &options)
+        .await
+        .expect("authorised");
+    assert_eq!(authorised.status, PaymentStatus::Authorized);
+    let cancel = VoidRequest::new(authorised.id.clone().expect("an id"));
+    for attempt in ["first", "repeated"] {
+        let cancelled = client.void(&cancel, &options).await.expect(attempt);
+        assert_eq!(cancelled.status, PaymentStatus::Canceled, "{attempt}");
+    }
     server.shutdown().await.expect("clean shutdown");
 }

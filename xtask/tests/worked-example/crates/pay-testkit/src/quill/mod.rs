@@ -13,7 +13,8 @@
 //! - Payments are paid at once, or `authorized` with `capture: false`; the amount 9999 (in
 //!   minor units) is declined: the payment exists with status `failed` (the description's
 //!   `x-sandbox` magic value).
-//! - Cancelling needs an `authorized` payment, refunding a paid one, never beyond what is
+//! - Cancelling needs an `authorized` payment (a repeated cancel answers the cancelled
+//!   payment again, with no new notification), refunding a paid one, never beyond what is
 //!   left (409 otherwise); refunds succeed at once.
 //! - Every change queues a notification to the configured URL, signed with the webhook
 //!   secret as `payment_notification`'s `x-signed` states (`pay_signing::hmac`).
@@ -181,6 +182,11 @@ impl QuillFake {
             ("payment_get", Some(i)) => return json(200, &state.payments[i]),
             ("payment_cancel", Some(i)) => {
                 let payment = &mut state.payments[i];
+                // A repeated cancel answers as the first did (`x-idempotent: true`), so a
+                // retry after a lost answer reports the cancellation, not a conflict.
+                if payment.status == wire::PaymentStatus::Canceled {
+                    return json(200, &*payment);
+                }
                 if payment.status != wire::PaymentStatus::Authorized {
                     return error(
                         409,
@@ -292,6 +298,11 @@ impl FakeProvider for QuillFake {
 
     fn error_response(&self, status: u16) -> FakeResponse {
         error(status, "error", "injected fault")
+    }
+
+    fn sensitive_names(&self) -> &'static [&'static str] {
+        // The defaults match whole names: `Authorization` is one, `Quill-Signature` is not.
+        &["Quill-Signature"]
     }
 
     fn snapshot(&self) -> Snapshot {
