@@ -302,6 +302,41 @@ mod tests {
     }
 
     #[test]
+    fn contacts_give_back_what_was_parsed() {
+        let email: Email = "buyer@example.pt".parse().unwrap();
+        assert_eq!(email.as_str(), "buyer@example.pt");
+        assert_eq!(email.to_string(), "buyer@example.pt");
+        assert!("buyer".parse::<Email>().is_err());
+        // The local part may have 64 characters, not 65.
+        let at_limit = format!("{}@example.com", "a".repeat(64));
+        assert!(Email::parse(&at_limit).is_ok());
+        let over = format!("{}@example.com", "é".repeat(65));
+        assert!(matches!(
+            Email::parse(&over).unwrap_err().rule(),
+            Rule::Format { .. }
+        ));
+        assert!(Email::parse(&format!("{}@example.com", "é".repeat(64))).is_ok());
+        for bad in ["a\tb@c.com", "ab@c\n.com", "ab@c .com", "a\u{7}@c.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+
+        let phone = Phone::new("+351", "911234567").unwrap();
+        assert_eq!(phone.indicative(), "+351");
+        assert_eq!(phone.number(), "911234567");
+        assert_eq!(phone.to_string(), "+351 911234567");
+
+        let url: Url = "https://shop.example/return?x=1".parse().unwrap();
+        assert_eq!(url.as_str(), "https://shop.example/return?x=1");
+        assert_eq!(url.to_string(), "https://shop.example/return?x=1");
+        assert!(Url::parse("https://shop.example").is_ok());
+        assert!(Url::parse("https://[2001:db8::1]:8443/x").is_ok());
+        assert!("http://shop.example/".parse::<Url>().is_err());
+        assert!(Url::parse("http://[2001:db8::1]/x").is_err());
+        assert!(Url::parse("https://x.example@evil.example/").is_err());
+        assert!(Url::parse("https://:443/").is_err());
+    }
+
+    #[test]
     fn phone_rules() {
         assert!(Phone::new("+1684", "6331234").is_ok());
         let err = Phone::new("+351", "91 123").unwrap_err();

@@ -152,3 +152,44 @@ impl DisputePage {
         Self { disputes, next }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use iso_currency::Currency;
+
+    use super::*;
+    use crate::clock::from_unix_seconds;
+
+    #[test]
+    fn builders_set_what_they_name() {
+        let opened = from_unix_seconds(1_700_000_000);
+        let contested = opened + Duration::from_secs(86_400);
+        let amount = Money::from_minor(1250, Currency::EUR).unwrap();
+        let dispute = Dispute::new(DisputeId::new("d1").unwrap(), DisputeStatus::Open, "open")
+            .with_payment(ProviderPaymentId::new("p1").unwrap())
+            .with_reference(MerchantReference::new("order-1").unwrap())
+            .with_amount(amount)
+            .with_reason("fraud")
+            .with_opened_at(opened)
+            .with_contested_at(contested);
+        assert_eq!(dispute.payment_id.unwrap().as_str(), "p1");
+        assert_eq!(dispute.reference.unwrap().as_str(), "order-1");
+        assert_eq!(dispute.amount, Some(amount));
+        assert_eq!(dispute.reason.as_deref(), Some("fraud"));
+        assert_eq!(dispute.opened_at, Some(opened));
+        assert_eq!(dispute.contested_at, Some(contested));
+        assert_eq!(dispute.provider_status, "open");
+
+        let filter = DisputeFilter::new()
+            .between(opened, contested)
+            .after("page-2")
+            .with_limit(50);
+        assert_eq!(filter.since, Some(opened));
+        assert_eq!(filter.until, Some(contested));
+        assert_eq!(filter.cursor.as_deref(), Some("page-2"));
+        assert_eq!(filter.limit, Some(50));
+        assert_eq!(DisputeFilter::new(), DisputeFilter::default());
+    }
+}

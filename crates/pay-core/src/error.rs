@@ -634,6 +634,146 @@ mod tests {
     }
 
     #[test]
+    fn every_accessor_returns_what_was_set() {
+        let body = crate::Redactor::default().json(r#"{"error":"nope"}"#);
+        let err = PayError::new(ErrorKind::Conflict)
+            .with_provider(ProviderId::new("easytransac"))
+            .with_operation("refund")
+            .with_http_status(409)
+            .with_provider_code("E7")
+            .with_provider_message("already refunded")
+            .with_request_id(RequestId::new("req-9").unwrap())
+            .with_body(body.clone())
+            .with_attempts(2);
+        assert_eq!(err.kind(), &ErrorKind::Conflict);
+        assert_eq!(err.provider(), Some(ProviderId::new("easytransac")));
+        assert_eq!(err.operation(), Some("refund"));
+        assert_eq!(err.http_status(), Some(409));
+        assert_eq!(err.provider_code(), Some("E7"));
+        assert_eq!(err.provider_message(), Some("already refunded"));
+        assert_eq!(err.request_id().map(RequestId::as_str), Some("req-9"));
+        assert_eq!(err.body(), Some(&body));
+        assert_eq!(err.attempts(), Some(2));
+        assert_eq!(err.retry_after(), None);
+        assert!(err.validation().is_none());
+        assert!(err.source().is_none());
+        assert!(!err.is_ambiguous() && !err.is_declined() && !err.is_retryable());
+        assert_eq!(
+            err.to_string(),
+            "easytransac refund: conflicts with the resource's state or an earlier request \
+             [HTTP 409, provider code E7, request id req-9, 2 attempts]"
+        );
+        let debug = format!("{err:?}");
+        for part in [
+            "kind: Conflict",
+            "provider: easytransac,",
+            "operation: \"refund\"",
+            "http_status: 409",
+            "provider_code: \"E7\"",
+            "provider_message: \"already refunded\"",
+            "attempts: 2",
+            "body: \"{\\\"error\\\":\\\"nope\\\"}\"",
+        ] {
+            assert!(debug.contains(part), "{part} in {debug}");
+        }
+        let bare = PayError::new(ErrorKind::NotFound);
+        assert_eq!(bare.provider(), None);
+        assert_eq!(bare.operation(), None);
+        assert_eq!(bare.http_status(), None);
+        assert_eq!(bare.provider_code(), None);
+        assert_eq!(bare.request_id(), None);
+        assert_eq!(bare.body(), None);
+        assert_eq!(bare.attempts(), None);
+        assert_eq!(format!("{bare:?}"), "PayError { kind: NotFound }");
+        assert_eq!(
+            PayError::new(ErrorKind::Timeout)
+                .with_operation("capture")
+                .to_string(),
+            "capture: timed out"
+        );
+        let ambiguous = PayError::new(ErrorKind::AmbiguousOutcome { reference: None });
+        assert!(ambiguous.is_ambiguous() && !ambiguous.is_declined());
+        assert_eq!(
+            ambiguous.to_string(),
+            "the request may or may not have been applied; reconcile before trying again"
+        );
+    }
+
+    #[test]
+    fn every_kind_says_what_happened() {
+        let cases = [
+            (ErrorKind::Authentication, "authentication failed"),
+            (ErrorKind::Declined { decline_code: None }, "declined"),
+            (ErrorKind::NotFound, "not found"),
+            (ErrorKind::Rejected, "rejected by the provider"),
+            (ErrorKind::RateLimited { retry_after: None }, "rate limited"),
+            (
+                ErrorKind::RateLimited {
+                    retry_after: Some(Duration::from_millis(1500)),
+                },
+                "rate limited; retry after 1500 ms",
+            ),
+            (ErrorKind::ProviderUnavailable, "provider unavailable"),
+            (
+                ErrorKind::AmbiguousOutcome {
+                    reference: Some(MerchantReference::new("o-1").unwrap()),
+                },
+                "the request may or may not have been applied; reconcile by merchant \
+                 reference `o-1` before trying again",
+            ),
+            (
+                ErrorKind::Decode {
+                    location: "$.amount".to_owned(),
+                },
+                "could not read the provider's answer at `$.amount`",
+            ),
+            (
+                ErrorKind::Configuration {
+                    reason: "no key".to_owned(),
+                },
+                "configuration: no key",
+            ),
+            (
+                ErrorKind::JournalUnavailable {
+                    reason: "disk full".to_owned(),
+                },
+                "the write journal could not record the call, so nothing was sent: disk full",
+            ),
+        ];
+        for (kind, text) in cases {
+            assert_eq!(PayError::new(kind).to_string(), text);
+        }
+        for (reason, text) in [
+            (
+                WebhookRejection::MissingSignature,
+                "no signature or credentials",
+            ),
+            (
+                WebhookRejection::BadSignature,
+                "signature or credentials do not match",
+            ),
+            (WebhookRejection::Stale, "too old"),
+            (WebhookRejection::Replayed, "already received"),
+            (
+                WebhookRejection::Malformed,
+                "not a notification in the provider's format",
+            ),
+        ] {
+            assert_eq!(
+                PayError::new(ErrorKind::WebhookRejected { reason }).to_string(),
+                format!("webhook rejected: {text}")
+            );
+        }
+        assert!(
+            PayError::new(ErrorKind::JournalUnavailable {
+                reason: String::new()
+            })
+            .is_retryable()
+        );
+        assert!(PayError::new(ErrorKind::ProviderUnavailable).is_retryable());
+    }
+
+    #[test]
     fn source_is_kept_but_not_displayed() {
         let io = std::io::Error::other("connection reset by peer at 10.1.2.3");
         let err = PayError::new(ErrorKind::ProviderUnavailable).with_source(io);

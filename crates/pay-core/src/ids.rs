@@ -298,7 +298,11 @@ mod tests {
 
     #[test]
     fn idempotency_key_rules() {
-        assert!(IdempotencyKey::new("01J9Z8W7X6V5T4S3R2Q1P0N9M8").is_ok());
+        let key = IdempotencyKey::new("01J9Z8W7X6V5T4S3R2Q1P0N9M8").unwrap();
+        assert_eq!(key.as_str(), "01J9Z8W7X6V5T4S3R2Q1P0N9M8");
+        assert_eq!(key.to_string(), "01J9Z8W7X6V5T4S3R2Q1P0N9M8");
+        assert!(key.check_max_len(26).is_ok());
+        assert!(key.check_max_len(25).is_err());
         assert_eq!(
             IdempotencyKey::new("a".repeat(51))
                 .unwrap()

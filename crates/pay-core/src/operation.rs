@@ -411,3 +411,46 @@ impl Default for RetryRules {
         Self::GENERIC
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn methods_and_content_types_have_their_http_names() {
+        for (method, name) in [
+            (Method::Get, "GET"),
+            (Method::Post, "POST"),
+            (Method::Put, "PUT"),
+            (Method::Patch, "PATCH"),
+            (Method::Delete, "DELETE"),
+        ] {
+            assert_eq!(method.as_str(), name);
+            assert_eq!(method.to_string(), name);
+            assert_eq!(Method::from_http(name), Some(method));
+            assert_eq!(method.is_read(), method == Method::Get, "{name}");
+        }
+        assert_eq!(Method::from_http("get"), None);
+        assert_eq!(Method::from_http("HEAD"), None);
+        assert_eq!(ContentType::Json.mime(), "application/json");
+        assert_eq!(
+            ContentType::Form.mime(),
+            "application/x-www-form-urlencoded"
+        );
+    }
+
+    #[test]
+    fn generic_rules_retry_by_method_and_status() {
+        let rules = RetryRules::default();
+        assert_eq!(rules, RetryRules::GENERIC);
+        assert!(rules.retries_status(Method::Get, 500));
+        assert!(!rules.retries_status(Method::Post, 500));
+        for status in [408, 429, 502, 503, 504] {
+            assert!(rules.retries_status(Method::Post, status), "{status}");
+            assert!(!rules.stores_answer(status), "{status}");
+        }
+        assert!(!rules.retries_status(Method::Get, 400));
+        assert!(rules.stores_answer(500));
+        assert!(rules.stores_answer(409));
+    }
+}

@@ -115,4 +115,23 @@ mod tests {
         assert!(shown.contains("\"SaveCard\""), "{shown}");
         assert!(!shown.contains("secret-client-token"), "{shown}");
     }
+
+    #[test]
+    fn builders_set_what_they_name() {
+        let key = IdempotencyKey::new("order-1-create").unwrap();
+        let policy = RetryPolicy::new(5, Duration::from_millis(10), Duration::from_secs(1));
+        let opts = CallOptions::new()
+            .idempotency_key(key.clone())
+            .timeout(Duration::from_secs(7))
+            .retry(policy)
+            .extra("Lang", ExtraValue::Text("fr".to_owned()));
+        assert_eq!(opts.idempotency_key, Some(key));
+        assert_eq!(opts.timeout, Some(Duration::from_secs(7)));
+        assert_eq!(opts.retry, Some(policy));
+        assert_eq!(
+            opts.extra.get("Lang"),
+            Some(&ExtraValue::Text("fr".to_owned()))
+        );
+        assert!(format!("{opts:?}").contains("order-1-create"));
+    }
 }

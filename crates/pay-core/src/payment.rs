@@ -1038,6 +1038,31 @@ mod tests {
     }
 
     #[test]
+    fn customer_builders_set_what_they_name() {
+        let mut address = Address::new();
+        address.city = Some("Lisboa".to_owned());
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        let customer = Customer::new()
+            .with_reference(CustomerReference::new("cust-1").unwrap())
+            .with_name("Ana", "Silva")
+            .with_email(Email::parse("ana@example.pt").unwrap())
+            .with_phone(Phone::new("+351", "911234567").unwrap())
+            .with_language(Language::parse("pt").unwrap())
+            .with_ip_address(ip)
+            .with_address(address.clone())
+            .with_fiscal_number("123456789");
+        assert_eq!(customer.reference.unwrap().as_str(), "cust-1");
+        assert_eq!(customer.first_name.as_deref(), Some("Ana"));
+        assert_eq!(customer.last_name.as_deref(), Some("Silva"));
+        assert_eq!(customer.email.unwrap().as_str(), "ana@example.pt");
+        assert_eq!(customer.phone.unwrap().number(), "911234567");
+        assert_eq!(customer.language.unwrap().as_str(), "pt");
+        assert_eq!(customer.ip_address, Some(ip));
+        assert_eq!(customer.address, Some(address));
+        assert_eq!(customer.fiscal_number.as_deref(), Some("123456789"));
+    }
+
+    #[test]
     fn an_unpaid_checkout_has_no_payment_id() {
         let page = Payment::awaiting_checkout(
             CheckoutId::new("req-123").unwrap(),
@@ -1111,6 +1136,51 @@ mod tests {
             payment.refunds[0].capture_id.as_ref().unwrap().as_str(),
             "c1"
         );
+        // 600 captured on c1 less its 100 refund.
+        let refundable = payment.refundable_captures();
+        assert_eq!(refundable.len(), 1);
+        assert_eq!(refundable[0].1, eur(500));
+        assert_eq!(payment.remaining_on(&payment.captures[0]), eur(500));
+        // A refund of another capture, or a failed one, leaves c1 as it was.
+        let other = payment
+            .clone()
+            .with_refund(
+                Refund::new(
+                    None,
+                    ProviderPaymentId::new("p1").unwrap(),
+                    eur(50),
+                    RefundStatus::Succeeded,
+                    "success",
+                )
+                .with_capture_id(ProviderCaptureId::new("c9").unwrap()),
+            )
+            .with_refund(
+                Refund::new(
+                    None,
+                    ProviderPaymentId::new("p1").unwrap(),
+                    eur(70),
+                    RefundStatus::Failed,
+                    "failed",
+                )
+                .with_capture_id(ProviderCaptureId::new("c1").unwrap()),
+            );
+        assert_eq!(other.remaining_on(&other.captures[0]), eur(500));
+        // A capture without an id has all of its amount left.
+        let anonymous = CaptureRecord::new(None, eur(300), CaptureStatus::Succeeded, "ok");
+        assert_eq!(payment.remaining_on(&anonymous), eur(300));
+        // Fully refunded captures are not refundable.
+        let done = payment.with_refund(
+            Refund::new(
+                None,
+                ProviderPaymentId::new("p1").unwrap(),
+                eur(500),
+                RefundStatus::Pending,
+                "pending",
+            )
+            .with_capture_id(ProviderCaptureId::new("c1").unwrap()),
+        );
+        assert!(done.refundable_captures().is_empty());
+        assert!(done.refundable_capture().is_none());
     }
 
     #[test]

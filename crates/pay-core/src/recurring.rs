@@ -898,3 +898,135 @@ impl Payout {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use iso_currency::Currency;
+
+    use super::*;
+
+    fn eur(minor: i64) -> Money {
+        Money::from_minor(minor, Currency::EUR).unwrap()
+    }
+
+    fn reference() -> MerchantReference {
+        MerchantReference::new("plan-1").unwrap()
+    }
+
+    #[test]
+    fn intervals_have_names_and_spans() {
+        let expected = [
+            (Interval::Daily, "daily", (1, 0)),
+            (Interval::Weekly, "weekly", (7, 0)),
+            (Interval::Fortnightly, "fortnightly", (14, 0)),
+            (Interval::Monthly, "monthly", (0, 1)),
+            (Interval::EveryTwoMonths, "every_two_months", (0, 2)),
+            (Interval::Quarterly, "quarterly", (0, 3)),
+            (Interval::EveryFourMonths, "every_four_months", (0, 4)),
+            (Interval::HalfYearly, "half_yearly", (0, 6)),
+            (Interval::Yearly, "yearly", (0, 12)),
+            (Interval::EveryTwoYears, "every_two_years", (0, 24)),
+            (Interval::EveryThreeYears, "every_three_years", (0, 36)),
+        ];
+        assert_eq!(Interval::ALL.len(), expected.len());
+        for (interval, name, span) in expected {
+            assert_eq!(interval.as_str(), name);
+            assert_eq!(interval.to_string(), name);
+            assert_eq!(interval.span(), span, "{name}");
+        }
+        assert_eq!(Interval::monthly(), Interval::Monthly);
+        assert!(
+            Interval::Monthly
+                .check_in(&[Interval::Monthly], &["monthly"])
+                .is_ok()
+        );
+        assert!(
+            Interval::Daily
+                .check_in(&[Interval::Monthly], &["monthly"])
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn subscriptions_keep_their_terms() {
+        let base = CreateSubscription::new(
+            eur(999),
+            reference(),
+            PaymentMethod::HostedPage,
+            Interval::Monthly,
+        )
+        .unwrap();
+        assert_eq!(base.amount(), eur(999));
+        assert_eq!(base.reference(), &reference());
+        assert_eq!(base.occurrences(), None);
+        assert_eq!(base.first_charge(), FirstCharge::AtStart);
+        let twelve = base.clone().with_occurrences(12).unwrap();
+        assert_eq!(twelve.occurrences(), Some(12));
+        assert_eq!(
+            base.clone().with_occurrences(0).unwrap_err().field(),
+            "occurrences"
+        );
+        let now = base
+            .clone()
+            .with_first_charge(FirstCharge::NowWithAmount(eur(100)))
+            .unwrap();
+        assert_eq!(now.first_charge(), FirstCharge::NowWithAmount(eur(100)));
+        assert_eq!(
+            base.clone()
+                .with_first_charge(FirstCharge::Now)
+                .unwrap()
+                .first_charge(),
+            FirstCharge::Now
+        );
+        let usd = Money::from_minor(100, Currency::USD).unwrap();
+        assert!(matches!(
+            base.clone()
+                .with_first_charge(FirstCharge::NowWithAmount(usd))
+                .unwrap_err()
+                .rule(),
+            Rule::CurrencyMismatch { .. }
+        ));
+        assert!(
+            base.with_first_charge(FirstCharge::NowWithAmount(eur(0)))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn instalments_split_exactly() {
+        let plan = CreateInstalments::new(
+            eur(1000),
+            3,
+            reference(),
+            PaymentMethod::HostedPage,
+            Interval::Monthly,
+        )
+        .unwrap();
+        assert_eq!(plan.count(), 3);
+        assert_eq!(plan.total(), eur(1000));
+        assert_eq!(plan.first_instalment(), None);
+        assert_eq!(plan.schedule().unwrap(), [eur(334), eur(333), eur(333)]);
+        let down = plan.clone().with_first_instalment(eur(400)).unwrap();
+        assert_eq!(down.first_instalment(), Some(eur(400)));
+        assert_eq!(down.schedule().unwrap(), [eur(400), eur(300), eur(300)]);
+        // The other two instalments need one cent each: 998 leaves exactly that.
+        let tight = plan.clone().with_first_instalment(eur(998)).unwrap();
+        assert_eq!(tight.schedule().unwrap(), [eur(998), eur(1), eur(1)]);
+        assert!(plan.clone().with_first_instalment(eur(999)).is_err());
+        assert!(plan.with_first_instalment(eur(1000)).is_err());
+    }
+
+    #[test]
+    fn payouts_name_their_beneficiary() {
+        let payout = CreatePayout::new(
+            eur(2500),
+            reference(),
+            Iban::parse("PT50 0002 0123 1234 5678 9015 4").unwrap(),
+            "Ana Silva",
+        )
+        .unwrap();
+        assert_eq!(payout.beneficiary_name(), "Ana Silva");
+        assert_eq!(payout.amount(), eur(2500));
+        assert_eq!(payout.reference(), &reference());
+    }
+}

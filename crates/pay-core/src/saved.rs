@@ -219,4 +219,26 @@ mod tests {
         assert_eq!(format!("{session:?}"), "SessionToken(***)");
         assert!(SessionToken::new("").is_err());
     }
+
+    #[test]
+    fn tokens_compare_by_value_and_expose_it_on_request() {
+        let session = SessionToken::new("sess-secret-value").unwrap();
+        assert_eq!(session.expose_secret(), "sess-secret-value");
+        assert_eq!(session, SessionToken::new("sess-secret-value").unwrap());
+        assert_ne!(session, SessionToken::new("sess-secret-valuf").unwrap());
+        let token = CardToken::new("tok_123").unwrap();
+        assert_eq!(token.expose_secret(), "tok_123");
+        // Exactly 12 characters is long enough to show the last four.
+        assert_eq!(
+            format!("{:?}", CardToken::new("abcdefgh1234").unwrap()),
+            "CardToken(********1234)"
+        );
+        assert_eq!(
+            format!("{:?}", CardToken::new("abcdefg1234").unwrap()),
+            "CardToken(********)"
+        );
+        let card = SavedCard::new(token.clone()).with_last4("4242");
+        assert_eq!(card.last4.as_deref(), Some("4242"));
+        assert_eq!(SavedCard::new(token).with_last4("42a2").last4, None);
+    }
 }

@@ -239,6 +239,29 @@ mod tests {
     }
 
     #[test]
+    fn final_states_are_the_ones_only_a_refund_or_dispute_can_change() {
+        for status in [
+            PaymentStatus::Failed,
+            PaymentStatus::Canceled,
+            PaymentStatus::Expired,
+            PaymentStatus::Refunded,
+        ] {
+            assert!(status.is_final(), "{status}");
+        }
+        for status in [
+            PaymentStatus::Pending,
+            PaymentStatus::Authorized,
+            PaymentStatus::Captured,
+            PaymentStatus::PartiallyRefunded,
+        ] {
+            assert!(!status.is_final(), "{status}");
+        }
+        assert!(PaymentStatus::Refunded.is_success());
+        assert!(PaymentStatus::PartiallyRefunded.is_success());
+        assert!(!PaymentStatus::Failed.is_success());
+    }
+
+    #[test]
     fn names_are_distinct() {
         let names: std::collections::BTreeSet<_> = PaymentStatus::KNOWN
             .iter()

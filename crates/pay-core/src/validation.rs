@@ -371,3 +371,69 @@ pub mod check {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_limits_are_inclusive() {
+        assert!(check::max_length("name", "abcd", 4).is_ok());
+        assert_eq!(
+            check::max_length("name", "abcde", 4).unwrap_err().rule(),
+            &Rule::MaxLength { max: 4, actual: 5 }
+        );
+        // Characters, not bytes.
+        assert!(check::max_length("name", "éééé", 4).is_ok());
+        assert!(check::min_length("name", "abcd", 4).is_ok());
+        assert_eq!(
+            check::min_length("name", "abc", 4).unwrap_err().rule(),
+            &Rule::MinLength { min: 4, actual: 3 }
+        );
+        assert_eq!(
+            check::length("name", "", 4).unwrap_err().rule(),
+            &Rule::Required
+        );
+        assert!(check::length("name", "abcde", 4).is_err());
+        assert!(check::length("name", "abcd", 4).is_ok());
+        assert_eq!(
+            check::max_length("name", "ab", 1).unwrap_err().to_string(),
+            "`name` is 2 characters long; the limit is 1"
+        );
+        assert_eq!(
+            check::min_length("name", "a", 2).unwrap_err().to_string(),
+            "`name` is 1 character long; at least 2 are required"
+        );
+    }
+
+    #[test]
+    fn small_checks() {
+        assert!(check::no_control("note", "plain text").is_ok());
+        assert!(check::no_control("note", "two\nlines").is_err());
+        assert!(check::one_of("lang", "fr", &["fr", "pt"]).is_ok());
+        assert_eq!(
+            check::one_of("lang", "en", &["fr", "pt"])
+                .unwrap_err()
+                .rule(),
+            &Rule::OneOf {
+                allowed: &["fr", "pt"]
+            }
+        );
+        assert!(check::digits("number", "0123").is_ok());
+        assert_eq!(
+            check::digits("number", "12a").unwrap_err().rule(),
+            &Rule::Digits
+        );
+        assert_eq!(
+            check::digits("number", "").unwrap_err().rule(),
+            &Rule::Required
+        );
+        let eur = |minor| crate::Money::from_minor(minor, iso_currency::Currency::EUR).unwrap();
+        assert!(check::positive("amount", eur(1)).is_ok());
+        assert!(check::positive("amount", eur(0)).is_err());
+        assert!(check::positive("amount", eur(-1)).is_err());
+        let err = ValidationError::new("iban", Rule::Required);
+        assert_eq!(err.clone().for_field("payer.iban").field(), "payer.iban");
+        assert_eq!(err.within("mandate").field(), "mandate.iban");
+    }
+}

@@ -479,6 +479,57 @@ mod tests {
     }
 
     #[test]
+    fn raw_webhooks_keep_what_was_received() {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_secs(42);
+        let headers = vec![
+            ("X-Sig".to_owned(), "abc".to_owned()),
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+        ];
+        let raw = RawWebhook::new(headers.clone(), b"{\"id\":7}".to_vec(), at);
+        assert_eq!(raw.headers(), &headers[..]);
+        assert_eq!(raw.body(), b"{\"id\":7}");
+        assert_eq!(raw.received_at(), at);
+        assert_eq!(raw.header("x-sig"), Some("abc"));
+        assert_eq!(raw.header("X-Other"), None);
+        assert_eq!(
+            format!("{raw:?}"),
+            format!(
+                "RawWebhook {{ headers: [\"X-Sig\", \"Content-Type\"], body_len: 8, \
+                 received_at: {at:?} }}"
+            )
+        );
+        let verified = VerifiedWebhook::verify(
+            ProviderId::new("p"),
+            raw,
+            b"abc",
+            Some(b"abc"),
+            Trust::Authenticated,
+        )
+        .unwrap();
+        assert_eq!(verified.provider(), ProviderId::new("p"));
+        assert_eq!(verified.raw().body(), b"{\"id\":7}");
+    }
+
+    #[test]
+    fn deliveries_say_whether_they_repeat() {
+        let event = WebhookEvent::new(
+            ProviderId::new("x"),
+            EventId::new("e1").unwrap(),
+            EventKind::Unknown {
+                provider_type: "kyc".to_owned(),
+            },
+            Trust::Authenticated,
+        );
+        assert!(!event.requires_confirmation());
+        let first = Delivery::First(event.clone());
+        let again = Delivery::Duplicate(event);
+        assert!(!first.is_duplicate());
+        assert!(again.is_duplicate());
+        assert_eq!(first.event().id.as_str(), "e1");
+        assert_eq!(again.event().id.as_str(), "e1");
+    }
+
+    #[test]
     fn verification_is_the_only_way_in() {
         let raw = RawWebhook::new(vec![], b"x".to_vec(), SystemTime::UNIX_EPOCH);
         let p = ProviderId::new("p");
@@ -587,5 +638,22 @@ mod tests {
                 .await
                 .unwrap()
         );
+        // Forgetting an event lets it count as first again.
+        assert!(!store.is_empty());
+        assert!(
+            !store
+                .first_seen(p, &e, t0 + Duration::from_secs(121))
+                .await
+                .unwrap()
+        );
+        store.forget(p, &e).await.unwrap();
+        assert!(
+            store
+                .first_seen(p, &e, t0 + Duration::from_secs(122))
+                .await
+                .unwrap()
+        );
+        assert!(InMemorySeenEvents::new().is_empty());
+        assert!(InMemorySeenEvents::default().is_empty());
     }
 }

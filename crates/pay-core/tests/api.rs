@@ -301,6 +301,44 @@ async fn webhook_events_are_confirmed_by_reading_the_resource_back() {
             capability: Capability::Checkouts
         }
     ));
+
+    // A refund is read back through `get_refund` (the ledger's answers "not supported");
+    // mandates and disputes the ledger cannot read at all.
+    let refund = event(EventKind::Refund {
+        id: Some(ProviderRefundId::new("r1").unwrap()),
+        payment_id: paid.id.clone(),
+        status: Some(RefundStatus::Succeeded),
+    });
+    let err = confirm_event(provider, &refund, &o).await.unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::NotSupported {
+            capability: Capability::Refund
+        }
+    ));
+    let mandate = event(EventKind::Mandate {
+        id: Some(MandateId::new("m1").unwrap()),
+        status: None,
+    });
+    let err = confirm_event(provider, &mandate, &o).await.unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::NotSupported {
+            capability: Capability::Mandates
+        }
+    ));
+    let disputed = event(EventKind::Dispute {
+        id: Some(DisputeId::new("d1").unwrap()),
+        payment_id: paid.id.clone(),
+        status: None,
+    });
+    let err = confirm_event(provider, &disputed, &o).await.unwrap_err();
+    assert!(matches!(
+        err.kind(),
+        ErrorKind::NotSupported {
+            capability: Capability::Disputes
+        }
+    ));
 }
 
 // The mocks exist with the `mock` feature only (`cargo test -p pay-core --all-features`).

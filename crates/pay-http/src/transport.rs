@@ -1201,7 +1201,15 @@ mod tests {
                 .unwrap_err()
                 .contains("credentials")
         );
+        // A user name alone, or a password alone, is a credential too.
+        for base in ["https://user@api.example", "https://:pw@api.example"] {
+            assert!(
+                check_base_url(base).unwrap_err().contains("credentials"),
+                "{base}"
+            );
+        }
         assert!(check_base_url("https://api.example/?a=1").is_err());
+        assert!(check_base_url("https://api.example/#top").is_err());
         assert!(check_base_url("api.example").is_err());
     }
 
@@ -1209,6 +1217,11 @@ mod tests {
     fn huge_durations_do_not_overflow() {
         let now = Instant::now();
         assert!(later(now, Duration::MAX) > later(now, Duration::from_secs(3600)));
+        // "None" is thirty years of 365 days.
+        assert_eq!(
+            later(now, Duration::MAX) - now,
+            Duration::from_secs(30 * 365 * 86_400)
+        );
         assert_eq!(
             later(now, Duration::from_secs(1)),
             now + Duration::from_secs(1)

@@ -503,7 +503,10 @@ mod tests {
         ));
         let shown = format!("{:?}", key("whsec_do_not_print"));
         assert!(!shown.contains("do_not_print"), "{shown}");
+        assert_eq!(shown, "HmacKey(<redacted>)");
         assert_eq!(Algorithm::from_name("SHA256"), Some(Algorithm::Sha256));
+        assert_eq!(Algorithm::from_name("sha384"), Some(Algorithm::Sha384));
+        assert_eq!(Algorithm::from_name("Sha512"), Some(Algorithm::Sha512));
         assert_eq!(Algorithm::from_name("sha1"), None);
         assert_eq!(RAW_HEX.header(), "X-Sig");
         assert_eq!(RAW_HEX.encoding(), Encoding::Hex);

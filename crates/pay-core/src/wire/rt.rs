@@ -787,6 +787,94 @@ mod tests {
     }
 
     #[test]
+    fn intervals_count_century_leap_rules() {
+        let limit = "must span at most 30 days";
+        let check = |value| check_interval("created_at", value, 30, limit);
+        // February 1900 has 28 days (a century), February 2000 has 29 (divisible by 400).
+        assert!(check("interval(1900-02-15 00:00,1900-03-17 00:00)").is_ok());
+        assert!(check("interval(2000-02-15 00:00,2000-03-16 00:00)").is_ok());
+        assert!(check("interval(2000-02-15 00:00,2000-03-17 00:00)").is_err());
+        assert!(check("interval(2100-02-15 00:00,2100-03-17 00:00)").is_ok());
+        // Across the end of a century.
+        assert!(check("interval(1999-12-15 12:00,2000-01-14 12:00)").is_ok());
+        assert!(check("interval(1999-12-15 12:00,2000-01-14 12:01)").is_err());
+    }
+
+    /// Days since 0000-03-01 counted one year and one month at a time.
+    fn naive_days(year: u32, month: u32, day: u32) -> i64 {
+        let leap =
+            |y: u32| y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
+        let month_days = |y: u32, m: u32| match m {
+            2 if leap(y) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        let mut days: i64 = (0..year).map(|y| if leap(y) { 366 } else { 365 }).sum();
+        days += (1..month).map(|m| month_days(year, m)).sum::<i64>();
+        // 0000-01-01 is 31 + 29 days before 0000-03-01 (year 0 is a leap year).
+        days + i64::from(day) - 1 - 60
+    }
+
+    #[test]
+    fn minutes_count_every_calendar_day() {
+        assert_eq!(minutes("0000-03-01 00:00"), Some(0));
+        assert_eq!(minutes("0000-03-01 00:01"), Some(1));
+        assert_eq!(minutes("0000-03-02 01:00"), Some(1440 + 60));
+        assert_eq!(minutes("0000-02-29 23:59"), Some(-1));
+        assert_eq!(minutes("0000-01-01 00:00"), Some(-60 * 1440));
+        let years = [
+            0, 1, 3, 4, 99, 100, 101, 399, 400, 401, 1600, 1699, 1700, 1800, 1899, 1900, 1901,
+            1999, 2000, 2001, 2023, 2024, 2025, 2099, 2100, 2101, 2399, 2400, 9999,
+        ];
+        for year in years {
+            for month in 1..=12 {
+                let last = naive_days(year, month + 1, 1) - naive_days(year, month, 1);
+                for day in [1, 2, 15, u32::try_from(last).unwrap()] {
+                    for (clock, extra) in [("00:00", 0), ("09:07", 9 * 60 + 7), ("23:59", 1439)] {
+                        let text = format!("{year:04}-{month:02}-{day:02} {clock}");
+                        assert_eq!(
+                            minutes(&text),
+                            Some(naive_days(year, month, day) * 1440 + extra),
+                            "{text}"
+                        );
+                    }
+                }
+            }
+        }
+        for bad in [
+            "2024-01-01 00:00:00",
+            "2024-01-01T00:00",
+            "2024-01-01 0:00",
+            "2023-02-29 00:00",
+        ] {
+            assert_eq!(minutes(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn clocks_are_five_or_eight_bytes() {
+        for good in ["00:00", "23:59", "00:00:00", "23:59:60", "12:34:56"] {
+            assert!(is_clock(good.as_bytes()), "{good}");
+        }
+        for bad in [
+            "24:00",
+            "23:60",
+            "23:59:61",
+            "12:34:56:00",
+            "1:34:56",
+            "12:34:5",
+            "12-34",
+            "12:3",
+            "",
+            ":00",
+            "12:34:",
+        ] {
+            assert!(!is_clock(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
     fn lenient_integers_read_numbers_and_digit_strings() {
         #[derive(Debug, Deserialize, PartialEq)]
         struct Query {

@@ -6,8 +6,8 @@ use std::error::Error as _;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use pay_core::{CallOptions, ContentType, ErrorKind};
-use pay_http::{PlainHooks, Request, StopReason, Transport};
+use pay_core::{CallOptions, ContentType, ErrorKind, PayError};
+use pay_http::{DEFAULT_MAX_BODY, PlainHooks, Request, StopReason, Transport};
 use pay_testkit::testing::Ledger;
 use pay_testkit::{FakeServer, Fault, Route};
 
@@ -105,6 +105,156 @@ async fn an_answer_over_the_size_limit_is_an_error_not_an_unbounded_read() {
         .await
         .unwrap();
     assert!(response.body().len() > 500);
+}
+
+/// A JSON object of exactly `len` bytes.
+fn padded_json(len: usize) -> Vec<u8> {
+    let mut body = br#"{"pad":""#.to_vec();
+    body.resize(len - 2, b'x');
+    body.extend_from_slice(br#""}"#);
+    body
+}
+
+#[tokio::test]
+async fn size_limits_are_inclusive_and_the_default_is_four_mebibytes() {
+    assert_eq!(DEFAULT_MAX_BODY, 4 * 1024 * 1024);
+    let server = server().await;
+    let path = seed_entry(&server, "{}").await;
+    // Room enough to move 4 MiB over loopback on a busy machine.
+    let roomy = builder(server.base_url(), DOCUMENTED)
+        .attempt_timeout(Duration::from_secs(30))
+        .deadline(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    // A small limit: the whole answer comes in one piece.
+    let small = builder(server.base_url(), DOCUMENTED)
+        .max_body(256)
+        .build()
+        .unwrap();
+    for (t, len, fits) in [
+        (&small, 256, true),
+        (&small, 257, false),
+        (&roomy, DEFAULT_MAX_BODY, true),
+        (&roomy, DEFAULT_MAX_BODY + 1, false),
+    ] {
+        server
+            .faults()
+            .on(Route::new("GET", "/entries/{id}"))
+            .then(Fault::Status {
+                status: 200,
+                headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+                body: Some(padded_json(len)),
+            })
+            .then_normal();
+        let result = call(t, &READ, &path, &CallOptions::new()).await;
+        match result {
+            Ok(response) => {
+                assert!(fits, "{len} bytes were read");
+                assert_eq!(response.body().len(), len);
+            }
+            Err(err) => {
+                assert!(!fits, "{len} bytes: {err:?}");
+                assert_eq!(
+                    err.kind(),
+                    &ErrorKind::Decode {
+                        location: "body".to_owned()
+                    }
+                );
+            }
+        }
+    }
+}
+
+/// Serves one connection on 127.0.0.1: a 200 whose body comes in HTTP/1.1 chunks of the
+/// given sizes, a pause between them, then the end of the body when `end` (otherwise the
+/// body never ends). Returns the base URL.
+fn chunked_server(pieces: Vec<usize>, end: bool) -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            match stream.read(&mut byte) {
+                Ok(1) => head.push(byte[0]),
+                _ => return,
+            }
+        }
+        let mut send = |bytes: &[u8]| stream.write_all(bytes).and_then(|()| stream.flush());
+        let _ = send(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n");
+        for len in pieces {
+            let mut chunk = format!("{len:x}\r\n").into_bytes();
+            chunk.resize(chunk.len() + len, b' ');
+            chunk.extend_from_slice(b"\r\n");
+            let _ = send(&chunk);
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        if end {
+            let _ = send(b"0\r\n\r\n");
+        }
+        // Keep the connection (and a body that never ends) open a while.
+        std::thread::sleep(Duration::from_secs(5));
+    });
+    base
+}
+
+#[tokio::test]
+async fn an_answer_without_a_length_is_cut_off_as_soon_as_it_passes_the_limit() {
+    let read = |base: String| async move {
+        let t = Transport::builder(PROVIDER, &base, PlainHooks)
+            .max_body(256)
+            .attempt_timeout(Duration::from_secs(2))
+            .deadline(Duration::from_secs(3))
+            .build()
+            .unwrap();
+        t.send(Request::new(&READ, "/entries/e1")).await
+    };
+    let too_large = |err: PayError| {
+        assert_eq!(
+            err.kind(),
+            &ErrorKind::Decode {
+                location: "body".to_owned()
+            },
+            "{err:?}"
+        );
+    };
+    // Under the limit in two pieces, the second larger than the first.
+    let response = read(chunked_server(vec![50, 100], true)).await.unwrap();
+    assert_eq!(response.body().len(), 150);
+    // Over the limit after the second piece, then the end.
+    too_large(
+        read(chunked_server(vec![200, 100], true))
+            .await
+            .unwrap_err(),
+    );
+    // Over the limit at the third piece, of a body that never ends: refused at once (read
+    // on, it would end in a timeout instead).
+    too_large(
+        read(chunked_server(vec![100, 100, 100], false))
+            .await
+            .unwrap_err(),
+    );
+}
+
+#[tokio::test]
+async fn the_client_offered_is_the_one_calls_use() {
+    let server = server().await;
+    let t = builder(server.base_url(), DOCUMENTED)
+        .user_agent("shop-test/1.0")
+        .build()
+        .unwrap();
+    t.client()
+        .get(format!("{}/entries/e1", server.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let requests = server.requests();
+    let sent = requests.last().unwrap();
+    assert_eq!(sent.header("user-agent"), Some("shop-test/1.0"));
 }
 
 #[tokio::test]
@@ -239,6 +389,20 @@ fn settings_are_checked_when_building() {
         .unwrap();
     assert_eq!(t.base_url(), "https://api.example.com/v2");
     assert!(format!("{t:?}").contains("api.example.com"));
+    let settings = Transport::builder(PROVIDER, "https://api.example.com", PlainHooks)
+        .max_body(1234)
+        .user_agent("shop/1.0");
+    let shown = format!("{settings:?}");
+    for part in [
+        "TransportBuilder",
+        "base_url: \"https://api.example.com\"",
+        "max_body: 1234",
+        "user_agent: \"shop/1.0\"",
+        "own_client: false",
+        "journal: false",
+    ] {
+        assert!(shown.contains(part), "{part} in {shown}");
+    }
 }
 
 fn assert_send<T: Send>(_: &T) {}
