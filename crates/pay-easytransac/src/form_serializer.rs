@@ -427,6 +427,17 @@ impl Serializer for Value {
     }
 }
 
+/// Scalar methods of [`Text`] whose text is the value's `Display` (integers in decimal).
+macro_rules! decimal_text {
+    ($($method:ident($arg:ty);)*) => {
+        $(
+            fn $method(self, v: $arg) -> Result<Option<String>, Unsupported> {
+                Ok(Some(v.to_string()))
+            }
+        )*
+    };
+}
+
 /// A scalar's form text (`None`: dropped); anything compound is [`Unsupported`].
 struct Text;
 
@@ -446,38 +457,18 @@ impl Serializer for Text {
     fn serialize_bool(self, v: bool) -> Result<Option<String>, Unsupported> {
         Ok(Some(if v { "1" } else { "0" }.to_owned()))
     }
-    fn serialize_i8(self, v: i8) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
-    }
-    fn serialize_i64(self, v: i64) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
-    }
-    fn serialize_i128(self, v: i128) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
-    }
-    fn serialize_u8(self, v: u8) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
-    }
-    fn serialize_u64(self, v: u64) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
-    }
-    fn serialize_u128(self, v: u128) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
-    }
-    fn serialize_char(self, v: char) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_string()))
+    decimal_text! {
+        serialize_i8(i8);
+        serialize_i16(i16);
+        serialize_i32(i32);
+        serialize_i64(i64);
+        serialize_i128(i128);
+        serialize_u8(u8);
+        serialize_u16(u16);
+        serialize_u32(u32);
+        serialize_u64(u64);
+        serialize_u128(u128);
+        serialize_char(char);
     }
     fn serialize_str(self, v: &str) -> Result<Option<String>, Unsupported> {
         Ok(Some(v.to_owned()))
