@@ -291,37 +291,29 @@ impl SerializeMap for Nested {
     }
 }
 
-impl SerializeSeq for Nested {
-    type Ok = Option<FieldValue>;
-    type Error = Unsupported;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.item(value)
-    }
-    fn end(self) -> Result<Option<FieldValue>, Unsupported> {
-        Ok(self.done())
-    }
+/// The list shapes (a sequence, a tuple, a tuple struct): each element is the next
+/// index.
+macro_rules! nested_list {
+    ($($trait:ident::$method:ident;)*) => {
+        $(
+            impl $trait for Nested {
+                type Ok = Option<FieldValue>;
+                type Error = Unsupported;
+                fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
+                    self.item(value)
+                }
+                fn end(self) -> Result<Option<FieldValue>, Unsupported> {
+                    Ok(self.done())
+                }
+            }
+        )*
+    };
 }
 
-impl SerializeTuple for Nested {
-    type Ok = Option<FieldValue>;
-    type Error = Unsupported;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.item(value)
-    }
-    fn end(self) -> Result<Option<FieldValue>, Unsupported> {
-        Ok(self.done())
-    }
-}
-
-impl SerializeTupleStruct for Nested {
-    type Ok = Option<FieldValue>;
-    type Error = Unsupported;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
-        self.item(value)
-    }
-    fn end(self) -> Result<Option<FieldValue>, Unsupported> {
-        Ok(self.done())
-    }
+nested_list! {
+    SerializeSeq::serialize_element;
+    SerializeTuple::serialize_element;
+    SerializeTupleStruct::serialize_field;
 }
 
 /// Forwards a scalar method of [`Value`] to [`Text`].
