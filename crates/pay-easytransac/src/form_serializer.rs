@@ -50,7 +50,23 @@ pub(crate) fn params_of<T: Serialize + ?Sized>(value: &T) -> Result<Params, Unsu
 /// Writes `params` as `application/x-www-form-urlencoded` (nested entries as
 /// `Base[sub]`), followed by `Signature=signature`.
 pub(crate) fn encode_with_signature(params: &Params, signature: &str) -> String {
-    let mut out = String::with_capacity(256);
+    // Room for every name and value as they are, and `Signature=` with its 40 digits:
+    // one allocation for a body without escapes.
+    let size: usize = params
+        .iter()
+        .map(|(key, value)| match value {
+            FieldValue::Scalar(Scalar::Str(text)) => key.len() + text.len() + 2,
+            FieldValue::Nested(entries) => entries
+                .iter()
+                .map(|(sub, scalar)| match scalar {
+                    Scalar::Str(text) => key.len() + sub.len() + text.len() + 8,
+                    _ => 0,
+                })
+                .sum(),
+            _ => 0,
+        })
+        .sum();
+    let mut out = String::with_capacity(size + "Signature=".len() + signature.len());
     let mut first = true;
     let mut pair = |out: &mut String, key: &str, sub: Option<&str>, value: &str| {
         if !first {

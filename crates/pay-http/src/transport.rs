@@ -50,6 +50,8 @@ impl<H> Clone for Transport<H> {
 struct Inner<H> {
     provider: ProviderId,
     base_url: String,
+    /// `base_url` parsed once, for [`join_plain_path`].
+    base: Url,
     rules: RetryRules,
     policy: RetryPolicy,
     attempt_timeout: Duration,
@@ -248,6 +250,8 @@ impl<H: Hooks> TransportBuilder<H> {
             PayError::new(ErrorKind::Configuration { reason }).with_provider(self.provider)
         };
         let base_url = check_base_url(&self.base_url).map_err(config)?;
+        let base = Url::parse(&base_url)
+            .map_err(|err| config(format!("base URL `{base_url}` is not a URL: {err}")))?;
         let names = HeaderNames::parse(&self.rules, &self.hooks).map_err(config)?;
         if self.attempt_timeout.is_zero() || self.deadline.is_zero() || self.max_body == 0 {
             return Err(config(
@@ -271,6 +275,7 @@ impl<H: Hooks> TransportBuilder<H> {
             inner: Arc::new(Inner {
                 provider: self.provider,
                 base_url,
+                base,
                 rules: self.rules,
                 policy: self.policy,
                 attempt_timeout: self.attempt_timeout,
@@ -315,6 +320,40 @@ fn check_base_url(text: &str) -> Result<String, String> {
         other => return Err(format!("base URL `{text}`: unsupported scheme `{other}`")),
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `base` (a checked base URL, parsed) with `path` after its own path, without parsing
+/// the whole URL again, when `path` is plain: `/` then letters, digits, `-`, `.`, `_`,
+/// `~` and `/`. The URL parser reads such a path the same way whether it sets a path or
+/// parses a whole URL (`.` and `..` segments included), so this is the URL that parsing
+/// `base_url + path` gives (a property test holds the two together). Any other path
+/// (spaces and controls, which a whole parse trims at the end, escapes, non-ASCII)
+/// answers `None` and takes the full parse.
+fn join_plain_path(base: &Url, path: &str) -> Option<Url> {
+    let plain = path.starts_with('/')
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/'));
+    if !plain {
+        return None;
+    }
+    // A base without a path prefix has the path `/`, which the joined path replaces.
+    let prefix = base.path().trim_end_matches('/');
+    let mut url = base.clone();
+    if prefix.is_empty() {
+        url.set_path(path);
+    } else {
+        url.set_path(&format!("{prefix}{path}"));
+    }
+    Some(url)
+}
+
+/// Appends the query's pairs to `url`, form-encoded.
+fn with_query(url: &mut Url, query: &[(std::borrow::Cow<'_, str>, std::borrow::Cow<'_, str>)]) {
+    if !query.is_empty() {
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(name, value)| (&**name, &**value)));
+    }
 }
 
 impl<H: Hooks> Transport<H> {
@@ -583,6 +622,10 @@ impl<H: Hooks> Transport<H> {
     /// The attempt's URL: base URL, path and query, joined without a heap buffer when it
     /// is short.
     fn url(&self, prepared: &Prepared<'_>) -> Result<Url, String> {
+        if let Some(mut url) = join_plain_path(&self.inner.base, &prepared.path) {
+            with_query(&mut url, &prepared.query);
+            return Ok(url);
+        }
         let base = self.inner.base_url.as_bytes();
         let path = prepared.path.as_bytes();
         let mut buffer = [0u8; 512];
@@ -604,14 +647,7 @@ impl<H: Hooks> Transport<H> {
                 prepared.path
             )
         })?;
-        if !prepared.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(
-                prepared
-                    .query
-                    .iter()
-                    .map(|(name, value)| (&**name, &**value)),
-            );
-        }
+        with_query(&mut url, &prepared.query);
         Ok(url)
     }
 
@@ -1211,6 +1247,60 @@ mod tests {
         assert!(check_base_url("https://api.example/?a=1").is_err());
         assert!(check_base_url("https://api.example/#top").is_err());
         assert!(check_base_url("api.example").is_err());
+    }
+
+    #[test]
+    fn plain_paths_join_the_parsed_base() {
+        let joined = |base: &str, path: &str| {
+            let base = Url::parse(&check_base_url(base).unwrap()).unwrap();
+            join_plain_path(&base, path).map(String::from)
+        };
+        assert_eq!(
+            joined("http://127.0.0.1:8080/", "/api/payment/direct").as_deref(),
+            Some("http://127.0.0.1:8080/api/payment/direct")
+        );
+        assert_eq!(
+            joined("https://api.example/2.0/", "/single/5a-b_c~d.e").as_deref(),
+            Some("https://api.example/2.0/single/5a-b_c~d.e")
+        );
+        assert_eq!(
+            joined("https://api.example/a%20b", "/x").as_deref(),
+            Some("https://api.example/a%20b/x")
+        );
+        // Dot segments resolve as a whole parse resolves them, the prefix included.
+        assert_eq!(
+            joined("https://api.example/2.0", "/a/./b/../c").as_deref(),
+            Some("https://api.example/2.0/a/c")
+        );
+        assert_eq!(
+            joined("https://api.example/2.0", "/../x").as_deref(),
+            Some("https://api.example/x")
+        );
+        for path in ["x", "/a b", "/a ", "/a%2F", "/caf\u{e9}", "/a\\b", "/a\tb"] {
+            assert_eq!(joined("https://api.example", path), None, "{path:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// A plain path gives the URL the full parse of base and path gives.
+        #[test]
+        fn a_joined_path_is_the_parsed_url(
+            base in proptest::sample::select(vec![
+                "http://127.0.0.1:8080",
+                "http://localhost:1/",
+                "https://api.example/2.0",
+                "https://api.example/2.0//",
+                "https://API.example:443/v%201/x",
+                "http://[::1]:9/p.q",
+            ]),
+            path in "/[a-zA-Z0-9._~/ %?#\\-]{0,24}",
+        ) {
+            let base_url = check_base_url(base).unwrap();
+            let parsed = Url::parse(&base_url).unwrap();
+            if let Some(url) = join_plain_path(&parsed, &path) {
+                proptest::prop_assert_eq!(Some(url), Url::parse(&format!("{base_url}{path}")).ok());
+            }
+        }
     }
 
     #[test]

@@ -40,6 +40,8 @@ use crate::contact::Email;
 use crate::decimal::DecimalText;
 use crate::validation::{Rule, ValidationError};
 
+mod simple;
+
 // ---------------------------------------------------------------------------------------------
 // Serde helpers (`deserialize_with`).
 // ---------------------------------------------------------------------------------------------
@@ -258,10 +260,20 @@ pub fn currency_label(
 ///
 /// The syntax is `regex-lite`'s (Perl-like, no Unicode classes), which covers the
 /// descriptions' patterns; every generated file has a test that compiles each of its
-/// patterns ([`Pattern::is_valid`]).
+/// patterns ([`Pattern::is_valid`]). The usual anchored shapes (`^[0-9]{4}$`,
+/// `^[A-Za-z0-9-]{8,14}$`: classes and literals, each repeated) are matched by a small
+/// automaton of their own instead of the regex engine, with the same answers (a property
+/// test holds the two together) at a fraction of the cost.
 pub struct Pattern {
     source: &'static str,
-    compiled: OnceLock<Option<Regex>>,
+    compiled: OnceLock<Option<Compiled>>,
+}
+
+/// A pattern ready to match: by [`simple::Simple`]'s automaton when it is one of the
+/// usual anchored sequences of classes, by `regex-lite` otherwise.
+enum Compiled {
+    Simple(simple::Simple),
+    Regex(Regex),
 }
 
 impl Pattern {
@@ -280,7 +292,7 @@ impl Pattern {
 
     /// Whether the pattern compiles.
     pub fn is_valid(&self) -> bool {
-        self.regex().is_some()
+        self.compiled().is_some()
     }
 
     /// Whether `text` matches (anywhere, unless the pattern is anchored).
@@ -289,8 +301,9 @@ impl Pattern {
     /// When the pattern does not compile: a bug in the description that the generated
     /// tests catch ([`Pattern::is_valid`]).
     pub fn is_match(&self, text: &str) -> bool {
-        match self.regex() {
-            Some(regex) => regex.is_match(text),
+        match self.compiled() {
+            Some(Compiled::Simple(simple)) => simple.is_match(text),
+            Some(Compiled::Regex(regex)) => regex.is_match(text),
             None => panic!(
                 "the API description's pattern `{}` does not compile",
                 self.source
@@ -298,9 +311,12 @@ impl Pattern {
         }
     }
 
-    fn regex(&self) -> Option<&Regex> {
+    fn compiled(&self) -> Option<&Compiled> {
         self.compiled
-            .get_or_init(|| Regex::new(self.source).ok())
+            .get_or_init(|| match simple::Simple::parse(self.source) {
+                Some(simple) => Some(Compiled::Simple(simple)),
+                None => Regex::new(self.source).ok().map(Compiled::Regex),
+            })
             .as_ref()
     }
 }

@@ -180,3 +180,123 @@ fn a_request_debugs_without_values() {
         assert!(!shown.contains(secret), "{secret}: {shown}");
     }
 }
+
+#[test]
+fn each_zero_setting_alone_is_refused() {
+    use pay_http::Transport;
+    let base = || {
+        Transport::builder(
+            crate::support::PROVIDER,
+            "https://api.example.com",
+            PlainHooks,
+        )
+    };
+    for (name, builder) in [
+        ("attempt timeout", base().attempt_timeout(Duration::ZERO)),
+        ("deadline", base().deadline(Duration::ZERO)),
+        ("body limit", base().max_body(0)),
+    ] {
+        let err = builder.build().unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Configuration { reason } if reason.contains("must not be zero")),
+            "{name}: {err:?}"
+        );
+    }
+    assert!(base().build().is_ok());
+}
+
+#[tokio::test]
+async fn a_request_the_client_will_not_build_is_a_configuration_error_and_never_sent() {
+    // A caller's client that only speaks https, given a plain-http loopback base URL:
+    // reqwest refuses to build the request, so nothing can have reached the server.
+    let server = FakeServer::start(Ledger::new()).await.unwrap();
+    let client = reqwest::Client::builder().https_only(true).build().unwrap();
+    let t = crate::support::builder(server.base_url(), DOCUMENTED)
+        .client(client)
+        .build()
+        .unwrap();
+    let err = call(
+        &t,
+        &crate::support::UNKEYED_WRITE,
+        "/entries",
+        &CallOptions::new(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::Configuration { reason } if reason.contains("could not be built")),
+        "{err:?}"
+    );
+    assert!(!err.is_ambiguous());
+    assert!(server.requests().is_empty());
+}
+
+/// The `pay.attempt` events of `logs`, one line each.
+fn attempt_events(logs: &str) -> Vec<&str> {
+    logs.lines()
+        .filter(|line| line.contains("pay.attempt"))
+        .collect()
+}
+
+#[test]
+fn attempt_events_name_the_calls_safety_and_the_answers_status() {
+    use crate::support::{UNKEYED_WRITE, builder, seed_entry};
+    let ((), logs) = pay_testkit::logs::capture_at_trace(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let server = FakeServer::start(Ledger::new()).await.unwrap();
+            let t = transport(&server, DOCUMENTED);
+            // A read answered 503, retried, then found.
+            let path = seed_entry(&server, r#"{"note":"n"}"#).await;
+            server
+                .faults()
+                .on(Route::new("GET", "/entries/{id}"))
+                .then(Fault::status(503))
+                .then_normal();
+            call(&t, &READ, &path, &CallOptions::new()).await.unwrap();
+            // A write without a key answered 500: never repeated.
+            server
+                .faults()
+                .on(Route::new("POST", "/entries"))
+                .then(Fault::status(500))
+                .then_normal();
+            call(&t, &UNKEYED_WRITE, "/entries", &CallOptions::new())
+                .await
+                .unwrap_err();
+            // An answer over the size limit: fatal, with the status it came with.
+            let big = seed_entry(&server, &format!(r#"{{"pad":"{}"}}"#, "x".repeat(500))).await;
+            let small = builder(server.base_url(), DOCUMENTED)
+                .max_body(256)
+                .build()
+                .unwrap();
+            call(&small, &READ, &big, &CallOptions::new())
+                .await
+                .unwrap_err();
+            server.shutdown().await.unwrap();
+        })
+    });
+    let events = attempt_events(&logs);
+    let event = |decision: &str, status: &str| {
+        events
+            .iter()
+            .find(|line| {
+                line.contains(&format!("decision=\"{decision}\""))
+                    && line.contains(&format!("status={status}"))
+            })
+            .copied()
+    };
+    let retried =
+        event("retry", "503").unwrap_or_else(|| panic!("no retry after 503 in {events:#?}"));
+    assert!(logs.contains("safety=\"read\""), "{logs}");
+    assert!(retried.contains("outcome=\"answered\""), "{retried}");
+    let stopped = event("gave_up", "500")
+        .or_else(|| event("ambiguous", "500"))
+        .unwrap_or_else(|| panic!("no stop after 500 in {events:#?}"));
+    assert!(stopped.contains("outcome=\"answered\""), "{stopped}");
+    assert!(logs.contains("safety=\"unsafe_write\""), "{logs}");
+    let fatal = event("fatal", "200").unwrap_or_else(|| panic!("no fatal 200 in {events:#?}"));
+    assert!(fatal.contains("outcome=\"stopped\""), "{fatal}");
+}
