@@ -348,6 +348,10 @@ fn top_level_lists_and_scalars_sign_like_objects() {
         Params::from_json_str("[nope"),
         Err(Error::MalformedInput { .. })
     ));
+    // A list's objects keep their document order too: it decides between keys that differ
+    // only in case (a reading through `serde_json::Value` would sort them, `B` before `b`).
+    assert_eq!(canonical_json(r#"[{"b":"first","B":"last"}]"#), "last$K");
+    assert_eq!(canonical_json(r#"[{"B":"first","b":"last"}]"#), "last$K");
 }
 
 #[test]
