@@ -518,23 +518,44 @@ impl EasytransacClient {
     }
 
     /// The verified `Result` of a V1 success answer.
+    ///
+    /// An answer that does not verify cannot be trusted, whatever it says. For a read
+    /// that is an `Authentication` error. For a write that Easytransac cannot
+    /// de-duplicate it is an `AmbiguousOutcome` to reconcile by `reference`: the request
+    /// reached the provider, and an answer saying `Code` 0 under a signature we cannot
+    /// check may well be a payment taken (or a refund made). Calling it anything else
+    /// would invite the merchant to send the write again.
     fn verified<'r>(
         &self,
         operation: &'static Operation,
         response: &'r Response,
+        reference: Option<MerchantReference>,
     ) -> Result<pay_signing::easytransac::VerifiedResult<'r>, PayError> {
-        let text =
-            std::str::from_utf8(response.body()).map_err(|e| response.decode_error("body", e))?;
-        pay_signing::easytransac::verify_response_result(text, &self.inner.api_key).map_err(|_| {
-            PayError::new(ErrorKind::Authentication)
+        const UNVERIFIED: &str = "the response's Signature is missing or does not match its Result";
+        let unverified = |source: PayError| -> PayError {
+            let kind = if operation.idempotent {
+                ErrorKind::Authentication
+            } else {
+                ErrorKind::AmbiguousOutcome {
+                    reference: reference.clone(),
+                }
+            };
+            PayError::new(kind)
                 .with_provider(PROVIDER)
                 .with_operation(operation.id)
                 .with_http_status(response.status())
                 .with_attempts(response.meta().attempts())
-                .with_provider_message(
-                    "the response's Signature is missing or does not match its Result",
-                )
-        })
+                .with_provider_message(if operation.idempotent {
+                    UNVERIFIED.to_owned()
+                } else {
+                    format!("{UNVERIFIED}: the write may have been applied")
+                })
+                .with_source(source)
+        };
+        let text = std::str::from_utf8(response.body())
+            .map_err(|e| unverified(response.decode_error("body", e)))?;
+        pay_signing::easytransac::verify_response_result(text, &self.inner.api_key)
+            .map_err(|e| unverified(response.decode_error("Signature", e)))
     }
 
     /// Validated, signed V1 call of a generated operation, decoding `Result` as `T`.
@@ -550,9 +571,9 @@ impl EasytransacClient {
         let body = form::signed_request(request, &self.inner.api_key)?;
         let path = self.path_of(operation).to_owned();
         let response = self
-            .v1_send(operation, &path, body, reference, options)
+            .v1_send(operation, &path, body, reference.clone(), options)
             .await?;
-        self.verified(operation, &response)?
+        self.verified(operation, &response, reference)?
             .deserialize()
             .map_err(|e| response.decode_error("Result", e))
     }
@@ -682,7 +703,9 @@ impl Raw<'_> {
     /// is replaced by the computed one.
     ///
     /// # Errors
-    /// As any V1 call; `Authentication` when the answer's signature does not verify.
+    /// As any V1 call. When the answer's signature does not verify: `Authentication` for
+    /// a [`RawSafety::Read`], `AmbiguousOutcome` (to reconcile by `order_id`) for a
+    /// [`RawSafety::Write`].
     pub async fn v1(
         &self,
         path: &str,
@@ -700,11 +723,12 @@ impl Raw<'_> {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let body = form::signed_body(fields, &self.client.inner.api_key)?;
+        let reference = reference_of(order_id)?;
         let response = self
             .client
-            .v1_send(operation, path, body, reference_of(order_id)?, options)
+            .v1_send(operation, path, body, reference.clone(), options)
             .await?;
-        self.client.verified(operation, &response)?;
+        self.client.verified(operation, &response, reference)?;
         String::from_utf8(response.body().to_vec()).map_err(|e| response.decode_error("body", e))
     }
 

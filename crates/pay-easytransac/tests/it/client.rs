@@ -833,6 +833,69 @@ async fn transient_api_errors_are_retried_for_reads_only() {
 }
 
 #[tokio::test]
+async fn an_unverifiable_answer_to_a_write_is_ambiguous_never_a_refusal() {
+    within(async {
+        let e = env().await;
+        let route = Route::new("POST", "/api/payment/direct");
+        let forged = r#"{"Code":0,"Signature":"0123456789abcdef0123456789abcdef01234567","Result":{"Tid":"ET1","Status":"captured"}}"#;
+        let unsigned = r#"{"Code":0,"Result":{"Tid":"ET1","Status":"captured"}}"#;
+        for (body, order) in [(forged, "o-forged"), (unsigned, "o-unsigned")] {
+            e.server
+                .faults()
+                .on(route.clone())
+                .then(Fault::status_with_body(200, "application/json", body))
+                .then_normal();
+            let err = e
+                .client
+                .payments()
+                .direct(&success_card(1000, order), &opts())
+                .await
+                .unwrap_err();
+            // The payment may have been taken: reconcile by OrderId, never send it again.
+            assert_eq!(
+                err.kind(),
+                &ErrorKind::AmbiguousOutcome {
+                    reference: Some(MerchantReference::new(order).unwrap())
+                },
+                "{err:?}"
+            );
+            assert!(!err.is_retryable());
+            assert!(
+                err.provider_message()
+                    .is_some_and(|m| m.contains("Signature") && m.contains("may have been applied")),
+                "{err:?}"
+            );
+            assert_eq!(err.http_status(), Some(200));
+            let settled = e
+                .client
+                .reconcile(&MerchantReference::new(order).unwrap(), &opts())
+                .await
+                .unwrap();
+            assert!(matches!(settled, Reconciled::NotFound), "{settled:?}");
+        }
+        // The raw escape hatch draws the same line: a write is ambiguous, a read refused.
+        for (safety, ambiguous) in [(RawSafety::Write, true), (RawSafety::Read, false)] {
+            e.server
+                .faults()
+                .on(route.clone())
+                .then(Fault::status_with_body(200, "application/json", forged))
+                .then_normal();
+            let err = e
+                .client
+                .raw()
+                .v1("/api/payment/direct", &[("Amount", "100")], safety, Some("o-raw-forged"), &opts())
+                .await
+                .unwrap_err();
+            assert_eq!(err.is_ambiguous(), ambiguous, "{err:?}");
+            if !ambiguous {
+                assert!(matches!(err.kind(), ErrorKind::Authentication), "{err:?}");
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn raw_requests_are_signed_verified_and_authorised() {
     within(async {
         let e = env().await;

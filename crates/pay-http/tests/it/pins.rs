@@ -300,3 +300,28 @@ fn attempt_events_name_the_calls_safety_and_the_answers_status() {
     let fatal = event("fatal", "200").unwrap_or_else(|| panic!("no fatal 200 in {events:#?}"));
     assert!(fatal.contains("outcome=\"stopped\""), "{fatal}");
 }
+
+#[tokio::test]
+async fn paths_the_url_parser_reads_specially_reach_the_server_encoded() {
+    // Escapes, non-ASCII and a path too long for the stack buffer take the whole parse;
+    // a plain path takes the parsed base. Each arrives as the URL parser encodes it.
+    let server = FakeServer::start(Ledger::new()).await.unwrap();
+    let t = transport(&server, DOCUMENTED);
+    let long = format!("/entries/{}", "x".repeat(600));
+    for (path, expected) in [
+        ("/entries/a%20b", "/entries/a%20b".to_owned()),
+        ("/entries/caf\u{e9}", "/entries/caf%C3%A9".to_owned()),
+        ("/entries/a b", "/entries/a%20b".to_owned()),
+        (long.as_str(), long.clone()),
+        ("/entries/plain-1.2_3~", "/entries/plain-1.2_3~".to_owned()),
+    ] {
+        server.clear_requests();
+        let err = call(&t, &READ, path, &CallOptions::new())
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), &ErrorKind::NotFound, "{path}: {err:?}");
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1, "{path}");
+        assert_eq!(requests[0].path(), expected, "{path}");
+    }
+}
