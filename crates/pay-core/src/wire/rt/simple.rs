@@ -44,6 +44,9 @@ pub(super) struct Simple {
 /// A piece as written: its class and its bounds (`max` `None` for unbounded).
 type Written = (u128, u32, Option<u32>);
 
+/// How many times a piece repeats: at least `min`, at most `max` (`None`: no limit).
+type Bounds = (u32, Option<u32>);
+
 /// The states a piece takes: one per count up to `max`, or up to `min` when unbounded.
 fn states_of(min: u32, max: Option<u32>) -> u32 {
     max.unwrap_or(min) + 1
@@ -210,7 +213,7 @@ fn class(text: &[u8]) -> Option<(u128, &[u8])> {
 }
 
 /// The quantifier at the start of `text` (none is exactly once), and what follows it.
-fn quantifier(text: &[u8]) -> Option<((u32, Option<u32>), &[u8])> {
+fn quantifier(text: &[u8]) -> Option<(Bounds, &[u8])> {
     let (bounds, after) = match text.split_first() {
         Some((b'+', after)) => ((1, None), after),
         Some((b'*', after)) => ((0, None), after),
