@@ -47,9 +47,10 @@ type Written = (u128, u32, Option<u32>);
 /// How many times a piece repeats: at least `min`, at most `max` (`None`: no limit).
 type Bounds = (u32, Option<u32>);
 
-/// The states a piece takes: one per count up to `max`, or up to `min` when unbounded.
-fn states_of(min: u32, max: Option<u32>) -> u32 {
-    max.unwrap_or(min) + 1
+/// The states a piece takes: one per count up to `max`, or up to `min` when unbounded
+/// (`None` past `u32::MAX`, far beyond the 128 the automaton holds).
+fn states_of(min: u32, max: Option<u32>) -> Option<u32> {
+    max.unwrap_or(min).checked_add(1)
 }
 
 /// Bits `from..to` (`to` ≤ 128).
@@ -92,7 +93,7 @@ impl Simple {
             }
             start |= 1u128 << offset;
             for &(class, min, max) in written {
-                let count = states_of(min, max);
+                let count = states_of(min, max)?;
                 let end = offset.checked_add(count).filter(|&end| end < 128)?;
                 let top = offset + count - 1;
                 let (shift, stay) = match max {
