@@ -234,16 +234,22 @@ impl EasytransacClient {
             state = status::refunded_status(amount, refunded);
         }
         let mut payment = Payment::new(
-            ProviderPaymentId::new(done.tid.clone())?,
+            read("Result.Tid", ProviderPaymentId::new(done.tid.clone()))?,
             amount,
             state,
             done.status.as_str(),
         );
         if let Some(order) = done.order_id.as_ref().filter(|o| !o.is_empty()) {
-            payment = payment.with_reference(MerchantReference::new(order.clone())?);
+            payment = payment.with_reference(read(
+                "Result.OrderId",
+                MerchantReference::new(order.clone()),
+            )?);
         }
         if let Some(request_id) = done.request_id.as_ref().filter(|r| !r.is_empty()) {
-            payment = payment.with_checkout_id(CheckoutId::new(request_id.clone())?);
+            payment = payment.with_checkout_id(read(
+                "Result.RequestId",
+                CheckoutId::new(request_id.clone()),
+            )?);
         }
         if let Some(refunded) = refunded {
             payment = payment.with_refunded(refunded);
@@ -316,13 +322,16 @@ impl EasytransacClient {
             })
         })?;
         let mut payment = Payment::awaiting_checkout(
-            CheckoutId::new(request_id)?,
+            read("Result.RequestId", CheckoutId::new(request_id))?,
             amount,
             status::payment_status(&page.status),
             page.status.as_str(),
         );
         if let Some(order) = page.order_id.as_ref().filter(|o| !o.is_empty()) {
-            payment = payment.with_reference(MerchantReference::new(order.clone())?);
+            payment = payment.with_reference(read(
+                "Result.OrderId",
+                MerchantReference::new(order.clone()),
+            )?);
         }
         Ok(payment)
     }
@@ -374,7 +383,7 @@ impl EasytransacClient {
             })
         })?;
         let mut payment = Payment::awaiting_checkout(
-            CheckoutId::new(request_id)?,
+            read("Result.RequestId", CheckoutId::new(request_id))?,
             request.amount(),
             created
                 .status
@@ -690,12 +699,16 @@ impl pay_core::Mandates for EasytransacClient {
                 location: "data.mandateId".to_owned(),
             })
         })?;
-        let state = self.mandates().status(&id, options).await?;
-        let raw = state.data.status.clone().unwrap_or_default();
-        Ok(
-            Mandate::new(MandateId::new(id)?, status::mandate_status(&raw), raw)
-                .with_reference(request.reference.clone()),
-        )
+        let mandate_id = read("data.mandateId", MandateId::new(id.clone()))?;
+        // The mandate exists now: a status that cannot be read right after must not
+        // turn its creation into an error (the caller would create another). It is
+        // then `Unknown("")`; `get_mandate` reads it again.
+        let raw = match self.mandates().status(&id, options).await {
+            Ok(state) => state.data.status.clone().unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        Ok(Mandate::new(mandate_id, status::mandate_status(&raw), raw)
+            .with_reference(request.reference.clone()))
     }
 
     async fn get_mandate(
@@ -721,9 +734,9 @@ impl pay_core::Mandates for EasytransacClient {
             .debit(request.mandate_id.as_str(), &r, options)
             .await?;
         let data = answer.data;
-        let amount = data.amount.to_money(self.inner.currency)?;
+        let amount = read("data.amount", data.amount.to_money(self.inner.currency))?;
         Ok(Payment::new(
-            ProviderPaymentId::new(data.tid)?,
+            read("data.tid", ProviderPaymentId::new(data.tid))?,
             amount,
             status::v2_payment_status(&data.status),
             data.status.as_str(),
@@ -817,12 +830,15 @@ impl EasytransacClient {
             _ => SubscriptionStatus::Active,
         };
         Ok(Subscription::new(
-            SubscriptionId::new(done.tid.clone())?,
+            read("Result.Tid", SubscriptionId::new(done.tid.clone()))?,
             state,
             done.status.as_str(),
             amount,
         )
-        .with_latest_payment(ProviderPaymentId::new(done.tid.clone())?)
+        .with_latest_payment(read(
+            "Result.Tid",
+            ProviderPaymentId::new(done.tid.clone()),
+        )?)
         .with_reference(reference.clone())
         .with_next_action(payment.next_action))
     }
@@ -978,11 +994,26 @@ impl EasytransacClient {
         let answer = self.mandates().debit(mandate.as_str(), &r, options).await?;
         let data = answer.data;
         Ok(Payment::new(
-            ProviderPaymentId::new(data.tid)?,
-            data.amount.to_money(self.inner.currency)?,
+            read("data.tid", ProviderPaymentId::new(data.tid))?,
+            read("data.amount", data.amount.to_money(self.inner.currency))?,
             status::v2_payment_status(&data.status),
             data.status.as_str(),
         )
         .with_reference(reference.clone()))
     }
+}
+
+/// A value of the provider's answer that a pay-core type refuses (an empty `Tid`, an
+/// `OrderId` with a control character, an amount with too many decimals). The answer is
+/// unreadable there: `Decode` at `location`, which says the request may have been
+/// applied, never the `InvalidRequest` a `?` on the `ValidationError` would give, which
+/// says nothing was sent and would invite sending it again.
+fn read<T>(location: &str, value: Result<T, ValidationError>) -> Result<T, PayError> {
+    value.map_err(|e| {
+        PayError::new(ErrorKind::Decode {
+            location: location.to_owned(),
+        })
+        .with_provider(crate::PROVIDER)
+        .with_source(e)
+    })
 }

@@ -770,3 +770,55 @@ async fn a_customer_signs_a_mandate_through_the_v1_debit() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_signed_answer_our_types_refuse_is_unreadable_never_an_invalid_request() {
+    within(async {
+        let s = setup().await;
+        let o = CallOptions::new();
+        // A verified `Code` 0 answer to a direct payment, but with an empty `Tid` (or an
+        // `OrderId` no merchant reference may be): the payment may be taken, so the error
+        // must say the answer is unreadable, never that nothing was sent.
+        for (result, location) in [
+            (
+                r#"{"Tid":"","Status":"captured","Amount":"25.00","OrderId":"o-empty-tid"}"#,
+                "Result.Tid",
+            ),
+            (
+                r#"{"Tid":"ET9","Status":"captured","Amount":"25.00","OrderId":"o\u0007bell"}"#,
+                "Result.OrderId",
+            ),
+        ] {
+            let params = pay_signing::easytransac::Params::from_json_str(result).unwrap();
+            let signature =
+                pay_signing::easytransac::sign(&params, &SecretString::from(KEY)).unwrap();
+            let body = format!(
+                r#"{{"Code":0,"Signature":"{}","Result":{result}}}"#,
+                signature.as_str()
+            );
+            s.server
+                .faults()
+                .on(pay_testkit::Route::new("POST", "/api/payment/direct"))
+                .then(pay_testkit::Fault::status_with_body(
+                    200,
+                    "application/json",
+                    body,
+                ))
+                .then_normal();
+            let err = s
+                .client
+                .create_payment(&payment(reference("o-refused"), cards::SUCCESS), &o)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err.kind(),
+                &ErrorKind::Decode {
+                    location: location.to_owned()
+                },
+                "{err:?}"
+            );
+            assert!(!err.is_retryable());
+        }
+    })
+    .await;
+}
