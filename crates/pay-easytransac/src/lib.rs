@@ -7,7 +7,8 @@
 //!   raw-request escape hatch ([`EasytransacClient::raw`]). Every call goes through
 //!   `pay_http::Transport`.
 //! - V1: every request signed once before sending; every success answer's `Signature`
-//!   verified (a bad or missing one is `Authentication`); ApiError codes typed
+//!   verified (a bad or missing one is `Authentication` for a read and
+//!   `AmbiguousOutcome` for a write, which may have been applied); ApiError codes typed
 //!   ([`wire::V1ApiErrorCode`]) and mapped to pay-core kinds ([`api_error_kind`]).
 //! - V2: a bearer token from `POST /v2/auth`, cached and refreshed before expiry with
 //!   single flight, one retry with a fresh token after a 401.

@@ -18,9 +18,10 @@ macro_rules! v1_method {
         ///
         /// # Errors
         /// `InvalidRequest` (nothing sent) when the request breaks a documented rule;
-        /// the ApiError mapped to a pay-core kind; `Authentication` when the answer's
-        /// signature does not verify; `AmbiguousOutcome` (carrying `OrderId`) for a
-        /// write whose answer was lost.
+        /// the ApiError mapped to a pay-core kind; when the answer's signature does not
+        /// verify, `Authentication` for a read and `AmbiguousOutcome` (carrying
+        /// `OrderId`) for a write; `AmbiguousOutcome` too for a write whose answer was
+        /// lost.
         pub async fn $name(&self, request: &$req, options: &CallOptions) -> Result<$res, PayError> {
             request.validate()?;
             #[allow(unused_mut, unused_assignments)]

@@ -69,9 +69,11 @@ impl Simple {
     /// and nothing else.
     pub(super) fn parse(source: &str) -> Option<Simple> {
         let inner = source.strip_prefix('^')?.strip_suffix('$')?;
+        // A parenthesis left inside the group (a nested group, or `^(a)|(b)$`) is no
+        // literal, so `sequence` refuses its alternative and the whole pattern.
         let alternatives = match inner.strip_prefix('(').and_then(|g| g.strip_suffix(')')) {
-            Some(group) if !group.contains(['(', ')']) => group.split('|').collect(),
-            _ => vec![inner],
+            Some(group) => group.split('|').collect(),
+            None => vec![inner],
         };
         let written = alternatives
             .into_iter()
