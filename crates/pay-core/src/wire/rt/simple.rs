@@ -200,9 +200,10 @@ fn class(text: &[u8]) -> Option<(u128, &[u8])> {
             return None;
         }
         // `a-z` when a `-` sits between two characters; a `-` first or last is itself.
+        // (Neither end of a range is a `-`: that would be a `--`, refused above.)
         if i + 2 < body.len() && body[i + 1] == b'-' {
             let high = body[i + 2];
-            if !is_class_literal(high) || high < low || low == b'-' || high == b'-' {
+            if !is_class_literal(high) || (low..=high).is_empty() {
                 return None;
             }
             set |= bits(u32::from(low), u32::from(high) + 1);
@@ -224,8 +225,9 @@ fn quantifier(text: &[u8]) -> Option<(Bounds, &[u8])> {
         Some((b'{', after)) => {
             let close = after.iter().position(|&b| b == b'}')?;
             let inside = std::str::from_utf8(&after[..close]).ok()?;
+            // Digits only (`str::parse` would take a `+`); an empty text fails to parse.
             let number = |text: &str| -> Option<u32> {
-                if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+                if !text.bytes().all(|b| b.is_ascii_digit()) {
                     return None;
                 }
                 text.parse().ok()
@@ -305,6 +307,8 @@ mod tests {
             "^[0-9]{3,2}$",
             "^[0-9]{,2}$",
             "^[0-9]{a}$",
+            "^[0-9]{+2}$",
+            "^[0-9]{2,+3}$",
             "^[0-9]{2$",
             "^\\d+$",
             "^.+$",
@@ -346,6 +350,8 @@ mod tests {
         assert!(matches("^[A-Za-z0-9-]{8,14}$", "ab-12-CD"));
         assert!(matches("^[-a]{2}$", "-a"));
         assert!(matches("^[a-]{2}$", "a-"));
+        assert!(matches("^[a-a]$", "a"));
+        assert!(!matches("^[a-a]$", "b"));
         assert!(matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "2026-11-30"));
         assert!(!matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "2026/11/30"));
         assert!(matches("^[a-zA-Z0-9 .,/+*$%]+$", "Rua 1, 2/3 + 4*5 $%."));
