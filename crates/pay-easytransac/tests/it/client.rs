@@ -500,11 +500,7 @@ async fn tampered_or_unsigned_responses_are_rejected() {
         );
         let unsigned = format!(r#"{{"Code":0,"Result":{{"Tid":"{}","Status":"captured"}}}}"#, tid);
         for body in [forged, unsigned] {
-            e.server
-                .faults()
-                .on(route.clone())
-                .then(Fault::status_with_body(200, "application/json", body))
-                .then_normal();
+            e.answer_once(route.clone(), body);
             let err = e
                 .client
                 .payments()
@@ -602,11 +598,7 @@ async fn token_lifetimes_past_what_a_system_time_holds_are_not_a_panic() {
             let body = format!(
                 r#"{{"success":true,"date":"2025-01-01T00:00:00+00:00","data":{{"token":"{token}","expiresIn":9223372036854775807}}}}"#
             );
-            e.server
-                .faults()
-                .on(Route::new("POST", "/v2/auth"))
-                .then(Fault::status_with_body(200, "application/json", body))
-                .then_normal();
+            e.answer_once(Route::new("POST", "/v2/auth"), body);
             let before = e.client.token_requests();
             let got = e.client.auth().token(&opts()).await.unwrap();
             assert_eq!(secrecy::ExposeSecret::expose_secret(&got), token);
@@ -629,11 +621,7 @@ async fn a_token_that_cannot_be_a_header_is_refused_not_cached() {
             let body = format!(
                 r#"{{"success":true,"date":"2025-01-01T00:00:00+00:00","data":{{"token":"{token}","expiresIn":3600}}}}"#
             );
-            e.server
-                .faults()
-                .on(Route::new("POST", "/v2/auth"))
-                .then(Fault::status_with_body(200, "application/json", body))
-                .then_normal();
+            e.answer_once(Route::new("POST", "/v2/auth"), body);
             let err = e.client.auth().token(&opts()).await.unwrap_err();
             assert!(
                 matches!(err.kind(), ErrorKind::Decode { location } if location == "data.token"),
@@ -800,15 +788,10 @@ async fn transient_api_errors_are_retried_for_reads_only() {
         assert_eq!(e.received("v1_payment_status"), 3);
 
         // The same code on a write: not repeated, ambiguous, with its OrderId.
-        e.server
-            .faults()
-            .on(Route::new("POST", "/api/payment/direct"))
-            .then(Fault::status_with_body(
-                200,
-                "application/json",
-                r#"{"Code":10,"Error":"Service unreachable"}"#,
-            ))
-            .then_normal();
+        e.answer_once(
+            Route::new("POST", "/api/payment/direct"),
+            r#"{"Code":10,"Error":"Service unreachable"}"#,
+        );
         let err = e
             .client
             .payments()
@@ -840,11 +823,7 @@ async fn an_unverifiable_answer_to_a_write_is_ambiguous_never_a_refusal() {
         let forged = r#"{"Code":0,"Signature":"0123456789abcdef0123456789abcdef01234567","Result":{"Tid":"ET1","Status":"captured"}}"#;
         let unsigned = r#"{"Code":0,"Result":{"Tid":"ET1","Status":"captured"}}"#;
         for (body, order) in [(forged, "o-forged"), (unsigned, "o-unsigned")] {
-            e.server
-                .faults()
-                .on(route.clone())
-                .then(Fault::status_with_body(200, "application/json", body))
-                .then_normal();
+            e.answer_once(route.clone(), body);
             let err = e
                 .client
                 .payments()
@@ -875,11 +854,7 @@ async fn an_unverifiable_answer_to_a_write_is_ambiguous_never_a_refusal() {
         }
         // The raw escape hatch draws the same line: a write is ambiguous, a read refused.
         for (safety, ambiguous) in [(RawSafety::Write, true), (RawSafety::Read, false)] {
-            e.server
-                .faults()
-                .on(route.clone())
-                .then(Fault::status_with_body(200, "application/json", forged))
-                .then_normal();
+            e.answer_once(route.clone(), forged);
             let err = e
                 .client
                 .raw()

@@ -7,8 +7,8 @@ use std::time::Duration;
 use pay_core::wire::MinorUnits;
 use pay_core::{ManualClock, RetryPolicy, from_unix_seconds};
 use pay_easytransac::{EasytransacClient, wire};
-use pay_testkit::FakeServer;
 use pay_testkit::easytransac::{EasytransacConfig, EasytransacFake, cards};
+use pay_testkit::{FakeServer, Fault, Route};
 use secrecy::SecretString;
 
 pub(crate) const KEY: &str = "et_test_adapter-it-key";
@@ -62,6 +62,16 @@ pub(crate) fn client_for(base: &str, clock: &ManualClock) -> EasytransacClient {
 }
 
 impl Env {
+    /// The next request on `route` gets `body` as a JSON answer under HTTP 200 (what
+    /// the provider's answer would be, unapplied); the fake answers normally after.
+    pub(crate) fn answer_once(&self, route: Route, body: impl Into<Vec<u8>>) {
+        self.server
+            .faults()
+            .on(route)
+            .then(Fault::status_with_body(200, "application/json", body))
+            .then_normal();
+    }
+
     /// How many requests the fake received for `operation_id`.
     pub(crate) fn received(&self, operation_id: &str) -> usize {
         self.server
