@@ -25,6 +25,60 @@ fn v1_head(body: &[u8]) -> Option<V1Head> {
     serde_json::from_slice::<V1Head>(body).ok()
 }
 
+/// The `Code` of a V1 answer, as [`v1_head`] reads it: `None` unless the body is a JSON
+/// object whose `Code` is an integer and whose `Error`, if any, a string (`null`s count
+/// as absent).
+///
+/// Every answer is classified, so the usual one is read with
+/// [`pay_signing::json::read_object`], the top level only; anything it leaves in doubt
+/// (an invalid body, a repeated name, a number that is not a plain integer) takes
+/// [`v1_head`], which decides as it always has.
+fn v1_code(body: &[u8]) -> Option<i64> {
+    let fast = std::str::from_utf8(body)
+        .ok()
+        .and_then(|text| pay_signing::json::read_object(text, 1))
+        .and_then(|members| code_of(&members));
+    match fast {
+        Some(code) => code,
+        None => v1_head(body).and_then(|head| head.code),
+    }
+}
+
+/// [`v1_code`] of a body's top-level members; `None` when in doubt.
+fn code_of(members: &[pay_signing::json::Member<'_>]) -> Option<Option<i64>> {
+    use pay_signing::json::Kind;
+    let mut code = None;
+    let mut error = false;
+    for member in members {
+        let value = &member.value;
+        let null = value.raw() == "null";
+        match &*member.key {
+            "Code" if code.is_none() => {
+                code = Some(match value.kind() {
+                    Kind::Atom if null => None,
+                    // `serde_json` reads `-0` as a float, and so as no `i64`.
+                    Kind::Atom
+                        if !value.raw().contains(['.', 'e', 'E'])
+                            && !value.raw().starts_with("-0") =>
+                    {
+                        Some(value.raw().parse::<i64>().ok()?)
+                    }
+                    _ => return None,
+                });
+            }
+            "Error" if !error => {
+                error = true;
+                if !(null || matches!(value.kind(), Kind::Str(_))) {
+                    return None;
+                }
+            }
+            "Code" | "Error" => return None,
+            _ => {}
+        }
+    }
+    Some(code.flatten())
+}
+
 /// The pay-core kind an ApiError code means.
 ///
 /// | code | kind |
@@ -74,7 +128,7 @@ pub(crate) struct V1Hooks;
 
 impl Hooks for V1Hooks {
     fn classify(&self, operation: &'static Operation, answer: &Answer<'_>) -> Classification {
-        match v1_head(answer.body()).and_then(|h| h.code) {
+        match v1_code(answer.body()) {
             Some(0) if answer.is_success() => Classification::Success,
             Some(0) => Classification::by_status(answer),
             Some(code) => Classification::Failure {
@@ -256,6 +310,51 @@ mod tests {
         };
         assert_eq!(v.field(), "ClientIp");
         assert_eq!(v.rule(), &Rule::Required);
+    }
+
+    proptest::proptest! {
+        /// The one-level reading of `Code` answers what `serde_json`'s reading of the
+        /// head answers, for the usual answers and the odd ones alike.
+        #[test]
+        fn the_code_read_once_is_the_code_serde_json_reads(
+            members in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["Code", "Error", "Result", "Signature", "code"]),
+                    proptest::sample::select(vec![
+                        "0", "-0", "1", "12", "-3", "1.0", "1e2", "99999999999999999999", "null",
+                        "true", r#""0""#, r#""busy""#, r#""\u00e9""#, "{}", r#"{"a":[1,"x"]}"#,
+                        "[]", r#""\ud800""#,
+                    ]),
+                ),
+                0..5,
+            ),
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+            truncate in proptest::prelude::any::<bool>(),
+            invalid_utf8 in proptest::prelude::any::<bool>(),
+        ) {
+            let mut body = String::from("{");
+            for (i, (k, v)) in members.iter().enumerate() {
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(&format!("\"{k}\":{v}"));
+            }
+            body.push('}');
+            let mut body = body.into_bytes();
+            if truncate {
+                body.truncate(cut.index(body.len() + 1));
+            }
+            if invalid_utf8 {
+                // Inside an ignored string, where `serde_json` does not look.
+                body = br#"{"Code":0,"X":"a"}"#.to_vec();
+                body[15] = 0xff;
+            }
+            proptest::prop_assert_eq!(
+                v1_code(&body),
+                v1_head(&body).and_then(|head| head.code),
+                "{}", String::from_utf8_lossy(&body)
+            );
+        }
     }
 
     #[test]

@@ -53,6 +53,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::Error;
+use crate::json;
 use crate::php::{self, Key};
 
 /// One scalar value, as PHP sees it before stringifying.
@@ -591,27 +592,40 @@ pub fn verify_response_result<'a>(
     body: &'a str,
     api_key: &SecretString,
 ) -> Result<VerifiedResult<'a>, Error> {
-    let envelope = match first_char(body) {
-        Some('{') => serde_json::from_str::<ObjectEnvelope<'a>>(body).ok(),
-        _ => None,
-    };
-    let Some(ObjectEnvelope {
-        signature: Some(signature),
-        result: Some(members),
-    }) = envelope
-    else {
+    // Three levels: the body, its `Result`, and a value nested in the `Result`
+    // (`Client`); anything deeper is checked but not kept, and refused as the general
+    // reading refuses it.
+    let Some(mut root) = json::read_object(body, 3) else {
         return verify_response_text(body, api_key)
             .map(|text| VerifiedResult(Verified::Text(text)));
     };
-    let signature: String = serde_json::from_str(signature.get())
-        .map_err(|_| Error::MissingField { name: "Signature" })?;
-    // The usual object `Result`: signed straight from the text, its strings borrowed,
+    // The last of repeated names wins, as in the general reading.
+    let last = |name: &str| root.iter().rposition(|member| member.key == name);
+    let (Some(signature), Some(result)) = (last("Signature"), last("Result")) else {
+        return verify_response_text(body, api_key)
+            .map(|text| VerifiedResult(Verified::Text(text)));
+    };
+    let json::Kind::Object(members) = &mut root[result].value.kind_mut() else {
+        return verify_response_text(body, api_key)
+            .map(|text| VerifiedResult(Verified::Text(text)));
+    };
+    let members = std::mem::take(members);
+    let json::Kind::Str(signature) = root[signature].value.kind() else {
+        return Err(Error::MissingField { name: "Signature" });
+    };
+    // The usual object `Result`: signed straight from the tree, its strings borrowed,
     // with what `Params::from_json_str` would build (the same fields, in document order).
     let fields = members
         .iter()
-        .map(|(key, raw)| Ok((key.clone(), json_field(key, raw)?)))
+        .map(|member| {
+            Ok((
+                Cow::Borrowed(&*member.key),
+                node_field(&member.key, &member.value)?,
+            ))
+        })
         .collect::<Result<Vec<_>, Error>>()?;
-    matches(&sign_fields(&fields, api_key)?, &signature)?;
+    matches(&sign_fields(&fields, api_key)?, signature)?;
+    drop(fields);
     Ok(VerifiedResult(Verified::Object { members, body }))
 }
 
@@ -620,10 +634,10 @@ pub fn verify_response_result<'a>(
 pub struct VerifiedResult<'a>(Verified<'a>);
 
 enum Verified<'a> {
-    /// An object `Result`, as its members (raw JSON values borrowed from the body), and
-    /// the body they came from.
+    /// An object `Result`, as its members (read once, strings borrowed from the body
+    /// where they hold no escapes), and the body they came from.
     Object {
-        members: Vec<(Cow<'a, str>, &'a RawValue)>,
+        members: Vec<json::Member<'a>>,
         body: &'a str,
     },
     /// Any other `Result`, as its raw JSON text.
@@ -644,10 +658,7 @@ impl<'a> VerifiedResult<'a> {
     pub fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, serde_json::Error> {
         match &self.0 {
             Verified::Object { members, body } => {
-                T::deserialize(serde::de::value::MapDeserializer::new(
-                    members.iter().map(|(key, raw)| (key.clone(), *raw)),
-                ))
-                .or_else(|_| serde_json::from_str(result_text(body)?))
+                json::from_members(members).or_else(|_| serde_json::from_str(result_text(body)?))
             }
             Verified::Text(text) => serde_json::from_str(text),
         }
@@ -663,46 +674,6 @@ impl fmt::Debug for VerifiedResult<'_> {
             }
             Verified::Text(text) => write!(f, "VerifiedResult({} bytes)", text.len()),
         }
-    }
-}
-
-/// A body read only for `Signature` and an object `Result` (as members); anything else
-/// fails to read and takes [`verify_response_text`].
-struct ObjectEnvelope<'a> {
-    signature: Option<&'a RawValue>,
-    result: Option<Vec<(Cow<'a, str>, &'a RawValue)>>,
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for ObjectEnvelope<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EnvelopeVisitor<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for EnvelopeVisitor<'a> {
-            type Value = ObjectEnvelope<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut envelope = ObjectEnvelope {
-                    signature: None,
-                    result: None,
-                };
-                // The last of repeated names wins, as in the general reading.
-                while let Some(MemberKey(key)) = map.next_key::<MemberKey<'de>>()? {
-                    match key.as_ref() {
-                        "Signature" => envelope.signature = Some(map.next_value()?),
-                        "Result" => {
-                            let BorrowedMembers(members) = map.next_value()?;
-                            envelope.result = Some(members);
-                        }
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                Ok(envelope)
-            }
-        }
-        deserializer.deserialize_map(EnvelopeVisitor(std::marker::PhantomData))
     }
 }
 
@@ -957,8 +928,7 @@ impl<'a> Field for JsonField<'a> {
 ///
 /// [`Error::TooDeeplyNested`] for an object or a list; [`Error::MalformedInput`] for
 /// invalid JSON; otherwise as [`scalar_from_json`].
-fn scalar_ref<'a>(key: &str, raw: &'a RawValue) -> Result<ScalarRef<'a>, Error> {
-    let text = raw.get();
+fn scalar_ref<'a>(key: &str, text: &'a str) -> Result<ScalarRef<'a>, Error> {
     if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'))
         && !inner.contains('\\')
     {
@@ -1002,7 +972,7 @@ impl JsonField<'_> {
 
 /// A top-level field of JSON text, borrowing what it can; nested values must be scalars.
 fn json_field<'a>(key: &str, raw: &'a RawValue) -> Result<JsonField<'a>, Error> {
-    let nested = |raw: &'a RawValue| scalar_ref(key, raw);
+    let nested = |raw: &'a RawValue| scalar_ref(key, raw.get());
     match first_char(raw.get()) {
         Some('{') => {
             let members: BorrowedMembers<'a> =
@@ -1024,7 +994,36 @@ fn json_field<'a>(key: &str, raw: &'a RawValue) -> Result<JsonField<'a>, Error> 
                 .collect::<Result<_, Error>>()?;
             Ok(JsonField::Nested(entries))
         }
-        _ => scalar_ref(key, raw).map(JsonField::Scalar),
+        _ => scalar_ref(key, raw.get()).map(JsonField::Scalar),
+    }
+}
+
+/// [`json_field`] of a value [`json::read_object`] read.
+fn node_field<'t>(key: &str, node: &'t json::Node<'_>) -> Result<JsonField<'t>, Error> {
+    let nested = |node: &'t json::Node<'_>| node_scalar(key, node);
+    match node.kind() {
+        json::Kind::Object(members) => Ok(JsonField::Nested(
+            members
+                .iter()
+                .map(|member| Ok((Cow::Borrowed(&*member.key), nested(&member.value)?)))
+                .collect::<Result<_, Error>>()?,
+        )),
+        json::Kind::Array(items) => Ok(JsonField::Nested(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| Ok((Cow::Owned(i.to_string()), nested(item)?)))
+                .collect::<Result<_, Error>>()?,
+        )),
+        _ => node_scalar(key, node).map(JsonField::Scalar),
+    }
+}
+
+/// [`scalar_ref`] of a value [`json::read_object`] read.
+fn node_scalar<'t>(key: &str, node: &'t json::Node<'_>) -> Result<ScalarRef<'t>, Error> {
+    match node.kind() {
+        json::Kind::Str(text) => Ok(ScalarRef::Text(text)),
+        _ => scalar_ref(key, node.raw()),
     }
 }
 
@@ -1679,6 +1678,76 @@ mod tests {
         ));
     }
 
+    fn result_member() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::json;
+        let scalar = prop_oneof![
+            "[a-zA-Z0-9 $/\"\\\\é😀\u{1}]{0,10}".prop_map(serde_json::Value::from),
+            any::<i32>().prop_map(serde_json::Value::from),
+            any::<bool>().prop_map(serde_json::Value::from),
+            Just(serde_json::Value::Null),
+            Just(json!(17.5)),
+            Just(json!(u64::MAX)),
+        ];
+        prop_oneof![
+            4 => scalar.clone(),
+            1 => proptest::collection::btree_map("[A-Za-z0-9]{1,4}", scalar.clone(), 0..4)
+                .prop_map(|map| serde_json::Value::Object(map.into_iter().collect())),
+            1 => proptest::collection::vec(scalar, 0..4).prop_map(serde_json::Value::Array),
+            1 => Just(json!({"a": {"b": 1}})),
+        ]
+    }
+
+    proptest::proptest! {
+        /// The one reading of the usual answer and the general reading agree: the same
+        /// outcome, the same error, the same decoded `Result`.
+        #[test]
+        fn one_reading_and_the_general_reading_agree(
+            members in proptest::collection::vec(("[A-Za-z3]{1,5}", result_member()), 0..8),
+            sign_it in proptest::prelude::any::<bool>(),
+            php in proptest::prelude::any::<bool>(),
+            before in proptest::sample::select(vec!["", r#""Code":0,"#, r#""Signature":1,"#]),
+        ) {
+            let mut result = String::from("{");
+            for (i, (k, v)) in members.iter().enumerate() {
+                if i > 0 {
+                    result.push(',');
+                }
+                result.push_str(&format!("{}:{}", serde_json::json!(k), v));
+            }
+            result.push('}');
+            if php {
+                // PHP's `json_encode` escapes `/` and writes non-ASCII as `\u` escapes.
+                result = result
+                    .replace('/', "\\/")
+                    .chars()
+                    .map(|c| if c.is_ascii() { c.to_string() } else {
+                        c.encode_utf16(&mut [0; 2]).iter().map(|u| format!("\\u{u:04x}")).collect()
+                    })
+                    .collect();
+            }
+            let signature = match Params::from_json_str(&result).and_then(|p| sign(&p, &key("k"))) {
+                Ok(signature) if sign_it => signature.into_string(),
+                _ => "0".repeat(40),
+            };
+            let body = format!(r#"{{{before}"Result":{result},"Signature":"{signature}"}}"#);
+            let fast = verify_response_result(&body, &key("k"));
+            let general = verify_response_text(&body, &key("k"));
+            match (&fast, &general) {
+                (Ok(fast), Ok(text)) => {
+                    type Map = std::collections::BTreeMap<String, serde_json::Value>;
+                    let ours: Map = fast.deserialize().unwrap();
+                    let theirs: Map = serde_json::from_str(text).unwrap();
+                    proptest::prop_assert_eq!(ours, theirs);
+                }
+                (Err(fast), Err(general)) => {
+                    proptest::prop_assert_eq!(format!("{fast:?}"), format!("{general:?}"));
+                }
+                _ => proptest::prop_assert!(false, "{fast:?} against {general:?} for {body}"),
+            }
+        }
+    }
+
     #[test]
     fn other_answers_take_the_general_reading_with_its_errors() {
         // A list `Result`: verified over its indices, decoded from its text.
@@ -1698,7 +1767,7 @@ mod tests {
                 .as_str()
         );
         let verified = verify_response_result(&object_last, &key("k")).unwrap();
-        assert_eq!(format!("{verified:?}"), "VerifiedResult(9 bytes)");
+        assert_eq!(format!("{verified:?}"), "VerifiedResult(object of 1)");
         let list_last = format!(
             r#"{{"Result":{{"a":"1"}},"Signature":"{}","Result":["1"]}}"#,
             sign(&Params::new().with("0", "1"), &key("k"))

@@ -12,6 +12,9 @@
 //! - [`easypay`]: Easypay out-payment strong authentication, RSASSA-PKCS1-v1_5 with
 //!   SHA-256 over the exact body bytes, with the body's `timestamp` stamped from the
 //!   caller's clock; plus the verifying side and the ±60 s timestamp check.
+//! - [`json`]: a strict one-pass reader of JSON objects borrowing from its input, with
+//!   which an Easytransac V1 answer is read once for its `Code`, its `Signature` and
+//!   the `Result` it decodes (`serde_json` decides whatever the reader leaves in doubt).
 //!
 //! Keys and tokens are [`secrecy`] types; no `Debug` output of this crate shows key
 //! material, tokens, or signed values. Comparisons of signatures are constant-time.
@@ -57,6 +60,7 @@ pub mod easypay;
 pub mod easytransac;
 mod error;
 pub mod hmac;
+pub mod json;
 pub mod jwt;
 mod php;
 

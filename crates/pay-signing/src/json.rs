@@ -1,0 +1,1083 @@
+//! A strict, one-pass reader of JSON objects that borrows from its input.
+//!
+//! Easytransac's V1 answers are read on every call: once to tell an error from a success
+//! (`Code`), once to verify the `Signature` over the `Result`, once to decode the
+//! `Result`. With `serde_json` each of these is its own parse of the body (one of them
+//! through a `RawValue` per member); this reader parses the body once into [`Member`]s
+//! whose strings borrow from the input unless they hold escapes, and hands the members
+//! on ([`read_object`]; the `Result` is decoded from them by the crate's `serde`
+//! deserializer over the tree).
+//!
+//! It is strict: everything it accepts is JSON as RFC 8259 defines it and as
+//! `serde_json` reads it (the property tests hold the two together). Where it is in
+//! doubt it refuses, and the callers then take `serde_json`'s own reading, so an
+//! unusual input keeps the outcome and the error it always had:
+//!
+//! - an unpaired UTF-16 surrogate in a `\u` escape (PHP's `json_decode` refuses these
+//!   too);
+//! - nesting deeper than [`MAX_DEPTH`] (`serde_json` stops at 128);
+//! - anything that is not an object at the top.
+//!
+//! Numbers, `true`, `false` and `null` are checked against the grammar and kept as their
+//! text ([`Kind::Atom`]): what a number means (PHP's rules for the signature, a type's
+//! for decoding) is left to the caller.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+
+/// How deeply [`read_object`] reads nested values before it refuses (the top-level
+/// object is depth 1).
+pub const MAX_DEPTH: usize = 100;
+
+/// One member of an object: its name (escapes decoded) and its value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Member<'a> {
+    /// The member's name, borrowed from the input unless it holds escapes.
+    pub key: Cow<'a, str>,
+    /// The member's value.
+    pub value: Node<'a>,
+}
+
+impl fmt::Debug for Member<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Answers carry personal data: names and shapes only, never values.
+        write!(f, "{:?}: {:?}", self.key, self.value)
+    }
+}
+
+/// A JSON value: its exact text in the input and what was read of it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Node<'a> {
+    raw: &'a str,
+    kind: Kind<'a>,
+}
+
+impl<'a> Node<'a> {
+    /// The value's text in the input, exactly (no surrounding whitespace).
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// What was read of the value.
+    pub fn kind(&self) -> &Kind<'a> {
+        &self.kind
+    }
+
+    pub(crate) fn kind_mut(&mut self) -> &mut Kind<'a> {
+        &mut self.kind
+    }
+}
+
+impl fmt::Debug for Node<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Str(s) => write!(f, "string of {} bytes", s.len()),
+            Kind::Atom => write!(f, "atom of {} bytes", self.raw.len()),
+            Kind::Object(members) => f.debug_list().entries(members).finish(),
+            Kind::Array(items) => f.debug_list().entries(items).finish(),
+            Kind::Unread => write!(f, "unread value of {} bytes", self.raw.len()),
+        }
+    }
+}
+
+impl fmt::Debug for Kind<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Kind::Str(s) => write!(f, "Str({} bytes)", s.len()),
+            Kind::Atom => f.write_str("Atom"),
+            Kind::Object(members) => f.debug_tuple("Object").field(members).finish(),
+            Kind::Array(items) => f.debug_tuple("Array").field(items).finish(),
+            Kind::Unread => f.write_str("Unread"),
+        }
+    }
+}
+
+/// What [`read_object`] read of a value.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Kind<'a> {
+    /// A string, escapes decoded; borrowed from the input when it holds none.
+    Str(Cow<'a, str>),
+    /// A number, `true`, `false` or `null`: its text is [`Node::raw`].
+    Atom,
+    /// An object's members, in document order, repeated names included.
+    Object(Vec<Member<'a>>),
+    /// A list's items.
+    Array(Vec<Node<'a>>),
+    /// An object or a list below the levels asked for: checked, not kept.
+    Unread,
+}
+
+/// Reads `text` as one JSON object (whitespace around it allowed), keeping `levels`
+/// levels of objects and lists: `1` keeps the top-level members and leaves every
+/// object or list among their values [`Kind::Unread`], `2` keeps those one level
+/// down as well, and so on. Deeper values are still checked in full.
+///
+/// Answers `None` for anything but a valid JSON object, and for the cases the module
+/// documentation lists, in which callers should read the text with `serde_json`.
+pub fn read_object(text: &str, levels: usize) -> Option<Vec<Member<'_>>> {
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    reader.skip_whitespace();
+    if reader.peek() != Some(b'{') {
+        return None;
+    }
+    let root = reader.value(levels, 0)?;
+    reader.skip_whitespace();
+    if reader.pos != reader.bytes.len() {
+        return None;
+    }
+    match root.kind {
+        Kind::Object(members) => Some(members),
+        _ => None,
+    }
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Consumes `byte` after optional whitespace.
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.skip_whitespace();
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// The value at the cursor (after optional whitespace), kept: strings decoded,
+    /// containers kept while `levels` is above 0 (below that, checked as
+    /// [`Kind::Unread`]). `depth` counts the containers around the value.
+    fn value(&mut self, levels: usize, depth: usize) -> Option<Node<'a>> {
+        self.skip_whitespace();
+        let start = self.pos;
+        let kind = match self.peek()? {
+            b'"' => Kind::Str(self.string()?),
+            b'{' | b'[' if depth >= MAX_DEPTH => return None,
+            b'{' | b'[' if levels == 0 => {
+                self.skip_container(depth + 1)?;
+                Kind::Unread
+            }
+            b'{' => self.object(levels - 1, depth + 1)?,
+            b'[' => self.array(levels - 1, depth + 1)?,
+            b't' => self.literal(b"true")?,
+            b'f' => self.literal(b"false")?,
+            b'n' => self.literal(b"null")?,
+            b'-' | b'0'..=b'9' => self.number()?,
+            _ => return None,
+        };
+        Some(Node {
+            raw: &self.text[start..self.pos],
+            kind,
+        })
+    }
+
+    /// The object at the cursor, its values read with [`Reader::value`]`(levels, depth)`.
+    fn object(&mut self, levels: usize, depth: usize) -> Option<Kind<'a>> {
+        self.pos += 1;
+        // Room without growing for a V1 answer's few top-level members, and below them
+        // for a usual `Result` (an allocation past glibc's per-thread cache costs more
+        // than reading the whole answer's top level).
+        let mut members = Vec::with_capacity(if depth <= 1 { 8 } else { 32 });
+        self.skip_whitespace();
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(Kind::Object(members));
+        }
+        loop {
+            self.skip_whitespace();
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let key = self.string()?;
+            self.expect(b':')?;
+            let value = self.value(levels, depth)?;
+            members.push(Member { key, value });
+            self.skip_whitespace();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => {
+                    self.pos += 1;
+                    return Some(Kind::Object(members));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The list at the cursor, its items read with [`Reader::value`]`(levels, depth)`.
+    fn array(&mut self, levels: usize, depth: usize) -> Option<Kind<'a>> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek()? == b']' {
+            self.pos += 1;
+            return Some(Kind::Array(items));
+        }
+        loop {
+            items.push(self.value(levels, depth)?);
+            self.skip_whitespace();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b']' => {
+                    self.pos += 1;
+                    return Some(Kind::Array(items));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Checks the value at the cursor (after optional whitespace) and moves past it.
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        self.skip_whitespace();
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'{' | b'[' if depth < MAX_DEPTH => self.skip_container(depth + 1),
+            b't' => self.literal(b"true").map(drop),
+            b'f' => self.literal(b"false").map(drop),
+            b'n' => self.literal(b"null").map(drop),
+            b'-' | b'0'..=b'9' => self.number().map(drop),
+            _ => None,
+        }
+    }
+
+    /// Checks the object or list at the cursor and moves past it.
+    fn skip_container(&mut self, depth: usize) -> Option<()> {
+        let is_object = self.peek()? == b'{';
+        let close = if is_object { b'}' } else { b']' };
+        self.pos += 1;
+        self.skip_whitespace();
+        if self.peek()? == close {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            if is_object {
+                self.skip_whitespace();
+                if self.peek()? != b'"' {
+                    return None;
+                }
+                self.skip_string()?;
+                self.expect(b':')?;
+            }
+            self.skip(depth)?;
+            self.skip_whitespace();
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b if b == close => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<Kind<'a>> {
+        let end = self.pos + word.len();
+        (self.bytes.get(self.pos..end)? == word).then(|| {
+            self.pos = end;
+            Kind::Atom
+        })
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Option<Kind<'a>> {
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek()? {
+            b'0' => self.pos += 1,
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            self.some_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            self.some_digits()?;
+        }
+        Some(Kind::Atom)
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Option<()> {
+        let start = self.pos;
+        self.digits();
+        (self.pos > start).then_some(())
+    }
+
+    /// The string at the cursor (its opening quote), escapes decoded when `decode`
+    /// (otherwise only checked, and the raw inside answered).
+    /// The string at the cursor (its opening quote), escapes decoded.
+    #[inline]
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        let start = self.pos + 1;
+        if self.plain_string()? {
+            return Some(Cow::Borrowed(self.text.get(start..self.pos - 1)?));
+        }
+        self.escaped_string(start, true)
+    }
+
+    /// Checks the string at the cursor (its opening quote) and moves past it.
+    #[inline]
+    fn skip_string(&mut self) -> Option<()> {
+        let start = self.pos + 1;
+        if self.plain_string()? {
+            return Some(());
+        }
+        self.escaped_string(start, false).map(drop)
+    }
+
+    /// Moves from the opening quote at the cursor to the first quote, backslash or
+    /// control character; past it and `true` when it is the closing quote.
+    #[inline]
+    fn plain_string(&mut self) -> Option<bool> {
+        let start = self.pos + 1;
+        let rest = self.bytes.get(start..)?;
+        let len = special_position(rest)?;
+        self.pos = start + len;
+        if rest[len] == b'"' {
+            self.pos += 1;
+            return Some(true);
+        }
+        Some(false)
+    }
+
+    /// The rest of a string whose plain start ends at the cursor, on an escape or a
+    /// control character.
+    #[cold]
+    #[inline(never)]
+    fn escaped_string(&mut self, start: usize, decode: bool) -> Option<Cow<'a, str>> {
+        let mut decoded = String::new();
+        if decode {
+            decoded.reserve(self.pos - start + 16);
+            decoded.push_str(&self.text[start..self.pos]);
+        }
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    self.pos += 1;
+                    return Some(if decode {
+                        Cow::Owned(decoded)
+                    } else {
+                        Cow::Borrowed(&self.text[start..self.pos - 1])
+                    });
+                }
+                b'\\' => {
+                    let c = self.escape()?;
+                    if decode {
+                        decoded.push(c);
+                    }
+                }
+                // A control character: never in a JSON string.
+                _ => return None,
+            }
+            let run = self.pos;
+            self.skip_plain();
+            if decode {
+                decoded.push_str(&self.text[run..self.pos]);
+            }
+        }
+    }
+
+    /// Moves the cursor to the next quote, backslash or control character (or the end).
+    fn skip_plain(&mut self) {
+        let rest = &self.bytes[self.pos..];
+        self.pos += special_position(rest).unwrap_or(rest.len());
+    }
+
+    /// The escape at the cursor (its backslash).
+    fn escape(&mut self) -> Option<char> {
+        self.pos += 1;
+        let byte = self.peek()?;
+        self.pos += 1;
+        Some(match byte {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let unit = self.hex4()?;
+                let code = match unit {
+                    0xD800..=0xDBFF => {
+                        if self.bytes.get(self.pos..self.pos + 2)? != b"\\u" {
+                            return None;
+                        }
+                        self.pos += 2;
+                        let low = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    _ => unit,
+                };
+                // A lone low surrogate is the only code left that is not a `char`.
+                char::from_u32(code)?
+            }
+            _ => return None,
+        })
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.bytes.get(self.pos..self.pos + 4)?;
+        let mut value = 0;
+        for &digit in digits {
+            value = value * 16 + char::from(digit).to_digit(16)?;
+        }
+        self.pos += 4;
+        Some(value)
+    }
+}
+
+/// The position of the first quote, backslash or control character in `bytes`.
+///
+/// Eight bytes at a time: a byte is special when it equals `"` or `\\` or is below
+/// 0x20, found for all eight at once with the usual carry-free tests on a `u64`
+/// (exact: no false positives, as the high-bit mask excludes bytes of 0x80 and up).
+#[inline]
+fn special_position(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    /// The high bit of each byte of `x` that is zero.
+    fn zero_bytes(x: u64) -> u64 {
+        (x.wrapping_sub(ONES) & !x) & HIGH
+    }
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let found = zero_bytes(x ^ (ONES * u64::from(b'"')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\\')))
+            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
+        if found != 0 {
+            // The lowest flagged byte is exact; flags above it may be borrows.
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| offset + i)
+}
+
+// ----------------------------------------------------------------------------------
+// Decoding from the tree.
+
+/// Decodes `T` from an object's members, as `serde_json` would from the object's text.
+///
+/// Strings and objects are read from the tree (strings without escapes borrowed from
+/// the input); every other request (a number, a list, an enum, a `RawValue`) is
+/// `serde_json`'s own reading of the value's text, so `T` sees what it always saw.
+pub(crate) fn from_members<'a, T: de::Deserialize<'a>>(
+    members: &[Member<'a>],
+) -> Result<T, serde_json::Error> {
+    T::deserialize(ObjectDe(members))
+}
+
+/// The object of `members`, as a `Deserializer`.
+struct ObjectDe<'t, 'a>(&'t [Member<'a>]);
+
+impl<'a> Deserializer<'a> for ObjectDe<'_, 'a> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(Members {
+            members: self.0.iter(),
+            value: None,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        <W: Visitor<'a>>
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+struct Members<'t, 'a> {
+    members: std::slice::Iter<'t, Member<'a>>,
+    value: Option<&'t Node<'a>>,
+}
+
+impl<'a> MapAccess<'a> for Members<'_, 'a> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'a>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let Some(member) = self.members.next() else {
+            return Ok(None);
+        };
+        self.value = Some(&member.value);
+        seed.deserialize(KeyDe(&member.key)).map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'a>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        let node = self
+            .value
+            .take()
+            .ok_or_else(|| de::Error::custom("a value asked for before its key"))?;
+        seed.deserialize(NodeDe(node))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.members.len())
+    }
+}
+
+/// A member's name: a string, borrowed from the input when it held no escapes.
+struct KeyDe<'t, 'a>(&'t Cow<'a, str>);
+
+impl<'a> Deserializer<'a> for KeyDe<'_, 'a> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.0 {
+            Cow::Borrowed(key) => visitor.visit_borrowed_str(key),
+            Cow::Owned(key) => visitor.visit_str(key),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        <W: Visitor<'a>>
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+/// One value of the tree.
+struct NodeDe<'t, 'a>(&'t Node<'a>);
+
+/// Methods that `serde_json` answers from the value's text.
+macro_rules! by_serde_json {
+    ($($name:ident = $method:ident($($arg:ident: $ty:ty),*);)*) => {
+        $(
+            fn $name<V: Visitor<'a>>(
+                self,
+                $($arg: $ty,)*
+                visitor: V,
+            ) -> Result<V::Value, serde_json::Error> {
+                let mut json = serde_json::Deserializer::from_str(self.0.raw);
+                let value = (&mut json).$method($($arg,)* visitor)?;
+                json.end()?;
+                Ok(value)
+            }
+        )*
+    };
+}
+
+impl<'a> NodeDe<'_, 'a> {
+    by_serde_json! {
+        json_any = deserialize_any();
+        json_option = deserialize_option();
+        json_str = deserialize_str();
+        json_string = deserialize_string();
+        json_identifier = deserialize_identifier();
+        json_map = deserialize_map();
+        json_newtype_struct = deserialize_newtype_struct(name: &'static str);
+        json_struct = deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+    }
+
+    fn visit_str<V: Visitor<'a>>(
+        text: &Cow<'a, str>,
+        visitor: V,
+    ) -> Result<V::Value, serde_json::Error> {
+        match text {
+            Cow::Borrowed(text) => visitor.visit_borrowed_str(text),
+            Cow::Owned(text) => visitor.visit_str(text),
+        }
+    }
+}
+
+impl<'a> Deserializer<'a> for NodeDe<'_, 'a> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match &self.0.kind {
+            Kind::Str(text) => Self::visit_str(text, visitor),
+            Kind::Object(members) => ObjectDe(members).deserialize_any(visitor),
+            _ => self.json_any(visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match &self.0.kind {
+            Kind::Str(_) | Kind::Object(_) => visitor.visit_some(self),
+            _ => self.json_option(visitor),
+        }
+    }
+
+    fn deserialize_str<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match &self.0.kind {
+            Kind::Str(text) => Self::visit_str(text, visitor),
+            _ => self.json_str(visitor),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match &self.0.kind {
+            Kind::Str(text) => Self::visit_str(text, visitor),
+            _ => self.json_string(visitor),
+        }
+    }
+
+    fn deserialize_identifier<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match &self.0.kind {
+            Kind::Str(text) => Self::visit_str(text, visitor),
+            _ => self.json_identifier(visitor),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match &self.0.kind {
+            Kind::Object(members) => ObjectDe(members).deserialize_any(visitor),
+            _ => self.json_map(visitor),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'a>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        match &self.0.kind {
+            Kind::Object(members) => ObjectDe(members).deserialize_any(visitor),
+            _ => self.json_struct(name, fields, visitor),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'a>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        // `serde_json`'s `RawValue` asks for itself by this name, and needs the text.
+        if name == "$serde_json::private::RawValue" {
+            return self.json_newtype_struct(name, visitor);
+        }
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    by_serde_json! {
+        deserialize_bool = deserialize_bool();
+        deserialize_i8 = deserialize_i8();
+        deserialize_i16 = deserialize_i16();
+        deserialize_i32 = deserialize_i32();
+        deserialize_i64 = deserialize_i64();
+        deserialize_i128 = deserialize_i128();
+        deserialize_u8 = deserialize_u8();
+        deserialize_u16 = deserialize_u16();
+        deserialize_u32 = deserialize_u32();
+        deserialize_u64 = deserialize_u64();
+        deserialize_u128 = deserialize_u128();
+        deserialize_f32 = deserialize_f32();
+        deserialize_f64 = deserialize_f64();
+        deserialize_char = deserialize_char();
+        deserialize_bytes = deserialize_bytes();
+        deserialize_byte_buf = deserialize_byte_buf();
+        deserialize_unit = deserialize_unit();
+        deserialize_unit_struct = deserialize_unit_struct(name: &'static str);
+        deserialize_seq = deserialize_seq();
+        deserialize_tuple = deserialize_tuple(len: usize);
+        deserialize_tuple_struct = deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_enum = deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+    use serde_json::Value;
+    use serde_json::value::RawValue;
+
+    use super::*;
+
+    /// The tree as a `serde_json::Value` (atoms read by `serde_json`).
+    fn value_of(node: &Node<'_>) -> Value {
+        match node.kind() {
+            Kind::Str(text) => Value::String(text.to_string()),
+            Kind::Atom | Kind::Unread => serde_json::from_str(node.raw()).unwrap(),
+            Kind::Object(members) => object_of(members),
+            Kind::Array(items) => Value::Array(items.iter().map(value_of).collect()),
+        }
+    }
+
+    fn object_of(members: &[Member<'_>]) -> Value {
+        Value::Object(
+            members
+                .iter()
+                .map(|m| (m.key.to_string(), value_of(&m.value)))
+                .collect(),
+        )
+    }
+
+    /// `text` with every non-ASCII character and every `/` escaped, as PHP's
+    /// `json_encode` writes by default.
+    fn php_escaped(text: &str) -> String {
+        let mut out = String::new();
+        for c in text.chars() {
+            match c {
+                '/' => out.push_str("\\/"),
+                c if c.is_ascii() => out.push(c),
+                c => {
+                    let mut units = [0; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            // Decimal texts, read by `serde_json` itself (few digits, so that its
+            // reading survives its own writing and reading again).
+            "-?(0|[1-9][0-9]{0,5})\\.[0-9]{1,4}([eE][+-]?[0-9])?"
+                .prop_map(|text| serde_json::from_str::<Value>(&text).unwrap()),
+            any::<String>().prop_map(Value::String),
+            "[a-z\"\\\\/\u{0}-\u{1f}é€😀]{0,12}".prop_map(Value::String),
+        ]
+    }
+
+    fn document() -> impl Strategy<Value = Value> {
+        let tree = leaf().prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map("[A-Za-z0-9\"é]{0,6}", inner, 0..6)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        });
+        proptest::collection::btree_map("[A-Za-z]{0,6}", tree, 0..8)
+            .prop_map(|map| Value::Object(map.into_iter().collect()))
+    }
+
+    proptest! {
+        #[test]
+        fn special_position_finds_what_a_byte_loop_finds(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    Just(b'"'), Just(b'\\'), 0u8..0x20, Just(0x20u8), Just(0x21u8),
+                    Just(0x5bu8), Just(0x5du8), Just(0x7fu8), 0x80u8..=0xff, any::<u8>(),
+                ],
+                0..40,
+            ),
+            plain in 0usize..24,
+        ) {
+            // Runs of plain bytes first, so the special one lands anywhere in a word.
+            let mut input = vec![b'a'; plain];
+            input.extend(bytes);
+            let expected = input.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            prop_assert_eq!(special_position(&input), expected);
+        }
+
+        #[test]
+        fn every_document_reads_as_serde_json_reads_it(document in document()) {
+            let compact = serde_json::to_string(&document).unwrap();
+            let pretty = serde_json::to_string_pretty(&document).unwrap();
+            let php = php_escaped(&compact);
+            for text in [&compact, &pretty, &php] {
+                let members = read_object(text, usize::MAX).expect("a valid object");
+                prop_assert_eq!(&object_of(&members), &document);
+                // The top level alone: the same members, nested values checked, not kept.
+                let top = read_object(text, 1).expect("a valid object");
+                prop_assert_eq!(top.len(), members.len());
+                for (shallow, deep) in top.iter().zip(&members) {
+                    prop_assert_eq!(&shallow.key, &deep.key);
+                    prop_assert_eq!(shallow.value.raw(), deep.value.raw());
+                    if let Kind::Object(_) | Kind::Array(_) = deep.value.kind() {
+                        prop_assert!(matches!(shallow.value.kind(), Kind::Unread));
+                    }
+                }
+            }
+        }
+
+        /// Never accepts what `serde_json` refuses: texts near valid ones, edited.
+        #[test]
+        fn what_it_accepts_serde_json_accepts_and_reads_alike(
+            document in document(),
+            edits in proptest::collection::vec(
+                (any::<prop::sample::Index>(), 0u8..3, prop::sample::select(vec![
+                    "\"", "\\", "{", "}", "[", "]", ",", ":", " ", "0", "-", ".", "e", "1",
+                    "t", "null", "\\u", "\\ud800", "\\udc00", "d83d", "\u{1}", "é", "/",
+                ])),
+                1..4,
+            ),
+        ) {
+            let mut text = php_escaped(&serde_json::to_string(&document).unwrap());
+            for (at, op, piece) in edits {
+                let mut at = at.index(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match op {
+                    0 => text.insert_str(at, piece),
+                    1 => {
+                        let end = (at + 1..=text.len())
+                            .find(|&end| text.is_char_boundary(end))
+                            .unwrap_or(at);
+                        text.replace_range(at..end, "");
+                    }
+                    _ => {
+                        let end = (at + 1..=text.len())
+                            .find(|&end| text.is_char_boundary(end))
+                            .unwrap_or(at);
+                        text.replace_range(at..end, piece);
+                    }
+                }
+            }
+            let ours = read_object(&text, usize::MAX);
+            let theirs = serde_json::from_str::<Value>(&text);
+            if let Some(members) = &ours {
+                prop_assert!(
+                    serde_json::from_str::<de::IgnoredAny>(&text).is_ok(),
+                    "accepted what serde_json refuses: {text:?}"
+                );
+                if let Ok(theirs) = &theirs {
+                    // Repeated names: serde_json keeps the last, so compare that way.
+                    let mut last = serde_json::Map::new();
+                    for member in members {
+                        last.insert(member.key.to_string(), value_of(&member.value));
+                    }
+                    prop_assert_eq!(&Value::Object(last), theirs);
+                }
+            } else if let Ok(Value::Object(_)) = theirs {
+                // Refused while serde_json reads it: only for an unpaired surrogate.
+                prop_assert!(text.contains("\\ud8") || text.contains("\\udc"), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unusual_inputs_are_refused_for_serde_json_to_decide() {
+        for text in [
+            "",
+            "[]",
+            "\"x\"",
+            "{",
+            "{}x",
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":01}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12"}"#,
+            r#"{"a":"\ud800"}"#,
+            r#"{"a":"\ud800\u0041"}"#,
+            r#"{"a":"\udc00"}"#,
+            "{\"a\":\"\u{1}\"}",
+            "\u{feff}{}",
+            r#"{1:2}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":[1 2]}"#,
+        ] {
+            assert_eq!(read_object(text, 3), None, "{text:?}");
+        }
+        // Pairs of containers: 51 of them nest 102 deep, 50 of them exactly 100.
+        let deep = format!("{}{}", "{\"a\":[".repeat(51), "]}".repeat(51));
+        assert_eq!(read_object(&deep, 3), None, "deeper than {MAX_DEPTH}");
+        assert_eq!(read_object(&deep, 200), None, "deeper than {MAX_DEPTH}");
+        let fine = format!("{}{}", "{\"a\":[".repeat(50), "]}".repeat(50));
+        assert!(read_object(&fine, 200).is_some());
+        assert!(read_object(&fine, 3).is_some());
+        assert_eq!(read_object("{}", 0), None, "nothing kept is nothing read");
+    }
+
+    #[test]
+    fn strings_borrow_unless_they_hold_escapes() {
+        let members = read_object(
+            r#" { "a" : "plain" , "b\/" : "x\"\u00e9\ud83d\ude00" } "#,
+            1,
+        )
+        .unwrap();
+        assert!(matches!(&members[0].key, Cow::Borrowed("a")));
+        assert!(matches!(
+            members[0].value.kind(),
+            Kind::Str(Cow::Borrowed("plain"))
+        ));
+        assert_eq!(members[0].value.raw(), r#""plain""#);
+        assert!(matches!(&members[1].key, Cow::Owned(key) if key == "b/"));
+        assert!(matches!(members[1].value.kind(), Kind::Str(Cow::Owned(s)) if s == "x\"é😀"));
+        // Debug shows shapes and lengths, never values.
+        let shown = format!("{members:?}");
+        assert!(
+            !shown.contains("plain") && shown.contains("string of 5 bytes"),
+            "{shown}"
+        );
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Answer<'a> {
+        #[serde(rename = "Tid")]
+        tid: String,
+        #[serde(borrow, rename = "Borrowed", default)]
+        borrowed: Option<&'a str>,
+        #[serde(rename = "Count", default)]
+        count: Option<u32>,
+        #[serde(rename = "Flag", default)]
+        flag: Option<bool>,
+        #[serde(rename = "Items", default)]
+        items: Vec<String>,
+        #[serde(rename = "Client", default)]
+        client: Option<Client>,
+        #[serde(rename = "Map", default)]
+        map: BTreeMap<String, Value>,
+        #[serde(rename = "Kind", default)]
+        kind: Option<Shape>,
+        #[serde(rename = "Raw", borrow, default)]
+        raw: Option<RawText<'a>>,
+        #[serde(rename = "Wrapped", default)]
+        wrapped: Option<Wrapped>,
+    }
+
+    /// A raw value, compared by its text (through a newtype, as callers' types have it).
+    #[derive(serde::Deserialize, Debug)]
+    struct RawText<'a>(#[serde(borrow)] &'a RawValue);
+
+    impl PartialEq for RawText<'_> {
+        fn eq(&self, other: &Self) -> bool {
+            self.0.get() == other.0.get()
+        }
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Client {
+        #[serde(rename = "Id")]
+        id: String,
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    enum Shape {
+        Round,
+        Square,
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Wrapped(String);
+
+    fn member_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            leaf(),
+            Just(serde_json::json!({"Id": "c1"})),
+            Just(serde_json::json!({"Id": 5})),
+            Just(serde_json::json!(["a", "b\"/"])),
+            Just(serde_json::json!(["a", 1])),
+            Just(serde_json::json!("Round")),
+            Just(serde_json::json!({"Square": null})),
+        ]
+    }
+
+    proptest! {
+        /// What `from_members` decodes is what `serde_json` decodes from the text; where
+        /// it fails, callers take `serde_json`'s reading (and its error) instead.
+        #[test]
+        fn decoding_from_members_is_serde_jsons_decoding(
+            members in proptest::collection::btree_map(
+                prop::sample::select(vec![
+                    "Tid", "Borrowed", "Count", "Flag", "Items", "Client", "Map", "Kind", "Raw",
+                    "Wrapped", "Other",
+                ]),
+                member_value(),
+                0..11,
+            ),
+            php in any::<bool>(),
+        ) {
+            let mut text = serde_json::to_string(&members).unwrap();
+            if php {
+                text = php_escaped(&text);
+            }
+            let tree = read_object(&text, 3).unwrap();
+            let ours = from_members::<Answer<'_>>(&tree);
+            let theirs = serde_json::from_str::<Answer<'_>>(&text);
+            match (&ours, &theirs) {
+                (Ok(ours), Ok(theirs)) => prop_assert_eq!(ours, theirs),
+                (Err(_), Err(_)) => {}
+                _ => prop_assert!(false, "{ours:?} against {theirs:?} for {text}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_usual_answer_decodes_from_the_tree() {
+        let text = r#"{"Tid":"ET1","Borrowed":"b","Count":3,"Flag":true,"Items":["x"],
+            "Client":{"Id":"c\"1"},"Map":{"k":[1]},"Kind":"Square","Raw":{"a": 1},
+            "Wrapped":"w","Other":null}"#;
+        let tree = read_object(text, 3).unwrap();
+        let answer: Answer<'_> = from_members(&tree).unwrap();
+        assert_eq!(answer, serde_json::from_str(text).unwrap());
+        assert_eq!(answer.borrowed, Some("b"));
+        assert_eq!(answer.raw.map(|raw| raw.0.get()), Some(r#"{"a": 1}"#));
+        // An escaped string cannot be borrowed: the type's own error, as serde_json's.
+        let escaped = read_object(r#"{"Tid":"x","Borrowed":"\/"}"#, 3).unwrap();
+        #[derive(serde::Deserialize, Debug)]
+        struct Strict<'a> {
+            #[serde(rename = "Borrowed")]
+            _borrowed: &'a str,
+        }
+        assert!(from_members::<Strict<'_>>(&escaped).is_err());
+        assert!(serde_json::from_str::<Strict<'_>>(r#"{"Borrowed":"\/"}"#).is_err());
+        // A value asked for before its key is an error, not a panic.
+        let mut access = Members {
+            members: tree.iter(),
+            value: None,
+        };
+        assert!(access.next_value::<de::IgnoredAny>().is_err());
+    }
+}
