@@ -104,8 +104,10 @@ pub(crate) fn fields_of<T: Serialize>(value: &T) -> Result<Vec<(String, String)>
 /// The signed, encoded body of a wire type: its fields in field order, then `Signature`.
 ///
 /// Most wire types are written straight into the signer's input by
-/// [`form_serializer`](crate::form_serializer); the rest go through [`fields_of`] and
-/// [`signed_body`], which give the same bytes for the types both handle.
+/// [`form_serializer`](crate::form_serializer): a flat one (every field a scalar) as
+/// one buffer of values signed where they are, one with nested values as `Params`; the
+/// rest go through [`fields_of`] and [`signed_body`]. The three give the same bytes for
+/// the types they share, and tests hold them to it.
 ///
 /// # Errors
 /// As [`fields_of`] and [`signed_body`].
@@ -113,6 +115,15 @@ pub(crate) fn signed_request<T: Serialize>(
     value: &T,
     api_key: &SecretString,
 ) -> Result<String, PayError> {
+    if let Ok(form) = crate::form_serializer::flat_form_of(value) {
+        let pairs = form.pairs();
+        let signature =
+            pay_signing::easytransac::sign_form(&pairs, api_key).map_err(encoding_error)?;
+        return Ok(crate::form_serializer::FlatForm::encode_with_signature(
+            &pairs,
+            signature.as_str(),
+        ));
+    }
     match crate::form_serializer::params_of(value) {
         Ok(params) => {
             let signature = sign(&params, api_key).map_err(encoding_error)?;

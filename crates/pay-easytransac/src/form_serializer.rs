@@ -13,13 +13,25 @@
 //! `1`/`0`, `None` and unit dropped (PHP's `http_build_query` drops `null`), a unit
 //! variant as its serialised name. A test holds the two paths to the same output.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
+use std::ops::Range;
 
 use pay_signing::easytransac::{FieldValue, Params, Scalar};
 use serde::ser::{
     self, Impossible, Serialize, SerializeMap, SerializeSeq, SerializeStruct, SerializeTuple,
     SerializeTupleStruct, Serializer,
 };
+
+/// The serializer methods of a shape this module does not take.
+macro_rules! unsupported {
+    ($($method:ident($($arg:ty),*) -> $ret:ty;)*) => {
+        $(
+            fn $method(self, $(_: $arg),*) -> Result<$ret, Unsupported> {
+                Err(Unsupported)
+            }
+        )*
+    };
+}
 
 /// The value is outside what the direct serializer handles: use the JSON round trip.
 #[derive(Debug)]
@@ -66,29 +78,14 @@ pub(crate) fn encode_with_signature(params: &Params, signature: &str) -> String 
             _ => 0,
         })
         .sum();
-    let mut out = String::with_capacity(size + "Signature=".len() + signature.len());
-    let mut first = true;
-    let mut pair = |out: &mut String, key: &str, sub: Option<&str>, value: &str| {
-        if !first {
-            out.push('&');
-        }
-        first = false;
-        crate::form::escape_into(key, out);
-        if let Some(sub) = sub {
-            out.push_str("%5B");
-            crate::form::escape_into(sub, out);
-            out.push_str("%5D");
-        }
-        out.push('=');
-        crate::form::escape_into(value, out);
-    };
+    let mut form = FormWriter::with_capacity(size + "Signature=".len() + signature.len());
     for (key, value) in params.iter() {
         match value {
-            FieldValue::Scalar(Scalar::Str(text)) => pair(&mut out, key, None, text),
+            FieldValue::Scalar(Scalar::Str(text)) => form.pair(key, None, text),
             FieldValue::Nested(entries) => {
                 for (sub, scalar) in entries {
                     if let Scalar::Str(text) = scalar {
-                        pair(&mut out, key, Some(sub), text);
+                        form.pair(key, Some(sub), text);
                     }
                 }
             }
@@ -96,8 +93,171 @@ pub(crate) fn encode_with_signature(params: &Params, signature: &str) -> String 
             _ => {}
         }
     }
-    pair(&mut out, "Signature", None, signature);
-    out
+    form.pair("Signature", None, signature);
+    form.out
+}
+
+/// A form body being written.
+struct FormWriter {
+    out: String,
+}
+
+impl FormWriter {
+    fn with_capacity(size: usize) -> Self {
+        Self {
+            out: String::with_capacity(size),
+        }
+    }
+
+    /// Appends `key=value` (`key[sub]=value` for a nested entry), escaped.
+    fn pair(&mut self, key: &str, sub: Option<&str>, value: &str) {
+        if !self.out.is_empty() {
+            self.out.push('&');
+        }
+        crate::form::escape_into(key, &mut self.out);
+        if let Some(sub) = sub {
+            self.out.push_str("%5B");
+            crate::form::escape_into(sub, &mut self.out);
+            self.out.push_str("%5D");
+        }
+        self.out.push('=');
+        crate::form::escape_into(value, &mut self.out);
+    }
+}
+
+/// A flat form: a struct whose fields are all scalars, as `(name, value)` with every
+/// value's text in one buffer, so that signing and encoding it copy nothing per field
+/// ([`flat_form_of`]).
+pub(crate) struct FlatForm {
+    fields: Vec<(&'static str, Range<usize>)>,
+    text: String,
+}
+
+impl FlatForm {
+    /// The fields as `(name, value)`, in field order.
+    pub(crate) fn pairs(&self) -> Vec<(&str, &str)> {
+        self.fields
+            .iter()
+            .map(|(name, range)| (*name, &self.text[range.clone()]))
+            .collect()
+    }
+
+    /// The body: the `pairs` form-encoded, followed by `Signature=signature`.
+    pub(crate) fn encode_with_signature(pairs: &[(&str, &str)], signature: &str) -> String {
+        let size: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+        let mut form = FormWriter::with_capacity(size + "Signature=".len() + signature.len());
+        for (key, value) in pairs {
+            form.pair(key, None, value);
+        }
+        form.pair("Signature", None, signature);
+        form.out
+    }
+}
+
+/// The flat form of `value`, a struct whose fields are all scalars.
+///
+/// # Errors
+/// [`Unsupported`] for anything else (a nested value, a map, any shape [`params_of`]
+/// leaves to the JSON round trip): [`params_of`] then takes it.
+pub(crate) fn flat_form_of<T: Serialize + ?Sized>(value: &T) -> Result<FlatForm, Unsupported> {
+    value.serialize(FlatTop)
+}
+
+/// The top level of a flat form: a struct, nothing else.
+struct FlatTop;
+
+/// Collects a flat form's fields.
+struct FlatFields(FlatForm);
+
+impl SerializeStruct for FlatFields {
+    type Ok = FlatForm;
+    type Error = Unsupported;
+    fn serialize_field<T: Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), Unsupported> {
+        if key.contains('[') || key.eq_ignore_ascii_case("signature") {
+            return Err(Unsupported);
+        }
+        let form = &mut self.0;
+        let start = form.text.len();
+        if value.serialize(Text(&mut form.text))? {
+            form.fields.push((key, start..form.text.len()));
+        }
+        Ok(())
+    }
+    fn end(self) -> Result<FlatForm, Unsupported> {
+        Ok(self.0)
+    }
+}
+
+impl Serializer for FlatTop {
+    type Ok = FlatForm;
+    type Error = Unsupported;
+    type SerializeSeq = Impossible<FlatForm, Unsupported>;
+    type SerializeTuple = Impossible<FlatForm, Unsupported>;
+    type SerializeTupleStruct = Impossible<FlatForm, Unsupported>;
+    type SerializeTupleVariant = Impossible<FlatForm, Unsupported>;
+    type SerializeMap = Impossible<FlatForm, Unsupported>;
+    type SerializeStruct = FlatFields;
+    type SerializeStructVariant = Impossible<FlatForm, Unsupported>;
+
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<FlatFields, Unsupported> {
+        if name.starts_with("$serde_json") {
+            return Err(Unsupported);
+        }
+        Ok(FlatFields(FlatForm {
+            fields: Vec::with_capacity(len),
+            // Most request values are short: room for a card payment's.
+            text: String::with_capacity(len * 16),
+        }))
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<FlatForm, Unsupported> {
+        value.serialize(self)
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<FlatForm, Unsupported> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<FlatForm, Unsupported> {
+        Err(Unsupported)
+    }
+    unsupported! {
+        serialize_bool(bool) -> FlatForm;
+        serialize_i8(i8) -> FlatForm;
+        serialize_i16(i16) -> FlatForm;
+        serialize_i32(i32) -> FlatForm;
+        serialize_i64(i64) -> FlatForm;
+        serialize_u8(u8) -> FlatForm;
+        serialize_u16(u16) -> FlatForm;
+        serialize_u32(u32) -> FlatForm;
+        serialize_u64(u64) -> FlatForm;
+        serialize_f32(f32) -> FlatForm;
+        serialize_f64(f64) -> FlatForm;
+        serialize_char(char) -> FlatForm;
+        serialize_str(&str) -> FlatForm;
+        serialize_bytes(&[u8]) -> FlatForm;
+        serialize_none() -> FlatForm;
+        serialize_unit() -> FlatForm;
+        serialize_unit_struct(&'static str) -> FlatForm;
+        serialize_unit_variant(&'static str, u32, &'static str) -> FlatForm;
+        serialize_seq(Option<usize>) -> Self::SerializeSeq;
+        serialize_tuple(usize) -> Self::SerializeTuple;
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+        serialize_map(Option<usize>) -> Self::SerializeMap;
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+    }
 }
 
 /// The top level: a struct or a map, nothing else.
@@ -141,7 +301,7 @@ impl SerializeMap for TopFields {
     type Ok = Params;
     type Error = Unsupported;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unsupported> {
-        self.key = Some(key.serialize(Text)?.ok_or(Unsupported)?);
+        self.key = Some(Text::of(key)?.ok_or(Unsupported)?);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
@@ -151,17 +311,6 @@ impl SerializeMap for TopFields {
     fn end(self) -> Result<Params, Unsupported> {
         Ok(self.params)
     }
-}
-
-/// The serializer methods of a shape this module does not take.
-macro_rules! unsupported {
-    ($($method:ident($($arg:ty),*) -> $ret:ty;)*) => {
-        $(
-            fn $method(self, $(_: $arg),*) -> Result<$ret, Unsupported> {
-                Err(Unsupported)
-            }
-        )*
-    };
 }
 
 impl Serializer for Top {
@@ -258,7 +407,7 @@ impl Nested {
     }
 
     fn push<T: Serialize + ?Sized>(&mut self, key: String, value: &T) -> Result<(), Unsupported> {
-        if let Some(text) = value.serialize(Text)? {
+        if let Some(text) = Text::of(value)? {
             self.entries.push((key, Scalar::Str(text)));
         }
         Ok(())
@@ -295,7 +444,7 @@ impl SerializeMap for Nested {
     type Ok = Option<FieldValue>;
     type Error = Unsupported;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Unsupported> {
-        self.key = Some(key.serialize(Text)?.ok_or(Unsupported)?);
+        self.key = Some(Text::of(key)?.ok_or(Unsupported)?);
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Unsupported> {
@@ -337,7 +486,8 @@ macro_rules! as_text {
     ($($method:ident($arg:ty);)*) => {
         $(
             fn $method(self, v: $arg) -> Result<Option<FieldValue>, Unsupported> {
-                Ok(Text.$method(v)?.map(|text| FieldValue::Scalar(Scalar::Str(text))))
+                let mut text = String::new();
+                Ok(Text(&mut text).$method(v)?.then(|| FieldValue::Scalar(Scalar::Str(text))))
             }
         )*
     };
@@ -439,20 +589,31 @@ impl Serializer for Value {
 macro_rules! decimal_text {
     ($($method:ident($arg:ty);)*) => {
         $(
-            fn $method(self, v: $arg) -> Result<Option<String>, Unsupported> {
-                Ok(Some(v.to_string()))
+            fn $method(self, v: $arg) -> Result<bool, Unsupported> {
+                // Writing to a `String` cannot fail.
+                let _ = write!(self.0, "{v}");
+                Ok(true)
             }
         )*
     };
 }
 
-/// A scalar's form text (`None`: dropped); anything compound is [`Unsupported`].
-struct Text;
+/// Appends a scalar's form text to the buffer and answers `true`, or answers `false`
+/// (writing nothing) when the value is dropped; anything compound is [`Unsupported`].
+struct Text<'b>(&'b mut String);
 
-type NoCompound = Impossible<Option<String>, Unsupported>;
+impl Text<'_> {
+    /// The text of `value` on its own (`None`: dropped).
+    fn of<T: Serialize + ?Sized>(value: &T) -> Result<Option<String>, Unsupported> {
+        let mut text = String::new();
+        Ok(value.serialize(Text(&mut text))?.then_some(text))
+    }
+}
 
-impl Serializer for Text {
-    type Ok = Option<String>;
+type NoCompound = Impossible<bool, Unsupported>;
+
+impl Serializer for Text<'_> {
+    type Ok = bool;
     type Error = Unsupported;
     type SerializeSeq = NoCompound;
     type SerializeTuple = NoCompound;
@@ -462,8 +623,9 @@ impl Serializer for Text {
     type SerializeStruct = NoCompound;
     type SerializeStructVariant = NoCompound;
 
-    fn serialize_bool(self, v: bool) -> Result<Option<String>, Unsupported> {
-        Ok(Some(if v { "1" } else { "0" }.to_owned()))
+    fn serialize_bool(self, v: bool) -> Result<bool, Unsupported> {
+        self.0.push_str(if v { "1" } else { "0" });
+        Ok(true)
     }
     decimal_text! {
         serialize_i8(i8);
@@ -478,37 +640,36 @@ impl Serializer for Text {
         serialize_u128(u128);
         serialize_char(char);
     }
-    fn serialize_str(self, v: &str) -> Result<Option<String>, Unsupported> {
-        Ok(Some(v.to_owned()))
+    fn serialize_str(self, v: &str) -> Result<bool, Unsupported> {
+        self.0.push_str(v);
+        Ok(true)
     }
     fn serialize_unit_variant(
         self,
         _: &'static str,
         _: u32,
         variant: &'static str,
-    ) -> Result<Option<String>, Unsupported> {
-        Ok(Some(variant.to_owned()))
+    ) -> Result<bool, Unsupported> {
+        self.0.push_str(variant);
+        Ok(true)
     }
-    fn serialize_none(self) -> Result<Option<String>, Unsupported> {
-        Ok(None)
+    fn serialize_none(self) -> Result<bool, Unsupported> {
+        Ok(false)
     }
-    fn serialize_unit(self) -> Result<Option<String>, Unsupported> {
-        Ok(None)
+    fn serialize_unit(self) -> Result<bool, Unsupported> {
+        Ok(false)
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<Option<String>, Unsupported> {
-        Ok(None)
+    fn serialize_unit_struct(self, _: &'static str) -> Result<bool, Unsupported> {
+        Ok(false)
     }
-    fn serialize_some<T: Serialize + ?Sized>(
-        self,
-        value: &T,
-    ) -> Result<Option<String>, Unsupported> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<bool, Unsupported> {
         value.serialize(self)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<Option<String>, Unsupported> {
+    ) -> Result<bool, Unsupported> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -517,13 +678,13 @@ impl Serializer for Text {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<Option<String>, Unsupported> {
+    ) -> Result<bool, Unsupported> {
         Err(Unsupported)
     }
     unsupported! {
-        serialize_f32(f32) -> Option<String>;
-        serialize_f64(f64) -> Option<String>;
-        serialize_bytes(&[u8]) -> Option<String>;
+        serialize_f32(f32) -> bool;
+        serialize_f64(f64) -> bool;
+        serialize_bytes(&[u8]) -> bool;
         serialize_seq(Option<usize>) -> NoCompound;
         serialize_tuple(usize) -> NoCompound;
         serialize_tuple_struct(&'static str, usize) -> NoCompound;
@@ -656,14 +817,112 @@ mod tests {
         );
     }
 
+    /// The body through `Params` (the path for nested values), for comparison.
+    fn through_params<T: Serialize>(value: &T) -> String {
+        let params = super::params_of(value).expect("params");
+        let signature = pay_signing::easytransac::sign(&params, &key()).expect("signed");
+        super::encode_with_signature(&params, signature.as_str())
+    }
+
+    /// Every scalar shape, and nothing nested: the flat path's.
+    #[derive(Serialize)]
+    struct Flat {
+        #[serde(rename = "Amount")]
+        amount: MinorUnits,
+        #[serde(rename = "3DS")]
+        three_ds: Choice,
+        #[serde(rename = "Text")]
+        text: String,
+        #[serde(rename = "Empty")]
+        empty: String,
+        #[serde(rename = "Escaped")]
+        escaped: String,
+        #[serde(rename = "None")]
+        none: Option<u32>,
+        #[serde(rename = "Unit")]
+        unit: (),
+        #[serde(rename = "Yes")]
+        yes: bool,
+        #[serde(rename = "No")]
+        no: Option<bool>,
+        #[serde(rename = "Neg")]
+        neg: i8,
+        #[serde(rename = "Big")]
+        big: u128,
+        #[serde(rename = "Char")]
+        ch: char,
+        #[serde(rename = "amount")]
+        amount_again: u16,
+    }
+
+    #[test]
+    fn the_flat_path_writes_what_the_other_two_write() {
+        let value = Flat {
+            amount: MinorUnits(1250),
+            three_ds: Choice::Yes,
+            text: "Crème brûlée & co".to_owned(),
+            empty: String::new(),
+            escaped: "quote \" back \\ $ newline \n".to_owned(),
+            none: None,
+            unit: (),
+            yes: true,
+            no: Some(false),
+            neg: -42,
+            big: u128::MAX,
+            ch: 'é',
+            amount_again: 7,
+        };
+        let form = super::flat_form_of(&value).expect("flat");
+        assert_eq!(form.pairs().len(), 11, "None and () are dropped");
+        let flat = signed_request(&value, &key()).expect("flat");
+        assert_eq!(flat, through_params(&value));
+        assert_eq!(flat, round_trip(&value));
+        assert!(
+            flat.starts_with("Amount=1250&3DS=yes&Text=Cr%C3%A8me+br%C3%BBl%C3%A9e+%26+co&Empty=&")
+        );
+        assert!(flat.contains("&Yes=1&No=0&Neg=-42&Big=340282366920938463463374607431768211455&"));
+        // Nested values, maps and the names the round trip treats specially are not flat.
+        assert!(super::flat_form_of(&every()).is_err());
+        assert!(super::flat_form_of(&BTreeMap::from([("a", "b")])).is_err());
+        assert!(super::flat_form_of(&WithFloat { rate: 0.5 }).is_err());
+        let named = Named {
+            signature: "forged".to_owned(),
+            bracket: "x".to_owned(),
+        };
+        assert!(super::flat_form_of(&named).is_err());
+        assert!(super::flat_form_of(&WithData { d: Data::V(1) }).is_err());
+        assert!(super::flat_form_of(&5_u8).is_err());
+        let raw = serde_json::value::RawValue::from_string("{\"a\":1}".to_owned()).unwrap();
+        assert!(super::flat_form_of(&raw).is_err());
+    }
+
     #[test]
     fn generated_requests_take_the_direct_path_with_the_same_bytes() {
+        let mut payment = wire::V1DirectPaymentRequest::new(
+            MinorUnits(1250),
+            "4111111111111111".to_owned(),
+            "09".to_owned(),
+            "2030".to_owned(),
+            "123".to_owned(),
+            "89.184.22.134".to_owned(),
+        );
+        payment.email = Some("jeanne.martin+test@example.com".to_owned());
+        payment.description = Some("Tarte & café / 2".to_owned());
+        assert!(super::flat_form_of(&payment).is_ok());
+        let body = signed_request(&payment, &key()).unwrap();
+        assert_eq!(body, through_params(&payment));
+        assert_eq!(body, round_trip(&payment));
         let mut capture = wire::V1CaptureRequest::new("ET123456".to_owned());
         capture.amount = Some(MinorUnits(1250));
         assert!(super::params_of(&capture).is_ok());
+        assert!(super::flat_form_of(&capture).is_ok());
         assert_eq!(
             signed_request(&capture, &key()).unwrap(),
             round_trip(&capture)
+        );
+        assert_eq!(
+            signed_request(&capture, &key()).unwrap(),
+            through_params(&capture)
         );
         let status = wire::V1StatusRequest {
             tid: Some("ET1".to_owned()),

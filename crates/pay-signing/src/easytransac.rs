@@ -487,6 +487,29 @@ pub fn sign(params: &Params, api_key: &SecretString) -> Result<Signature, Error>
 }
 
 /// [`sign`] over any fields the canonical walk understands.
+/// [`sign`] of a flat form: `(name, value)` pairs of strings, in the order sent.
+///
+/// The signature is [`sign`]'s over [`Params`] holding the same pairs as string
+/// scalars; the pairs are signed where they are, without copying them into `Params`.
+///
+/// ```
+/// use pay_signing::easytransac::{Params, sign, sign_form};
+/// use secrecy::SecretString;
+///
+/// let key = SecretString::from("YOURAPIKEY");
+/// let pairs = [("Amount", "1250"), ("OrderId", "A-1")];
+/// let params = Params::new().with("Amount", "1250").with("OrderId", "A-1");
+/// assert_eq!(sign_form(&pairs, &key)?.as_str(), sign(&params, &key)?.as_str());
+/// # Ok::<(), pay_signing::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`sign`].
+pub fn sign_form(fields: &[(&str, &str)], api_key: &SecretString) -> Result<Signature, Error> {
+    sign_fields(fields, api_key)
+}
+
 fn sign_fields<K: AsRef<str>, V: Field>(
     fields: &[(K, V)],
     api_key: &SecretString,
@@ -595,38 +618,42 @@ pub fn verify_response_result<'a>(
     // Three levels: the body, its `Result`, and a value nested in the `Result`
     // (`Client`); anything deeper is checked but not kept, and refused as the general
     // reading refuses it.
-    let Some(mut root) = json::read_object(body, 3) else {
-        return verify_response_text(body, api_key)
-            .map(|text| VerifiedResult(Verified::Text(text)));
+    let general =
+        || verify_response_text(body, api_key).map(|text| VerifiedResult(Verified::Text(text)));
+    let Some(document) = json::Document::read(body, 3) else {
+        return general();
     };
     // The last of repeated names wins, as in the general reading.
-    let last = |name: &str| root.iter().rposition(|member| member.key == name);
+    let last = |name: &str| document.root().iter().rev().find(|member| member.is(name));
     let (Some(signature), Some(result)) = (last("Signature"), last("Result")) else {
-        return verify_response_text(body, api_key)
-            .map(|text| VerifiedResult(Verified::Text(text)));
+        return general();
     };
-    let json::Kind::Object(members) = &mut root[result].value.kind_mut() else {
-        return verify_response_text(body, api_key)
-            .map(|text| VerifiedResult(Verified::Text(text)));
+    let json::Kind::Object(members) = result.value().kind() else {
+        return general();
     };
-    let members = std::mem::take(members);
-    let json::Kind::Str(signature) = root[signature].value.kind() else {
+    let Some(signature) = signature.value().string() else {
         return Err(Error::MissingField { name: "Signature" });
     };
-    // The usual object `Result`: signed straight from the tree, its strings borrowed,
-    // with what `Params::from_json_str` would build (the same fields, in document order).
-    let fields = members
+    // The usual object `Result`: signed straight from the document, its strings
+    // borrowed, with what `Params::from_json_str` would build (the same fields, in
+    // document order).
+    let fields = document
+        .members(result.value())
+        .unwrap_or_default()
         .iter()
         .map(|member| {
-            Ok((
-                Cow::Borrowed(&*member.key),
-                node_field(&member.key, &member.value)?,
-            ))
+            let key = member.key();
+            let field = node_field(&document, &key, member.value())?;
+            Ok((key, field))
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    matches(&sign_fields(&fields, api_key)?, signature)?;
+    matches(&sign_fields(&fields, api_key)?, &signature)?;
     drop(fields);
-    Ok(VerifiedResult(Verified::Object { members, body }))
+    Ok(VerifiedResult(Verified::Object {
+        document,
+        members,
+        body,
+    }))
 }
 
 /// The `Result` of a V1 answer whose `Signature` matched it
@@ -634,10 +661,11 @@ pub fn verify_response_result<'a>(
 pub struct VerifiedResult<'a>(Verified<'a>);
 
 enum Verified<'a> {
-    /// An object `Result`, as its members (read once, strings borrowed from the body
-    /// where they hold no escapes), and the body they came from.
+    /// An object `Result`: the body read once, which of its objects the `Result` is,
+    /// and the body's text.
     Object {
-        members: Vec<json::Member<'a>>,
+        document: json::Document<'a>,
+        members: json::Container,
         body: &'a str,
     },
     /// Any other `Result`, as its raw JSON text.
@@ -657,8 +685,16 @@ impl<'a> VerifiedResult<'a> {
     /// When the `Result` is not a `T`, as `serde_json` reports it.
     pub fn deserialize<T: Deserialize<'a>>(&self) -> Result<T, serde_json::Error> {
         match &self.0 {
-            Verified::Object { members, body } => {
-                json::from_members(members).or_else(|_| serde_json::from_str(result_text(body)?))
+            Verified::Object {
+                document,
+                members,
+                body,
+            } => {
+                let members = document
+                    .members_of(*members)
+                    .ok_or_else(|| serde::de::Error::custom("no such object"))?;
+                json::from_members(document, members)
+                    .or_else(|_| serde_json::from_str(result_text(body)?))
             }
             Verified::Text(text) => serde_json::from_str(text),
         }
@@ -669,9 +705,13 @@ impl fmt::Debug for VerifiedResult<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Answers hold personal data: the shape only.
         match &self.0 {
-            Verified::Object { members, .. } => {
-                write!(f, "VerifiedResult(object of {})", members.len())
-            }
+            Verified::Object {
+                document, members, ..
+            } => write!(
+                f,
+                "VerifiedResult(object of {})",
+                document.members_of(*members).map_or(0, <[_]>::len)
+            ),
             Verified::Text(text) => write!(f, "VerifiedResult({} bytes)", text.len()),
         }
     }
@@ -890,6 +930,21 @@ impl Field for FieldValue {
     }
 }
 
+impl Feed for &str {
+    fn feed(&self, sink: &mut impl FnMut(&[u8])) {
+        sink(self.as_bytes());
+    }
+}
+
+/// A string field of a flat form ([`sign_form`]).
+impl<'s> Field for &'s str {
+    type Key = &'static str;
+    type Scalar = &'s str;
+    fn view(&self) -> FieldView<'_, &'static str, &'s str> {
+        FieldView::Scalar(self)
+    }
+}
+
 /// A scalar read from JSON text: a string without escapes stays borrowed.
 enum ScalarRef<'a> {
     Text(&'a str),
@@ -998,32 +1053,38 @@ fn json_field<'a>(key: &str, raw: &'a RawValue) -> Result<JsonField<'a>, Error> 
     }
 }
 
-/// [`json_field`] of a value [`json::read_object`] read.
-fn node_field<'t>(key: &str, node: &'t json::Node<'_>) -> Result<JsonField<'t>, Error> {
+/// [`json_field`] of a value of `document`.
+fn node_field<'t>(
+    document: &'t json::Document<'_>,
+    key: &str,
+    node: &'t json::Node<'_>,
+) -> Result<JsonField<'t>, Error> {
     let nested = |node: &'t json::Node<'_>| node_scalar(key, node);
-    match node.kind() {
-        json::Kind::Object(members) => Ok(JsonField::Nested(
+    if let Some(members) = document.members(node) {
+        return Ok(JsonField::Nested(
             members
                 .iter()
-                .map(|member| Ok((Cow::Borrowed(&*member.key), nested(&member.value)?)))
+                .map(|member| Ok((member.key(), nested(member.value())?)))
                 .collect::<Result<_, Error>>()?,
-        )),
-        json::Kind::Array(items) => Ok(JsonField::Nested(
+        ));
+    }
+    if let Some(items) = document.items(node) {
+        return Ok(JsonField::Nested(
             items
-                .iter()
                 .enumerate()
                 .map(|(i, item)| Ok((Cow::Owned(i.to_string()), nested(item)?)))
                 .collect::<Result<_, Error>>()?,
-        )),
-        _ => node_scalar(key, node).map(JsonField::Scalar),
+        ));
     }
+    node_scalar(key, node).map(JsonField::Scalar)
 }
 
-/// [`scalar_ref`] of a value [`json::read_object`] read.
+/// [`scalar_ref`] of a value of a [`json::Document`].
 fn node_scalar<'t>(key: &str, node: &'t json::Node<'_>) -> Result<ScalarRef<'t>, Error> {
-    match node.kind() {
-        json::Kind::Str(text) => Ok(ScalarRef::Text(text)),
-        _ => scalar_ref(key, node.raw()),
+    match node.string() {
+        Some(Cow::Borrowed(text)) => Ok(ScalarRef::Text(text)),
+        Some(Cow::Owned(text)) => Ok(ScalarRef::Owned(Scalar::Str(text))),
+        None => scalar_ref(key, node.raw()),
     }
 }
 
@@ -1699,11 +1760,45 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// A flat form signs as the same pairs in `Params` do: case folding, repeated
+        /// names, a `Signature` among them, numeric names and all.
+        #[test]
+        fn a_flat_form_signs_as_its_params(
+            pairs in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![
+                        "Amount", "amount", "OrderId", "3DS", "10", "9", "-1", "signature",
+                        "Signature", "Email", "",
+                    ]),
+                    "[a-z0-9$&é ]{0,6}",
+                ),
+                0..10,
+            ),
+        ) {
+            let borrowed: Vec<(&str, &str)> =
+                pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let mut params = Params::new();
+            for (k, v) in &pairs {
+                params.push(*k, v.as_str());
+            }
+            match (sign_form(&borrowed, &key("k")), sign(&params, &key("k"))) {
+                (Ok(flat), Ok(reference)) => {
+                    proptest::prop_assert_eq!(flat.as_str(), reference.as_str());
+                }
+                (flat, reference) => proptest::prop_assert_eq!(
+                    format!("{:?}", flat.map(|s| s.into_string())),
+                    format!("{:?}", reference.map(|s| s.into_string()))
+                ),
+            }
+        }
+    }
+
+    proptest::proptest! {
         /// The one reading of the usual answer and the general reading agree: the same
         /// outcome, the same error, the same decoded `Result`.
         #[test]
         fn one_reading_and_the_general_reading_agree(
-            members in proptest::collection::vec(("[A-Za-z3]{1,5}", result_member()), 0..8),
+            members in proptest::collection::vec(("[A-Za-z3é/]{1,5}", result_member()), 0..8),
             sign_it in proptest::prelude::any::<bool>(),
             php in proptest::prelude::any::<bool>(),
             before in proptest::sample::select(vec!["", r#""Code":0,"#, r#""Signature":1,"#]),

@@ -3,10 +3,9 @@
 //! Easytransac's V1 answers are read on every call: once to tell an error from a success
 //! (`Code`), once to verify the `Signature` over the `Result`, once to decode the
 //! `Result`. With `serde_json` each of these is its own parse of the body (one of them
-//! through a `RawValue` per member); this reader parses the body once into [`Member`]s
-//! whose strings borrow from the input unless they hold escapes, and hands the members
-//! on ([`read_object`]; the `Result` is decoded from them by the crate's `serde`
-//! deserializer over the tree).
+//! through a `RawValue` per member); this reader parses the body once into a
+//! [`Document`] of [`Member`]s that point into the input, and the `Result` is signed and
+//! then decoded (by the crate's `serde` deserializer over the document) from them.
 //!
 //! It is strict: everything it accepts is JSON as RFC 8259 defines it and as
 //! `serde_json` reads it (the property tests hold the two together). Where it is in
@@ -20,24 +19,56 @@
 //!
 //! Numbers, `true`, `false` and `null` are checked against the grammar and kept as their
 //! text ([`Kind::Atom`]): what a number means (PHP's rules for the signature, a type's
-//! for decoding) is left to the caller.
+//! for decoding) is left to the caller. Strings are kept as their text too, and decoded
+//! when asked for ([`Member::key`], [`Node::string`]): borrowed when they hold no
+//! escapes, the usual case.
+//!
+//! A member is 48 bytes (objects and lists are numbered and kept in the document), so
+//! the members of a usual V1 `Result` fit one allocation under a kilobyte, where the
+//! allocator stays on its fast path.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
-/// How deeply [`read_object`] reads nested values before it refuses (the top-level
+/// How deeply [`Document::read`] reads nested values before it refuses (the top-level
 /// object is depth 1).
 pub const MAX_DEPTH: usize = 100;
 
-/// One member of an object: its name (escapes decoded) and its value.
-#[derive(Clone, PartialEq, Eq)]
+/// One member of an object (or one item of a list, with an empty name).
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Member<'a> {
-    /// The member's name, borrowed from the input unless it holds escapes.
-    pub key: Cow<'a, str>,
+    /// The name's text inside its quotes, escapes and all.
+    key: &'a str,
+    /// Whether `key` holds escapes.
+    key_escaped: bool,
+    value: Node<'a>,
+}
+
+impl<'a> Member<'a> {
+    /// The member's name, escapes decoded (borrowed from the input unless it holds any).
+    pub fn key(&self) -> Cow<'a, str> {
+        if self.key_escaped {
+            unescape(self.key)
+        } else {
+            Cow::Borrowed(self.key)
+        }
+    }
+
+    /// Whether the name is exactly `name` (escapes decoded).
+    pub fn is(&self, name: &str) -> bool {
+        if self.key_escaped {
+            self.key() == name
+        } else {
+            self.key == name
+        }
+    }
+
     /// The member's value.
-    pub value: Node<'a>,
+    pub fn value(&self) -> &Node<'a> {
+        &self.value
+    }
 }
 
 impl fmt::Debug for Member<'_> {
@@ -47,11 +78,11 @@ impl fmt::Debug for Member<'_> {
     }
 }
 
-/// A JSON value: its exact text in the input and what was read of it.
-#[derive(Clone, PartialEq, Eq)]
+/// A JSON value: its exact text in the input and what kind of value it is.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Node<'a> {
     raw: &'a str,
-    kind: Kind<'a>,
+    kind: Kind,
 }
 
 impl<'a> Node<'a> {
@@ -60,87 +91,168 @@ impl<'a> Node<'a> {
         self.raw
     }
 
-    /// What was read of the value.
-    pub fn kind(&self) -> &Kind<'a> {
-        &self.kind
+    /// What kind of value it is.
+    pub fn kind(&self) -> Kind {
+        self.kind
     }
 
-    pub(crate) fn kind_mut(&mut self) -> &mut Kind<'a> {
-        &mut self.kind
+    /// A string value, escapes decoded (borrowed from the input unless it holds any);
+    /// `None` for any other value.
+    pub fn string(&self) -> Option<Cow<'a, str>> {
+        let inner = self.raw.get(1..self.raw.len().checked_sub(1)?)?;
+        match self.kind {
+            Kind::Str { escaped: false } => Some(Cow::Borrowed(inner)),
+            Kind::Str { escaped: true } => Some(unescape(inner)),
+            _ => None,
+        }
     }
 }
 
 impl fmt::Debug for Node<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            Kind::Str(s) => write!(f, "string of {} bytes", s.len()),
-            Kind::Atom => write!(f, "atom of {} bytes", self.raw.len()),
-            Kind::Object(members) => f.debug_list().entries(members).finish(),
-            Kind::Array(items) => f.debug_list().entries(items).finish(),
-            Kind::Unread => write!(f, "unread value of {} bytes", self.raw.len()),
-        }
+        write!(f, "{:?} of {} bytes", self.kind, self.raw.len())
     }
 }
 
-impl fmt::Debug for Kind<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Kind::Str(s) => write!(f, "Str({} bytes)", s.len()),
-            Kind::Atom => f.write_str("Atom"),
-            Kind::Object(members) => f.debug_tuple("Object").field(members).finish(),
-            Kind::Array(items) => f.debug_tuple("Array").field(items).finish(),
-            Kind::Unread => f.write_str("Unread"),
-        }
-    }
-}
-
-/// What [`read_object`] read of a value.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Kind<'a> {
-    /// A string, escapes decoded; borrowed from the input when it holds none.
-    Str(Cow<'a, str>),
+/// What kind of value a [`Node`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A string ([`Node::string`]), and whether it holds escapes.
+    Str {
+        /// Whether the string's text holds escapes ([`Node::string`] then decodes
+        /// them into a new `String`).
+        escaped: bool,
+    },
     /// A number, `true`, `false` or `null`: its text is [`Node::raw`].
     Atom,
-    /// An object's members, in document order, repeated names included.
-    Object(Vec<Member<'a>>),
-    /// A list's items.
-    Array(Vec<Node<'a>>),
+    /// An object, kept: [`Document::members`] answers its members.
+    Object(Container),
+    /// A list, kept: [`Document::items`] answers its items.
+    Array(Container),
     /// An object or a list below the levels asked for: checked, not kept.
     Unread,
 }
 
-/// Reads `text` as one JSON object (whitespace around it allowed), keeping `levels`
-/// levels of objects and lists: `1` keeps the top-level members and leaves every
-/// object or list among their values [`Kind::Unread`], `2` keeps those one level
-/// down as well, and so on. Deeper values are still checked in full.
-///
-/// Answers `None` for anything but a valid JSON object, and for the cases the module
-/// documentation lists, in which callers should read the text with `serde_json`.
-pub fn read_object(text: &str, levels: usize) -> Option<Vec<Member<'_>>> {
+/// The number of a kept object or list in its [`Document`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Container(u32);
+
+/// A JSON object read by [`Document::read`]: its members and the objects and lists kept
+/// below them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Document<'a> {
+    /// The top-level members (container 0).
+    root: Vec<Member<'a>>,
+    /// Every other kept object's members and list's items (with empty names), container
+    /// `n` at `n - 1`: empty, and so never allocated, when only the top level is kept.
+    nested: Vec<Vec<Member<'a>>>,
+}
+
+impl fmt::Debug for Document<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.root()).finish()
+    }
+}
+
+impl<'a> Document<'a> {
+    /// Reads `text` as one JSON object (whitespace around it allowed), keeping `levels`
+    /// levels of objects and lists: `1` keeps the top-level members and leaves every
+    /// object or list among their values [`Kind::Unread`], `2` keeps those one level
+    /// down as well, and so on. Deeper values are still checked in full.
+    ///
+    /// Answers `None` for anything but a valid JSON object, for `levels` 0, for a text
+    /// of 4 GiB or more, and for the cases the module documentation lists, in which
+    /// callers should read the text with `serde_json`.
+    pub fn read(text: &'a str, levels: usize) -> Option<Self> {
+        if levels == 0 || u32::try_from(text.len()).is_err() {
+            return None;
+        }
+        let mut reader = Reader {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            root: Vec::new(),
+            nested: Vec::new(),
+        };
+        reader.skip_whitespace();
+        if reader.peek() != Some(b'{') {
+            return None;
+        }
+        reader.value(levels, 0)?;
+        reader.skip_whitespace();
+        if reader.pos != reader.bytes.len() {
+            return None;
+        }
+        Some(Document {
+            root: reader.root,
+            nested: reader.nested,
+        })
+    }
+
+    /// The top-level members, in document order, repeated names included.
+    pub fn root(&self) -> &[Member<'a>] {
+        &self.root
+    }
+
+    /// An object's members, in document order; `None` unless `node` is an object this
+    /// document kept.
+    pub fn members(&self, node: &Node<'a>) -> Option<&[Member<'a>]> {
+        match node.kind {
+            Kind::Object(container) => self.members_of(container),
+            _ => None,
+        }
+    }
+
+    /// The members of the kept object numbered `container`.
+    pub fn members_of(&self, container: Container) -> Option<&[Member<'a>]> {
+        match container.0.checked_sub(1) {
+            None => Some(&self.root),
+            Some(n) => self.nested.get(n as usize).map(Vec::as_slice),
+        }
+    }
+
+    /// A list's items; `None` unless `node` is a list this document kept.
+    pub fn items(&self, node: &Node<'a>) -> Option<impl ExactSizeIterator<Item = &Node<'a>>> {
+        match node.kind {
+            Kind::Array(container) => self
+                .members_of(container)
+                .map(|items| items.iter().map(Member::value)),
+            _ => None,
+        }
+    }
+}
+
+/// The text of a string (inside its quotes) with its escapes decoded.
+fn unescape(inner: &str) -> Cow<'_, str> {
+    // The reader checked the escapes; should one not decode, the text stays as it is.
     let mut reader = Reader {
-        text,
-        bytes: text.as_bytes(),
+        text: inner,
+        bytes: inner.as_bytes(),
         pos: 0,
+        root: Vec::new(),
+        nested: Vec::new(),
     };
-    reader.skip_whitespace();
-    if reader.peek() != Some(b'{') {
-        return None;
+    let mut decoded = String::with_capacity(inner.len());
+    while reader.pos < inner.len() {
+        let run = reader.pos;
+        reader.skip_plain();
+        decoded.push_str(&inner[run..reader.pos]);
+        if reader.pos < inner.len() {
+            match reader.escape() {
+                Some(c) => decoded.push(c),
+                None => return Cow::Borrowed(inner),
+            }
+        }
     }
-    let root = reader.value(levels, 0)?;
-    reader.skip_whitespace();
-    if reader.pos != reader.bytes.len() {
-        return None;
-    }
-    match root.kind {
-        Kind::Object(members) => Some(members),
-        _ => None,
-    }
+    Cow::Owned(decoded)
 }
 
 struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    root: Vec<Member<'a>>,
+    nested: Vec<Vec<Member<'a>>>,
 }
 
 impl<'a> Reader<'a> {
@@ -160,21 +272,23 @@ impl<'a> Reader<'a> {
         (self.peek()? == byte).then(|| self.pos += 1)
     }
 
-    /// The value at the cursor (after optional whitespace), kept: strings decoded,
-    /// containers kept while `levels` is above 0 (below that, checked as
-    /// [`Kind::Unread`]). `depth` counts the containers around the value.
+    /// The value at the cursor (after optional whitespace). Containers are kept while
+    /// `levels` is above 0 (below that, checked as [`Kind::Unread`]); `depth` counts
+    /// the containers around the value.
     fn value(&mut self, levels: usize, depth: usize) -> Option<Node<'a>> {
         self.skip_whitespace();
         let start = self.pos;
         let kind = match self.peek()? {
-            b'"' => Kind::Str(self.string()?),
+            b'"' => Kind::Str {
+                escaped: self.skip_string()?,
+            },
             b'{' | b'[' if depth >= MAX_DEPTH => return None,
             b'{' | b'[' if levels == 0 => {
                 self.skip_container(depth + 1)?;
                 Kind::Unread
             }
-            b'{' => self.object(levels - 1, depth + 1)?,
-            b'[' => self.array(levels - 1, depth + 1)?,
+            b'{' => Kind::Object(self.container(true, levels - 1, depth + 1)?),
+            b'[' => Kind::Array(self.container(false, levels - 1, depth + 1)?),
             b't' => self.literal(b"true")?,
             b'f' => self.literal(b"false")?,
             b'n' => self.literal(b"null")?,
@@ -187,67 +301,72 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// The object at the cursor, its values read with [`Reader::value`]`(levels, depth)`.
-    fn object(&mut self, levels: usize, depth: usize) -> Option<Kind<'a>> {
+    /// The object (or list) at the cursor, kept, its values read with
+    /// [`Reader::value`]`(levels, depth)`.
+    fn container(&mut self, object: bool, levels: usize, depth: usize) -> Option<Container> {
+        // The top level is container 0; the others are numbered as they open.
+        let number = if depth == 1 {
+            0
+        } else {
+            self.nested.push(Vec::new());
+            self.nested.len()
+        };
+        let close = if object { b'}' } else { b']' };
         self.pos += 1;
         // Room without growing for a V1 answer's few top-level members, and below them
-        // for a usual `Result` (an allocation past glibc's per-thread cache costs more
-        // than reading the whole answer's top level).
-        let mut members = Vec::with_capacity(if depth <= 1 { 8 } else { 32 });
+        // for a usual `Result` (21 members of 48 bytes stay under a kilobyte, within
+        // the allocator's fast path).
+        let mut members = Vec::with_capacity(match (object, depth) {
+            (true, 2) => 21,
+            _ => 8,
+        });
         self.skip_whitespace();
-        if self.peek()? == b'}' {
+        if self.peek()? == close {
             self.pos += 1;
-            return Some(Kind::Object(members));
-        }
-        loop {
-            self.skip_whitespace();
-            if self.peek()? != b'"' {
-                return None;
-            }
-            let key = self.string()?;
-            self.expect(b':')?;
-            let value = self.value(levels, depth)?;
-            members.push(Member { key, value });
-            self.skip_whitespace();
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => {
-                    self.pos += 1;
-                    return Some(Kind::Object(members));
+        } else {
+            loop {
+                let (key, key_escaped) = if object {
+                    self.skip_whitespace();
+                    if self.peek()? != b'"' {
+                        return None;
+                    }
+                    let start = self.pos + 1;
+                    let escaped = self.skip_string()?;
+                    let key = &self.text[start..self.pos - 1];
+                    self.expect(b':')?;
+                    (key, escaped)
+                } else {
+                    ("", false)
+                };
+                let value = self.value(levels, depth)?;
+                members.push(Member {
+                    key,
+                    key_escaped,
+                    value,
+                });
+                self.skip_whitespace();
+                match self.peek()? {
+                    b',' => self.pos += 1,
+                    b if b == close => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return None,
                 }
-                _ => return None,
             }
         }
-    }
-
-    /// The list at the cursor, its items read with [`Reader::value`]`(levels, depth)`.
-    fn array(&mut self, levels: usize, depth: usize) -> Option<Kind<'a>> {
-        self.pos += 1;
-        let mut items = Vec::new();
-        self.skip_whitespace();
-        if self.peek()? == b']' {
-            self.pos += 1;
-            return Some(Kind::Array(items));
+        match number.checked_sub(1) {
+            None => self.root = members,
+            Some(n) => self.nested[n] = members,
         }
-        loop {
-            items.push(self.value(levels, depth)?);
-            self.skip_whitespace();
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b']' => {
-                    self.pos += 1;
-                    return Some(Kind::Array(items));
-                }
-                _ => return None,
-            }
-        }
+        Some(Container(u32::try_from(number).ok()?))
     }
 
     /// Checks the value at the cursor (after optional whitespace) and moves past it.
     fn skip(&mut self, depth: usize) -> Option<()> {
         self.skip_whitespace();
         match self.peek()? {
-            b'"' => self.skip_string(),
+            b'"' => self.skip_string().map(drop),
             b'{' | b'[' if depth < MAX_DEPTH => self.skip_container(depth + 1),
             b't' => self.literal(b"true").map(drop),
             b'f' => self.literal(b"false").map(drop),
@@ -289,7 +408,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn literal(&mut self, word: &[u8]) -> Option<Kind<'a>> {
+    fn literal(&mut self, word: &[u8]) -> Option<Kind> {
         let end = self.pos + word.len();
         (self.bytes.get(self.pos..end)? == word).then(|| {
             self.pos = end;
@@ -298,7 +417,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
-    fn number(&mut self) -> Option<Kind<'a>> {
+    fn number(&mut self) -> Option<Kind> {
         if self.peek() == Some(b'-') {
             self.pos += 1;
         }
@@ -333,81 +452,31 @@ impl<'a> Reader<'a> {
         (self.pos > start).then_some(())
     }
 
-    /// The string at the cursor (its opening quote), escapes decoded when `decode`
-    /// (otherwise only checked, and the raw inside answered).
-    /// The string at the cursor (its opening quote), escapes decoded.
+    /// Checks the string at the cursor (its opening quote) and moves past it; answers
+    /// whether it held escapes.
     #[inline]
-    fn string(&mut self) -> Option<Cow<'a, str>> {
-        let start = self.pos + 1;
-        if self.plain_string()? {
-            return Some(Cow::Borrowed(self.text.get(start..self.pos - 1)?));
-        }
-        self.escaped_string(start, true)
-    }
-
-    /// Checks the string at the cursor (its opening quote) and moves past it.
-    #[inline]
-    fn skip_string(&mut self) -> Option<()> {
-        let start = self.pos + 1;
-        if self.plain_string()? {
-            return Some(());
-        }
-        self.escaped_string(start, false).map(drop)
-    }
-
-    /// Moves from the opening quote at the cursor to the first quote, backslash or
-    /// control character; past it and `true` when it is the closing quote.
-    #[inline]
-    fn plain_string(&mut self) -> Option<bool> {
-        let start = self.pos + 1;
-        let rest = self.bytes.get(start..)?;
-        let len = special_position(rest)?;
-        self.pos = start + len;
-        if rest[len] == b'"' {
-            self.pos += 1;
-            return Some(true);
-        }
-        Some(false)
-    }
-
-    /// The rest of a string whose plain start ends at the cursor, on an escape or a
-    /// control character.
-    #[cold]
-    #[inline(never)]
-    fn escaped_string(&mut self, start: usize, decode: bool) -> Option<Cow<'a, str>> {
-        let mut decoded = String::new();
-        if decode {
-            decoded.reserve(self.pos - start + 16);
-            decoded.push_str(&self.text[start..self.pos]);
-        }
+    fn skip_string(&mut self) -> Option<bool> {
+        self.pos += 1;
+        let mut escaped = false;
         loop {
+            self.skip_plain();
             match self.peek()? {
                 b'"' => {
                     self.pos += 1;
-                    return Some(if decode {
-                        Cow::Owned(decoded)
-                    } else {
-                        Cow::Borrowed(&self.text[start..self.pos - 1])
-                    });
+                    return Some(escaped);
                 }
                 b'\\' => {
-                    let c = self.escape()?;
-                    if decode {
-                        decoded.push(c);
-                    }
+                    self.escape()?;
+                    escaped = true;
                 }
                 // A control character: never in a JSON string.
                 _ => return None,
-            }
-            let run = self.pos;
-            self.skip_plain();
-            if decode {
-                decoded.push_str(&self.text[run..self.pos]);
             }
         }
     }
 
     /// Moves the cursor to the next quote, backslash or control character (or the end).
+    #[inline]
     fn skip_plain(&mut self) {
         let rest = &self.bytes[self.pos..];
         self.pos += special_position(rest).unwrap_or(rest.len());
@@ -497,28 +566,34 @@ fn special_position(bytes: &[u8]) -> Option<usize> {
 }
 
 // ----------------------------------------------------------------------------------
-// Decoding from the tree.
+// Decoding from the document.
 
-/// Decodes `T` from an object's members, as `serde_json` would from the object's text.
+/// Decodes `T` from an object's `members` in `document`, as `serde_json` would from the
+/// object's text.
 ///
-/// Strings and objects are read from the tree (strings without escapes borrowed from
-/// the input); every other request (a number, a list, an enum, a `RawValue`) is
+/// Strings and objects are read from the document (strings without escapes borrowed
+/// from the input); every other request (a number, a list, an enum, a `RawValue`) is
 /// `serde_json`'s own reading of the value's text, so `T` sees what it always saw.
 pub(crate) fn from_members<'a, T: de::Deserialize<'a>>(
+    document: &Document<'a>,
     members: &[Member<'a>],
 ) -> Result<T, serde_json::Error> {
-    T::deserialize(ObjectDe(members))
+    T::deserialize(ObjectDe { document, members })
 }
 
 /// The object of `members`, as a `Deserializer`.
-struct ObjectDe<'t, 'a>(&'t [Member<'a>]);
+struct ObjectDe<'t, 'a> {
+    document: &'t Document<'a>,
+    members: &'t [Member<'a>],
+}
 
 impl<'a> Deserializer<'a> for ObjectDe<'_, 'a> {
     type Error = serde_json::Error;
 
     fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
         visitor.visit_map(Members {
-            members: self.0.iter(),
+            document: self.document,
+            members: self.members.iter(),
             value: None,
         })
     }
@@ -532,6 +607,7 @@ impl<'a> Deserializer<'a> for ObjectDe<'_, 'a> {
 }
 
 struct Members<'t, 'a> {
+    document: &'t Document<'a>,
     members: std::slice::Iter<'t, Member<'a>>,
     value: Option<&'t Node<'a>>,
 }
@@ -547,7 +623,7 @@ impl<'a> MapAccess<'a> for Members<'_, 'a> {
             return Ok(None);
         };
         self.value = Some(&member.value);
-        seed.deserialize(KeyDe(&member.key)).map(Some)
+        seed.deserialize(StrDe(member.key())).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'a>>(
@@ -558,7 +634,10 @@ impl<'a> MapAccess<'a> for Members<'_, 'a> {
             .value
             .take()
             .ok_or_else(|| de::Error::custom("a value asked for before its key"))?;
-        seed.deserialize(NodeDe(node))
+        seed.deserialize(NodeDe {
+            document: self.document,
+            node,
+        })
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -566,17 +645,23 @@ impl<'a> MapAccess<'a> for Members<'_, 'a> {
     }
 }
 
-/// A member's name: a string, borrowed from the input when it held no escapes.
-struct KeyDe<'t, 'a>(&'t Cow<'a, str>);
+/// A decoded string: borrowed from the input when it held no escapes.
+struct StrDe<'a>(Cow<'a, str>);
 
-impl<'a> Deserializer<'a> for KeyDe<'_, 'a> {
+impl<'a> StrDe<'a> {
+    fn visit<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, serde_json::Error> {
+        match self.0 {
+            Cow::Borrowed(text) => visitor.visit_borrowed_str(text),
+            Cow::Owned(text) => visitor.visit_string(text),
+        }
+    }
+}
+
+impl<'a> Deserializer<'a> for StrDe<'a> {
     type Error = serde_json::Error;
 
     fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.0 {
-            Cow::Borrowed(key) => visitor.visit_borrowed_str(key),
-            Cow::Owned(key) => visitor.visit_str(key),
-        }
+        self.visit(visitor)
     }
 
     serde::forward_to_deserialize_any! {
@@ -587,8 +672,11 @@ impl<'a> Deserializer<'a> for KeyDe<'_, 'a> {
     }
 }
 
-/// One value of the tree.
-struct NodeDe<'t, 'a>(&'t Node<'a>);
+/// One value of the document.
+struct NodeDe<'t, 'a> {
+    document: &'t Document<'a>,
+    node: &'t Node<'a>,
+}
 
 /// Methods that `serde_json` answers from the value's text.
 macro_rules! by_serde_json {
@@ -599,7 +687,7 @@ macro_rules! by_serde_json {
                 $($arg: $ty,)*
                 visitor: V,
             ) -> Result<V::Value, serde_json::Error> {
-                let mut json = serde_json::Deserializer::from_str(self.0.raw);
+                let mut json = serde_json::Deserializer::from_str(self.node.raw);
                 let value = (&mut json).$method($($arg,)* visitor)?;
                 json.end()?;
                 Ok(value)
@@ -620,14 +708,12 @@ impl<'a> NodeDe<'_, 'a> {
         json_struct = deserialize_struct(name: &'static str, fields: &'static [&'static str]);
     }
 
-    fn visit_str<V: Visitor<'a>>(
-        text: &Cow<'a, str>,
-        visitor: V,
-    ) -> Result<V::Value, serde_json::Error> {
-        match text {
-            Cow::Borrowed(text) => visitor.visit_borrowed_str(text),
-            Cow::Owned(text) => visitor.visit_str(text),
-        }
+    /// The object's members, when the node is a kept object.
+    fn object(&self) -> Option<ObjectDe<'_, 'a>> {
+        self.document.members(self.node).map(|members| ObjectDe {
+            document: self.document,
+            members,
+        })
     }
 }
 
@@ -635,45 +721,47 @@ impl<'a> Deserializer<'a> for NodeDe<'_, 'a> {
     type Error = serde_json::Error;
 
     fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match &self.0.kind {
-            Kind::Str(text) => Self::visit_str(text, visitor),
-            Kind::Object(members) => ObjectDe(members).deserialize_any(visitor),
-            _ => self.json_any(visitor),
+        if let Some(text) = self.node.string() {
+            return StrDe(text).visit(visitor);
+        }
+        match self.object() {
+            Some(object) => object.deserialize_any(visitor),
+            None => self.json_any(visitor),
         }
     }
 
     fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match &self.0.kind {
-            Kind::Str(_) | Kind::Object(_) => visitor.visit_some(self),
+        match self.node.kind {
+            Kind::Str { .. } | Kind::Object(_) => visitor.visit_some(self),
             _ => self.json_option(visitor),
         }
     }
 
     fn deserialize_str<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match &self.0.kind {
-            Kind::Str(text) => Self::visit_str(text, visitor),
-            _ => self.json_str(visitor),
+        match self.node.string() {
+            Some(text) => StrDe(text).visit(visitor),
+            None => self.json_str(visitor),
         }
     }
 
     fn deserialize_string<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match &self.0.kind {
-            Kind::Str(text) => Self::visit_str(text, visitor),
-            _ => self.json_string(visitor),
+        match self.node.string() {
+            Some(text) => StrDe(text).visit(visitor),
+            None => self.json_string(visitor),
         }
     }
 
     fn deserialize_identifier<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match &self.0.kind {
-            Kind::Str(text) => Self::visit_str(text, visitor),
-            _ => self.json_identifier(visitor),
+        match self.node.string() {
+            Some(text) => StrDe(text).visit(visitor),
+            None => self.json_identifier(visitor),
         }
     }
 
     fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match &self.0.kind {
-            Kind::Object(members) => ObjectDe(members).deserialize_any(visitor),
-            _ => self.json_map(visitor),
+        match self.object() {
+            Some(object) => object.deserialize_any(visitor),
+            None => self.json_map(visitor),
         }
     }
 
@@ -683,9 +771,9 @@ impl<'a> Deserializer<'a> for NodeDe<'_, 'a> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        match &self.0.kind {
-            Kind::Object(members) => ObjectDe(members).deserialize_any(visitor),
-            _ => self.json_struct(name, fields, visitor),
+        match self.object() {
+            Some(object) => object.deserialize_any(visitor),
+            None => self.json_struct(name, fields, visitor),
         }
     }
 
@@ -741,21 +829,27 @@ mod tests {
 
     use super::*;
 
-    /// The tree as a `serde_json::Value` (atoms read by `serde_json`).
-    fn value_of(node: &Node<'_>) -> Value {
+    /// The document as a `serde_json::Value` (atoms read by `serde_json`).
+    fn value_of(document: &Document<'_>, node: &Node<'_>) -> Value {
         match node.kind() {
-            Kind::Str(text) => Value::String(text.to_string()),
+            Kind::Str { .. } => Value::String(node.string().unwrap().into_owned()),
             Kind::Atom | Kind::Unread => serde_json::from_str(node.raw()).unwrap(),
-            Kind::Object(members) => object_of(members),
-            Kind::Array(items) => Value::Array(items.iter().map(value_of).collect()),
+            Kind::Object(_) => object_of(document, document.members(node).unwrap()),
+            Kind::Array(_) => Value::Array(
+                document
+                    .items(node)
+                    .unwrap()
+                    .map(|item| value_of(document, item))
+                    .collect(),
+            ),
         }
     }
 
-    fn object_of(members: &[Member<'_>]) -> Value {
+    fn object_of(document: &Document<'_>, members: &[Member<'_>]) -> Value {
         Value::Object(
             members
                 .iter()
-                .map(|m| (m.key.to_string(), value_of(&m.value)))
+                .map(|m| (m.key().into_owned(), value_of(document, m.value())))
                 .collect(),
         )
     }
@@ -831,16 +925,16 @@ mod tests {
             let pretty = serde_json::to_string_pretty(&document).unwrap();
             let php = php_escaped(&compact);
             for text in [&compact, &pretty, &php] {
-                let members = read_object(text, usize::MAX).expect("a valid object");
-                prop_assert_eq!(&object_of(&members), &document);
+                let deep = Document::read(text, usize::MAX).expect("a valid object");
+                prop_assert_eq!(&object_of(&deep, deep.root()), &document);
                 // The top level alone: the same members, nested values checked, not kept.
-                let top = read_object(text, 1).expect("a valid object");
-                prop_assert_eq!(top.len(), members.len());
-                for (shallow, deep) in top.iter().zip(&members) {
-                    prop_assert_eq!(&shallow.key, &deep.key);
-                    prop_assert_eq!(shallow.value.raw(), deep.value.raw());
-                    if let Kind::Object(_) | Kind::Array(_) = deep.value.kind() {
-                        prop_assert!(matches!(shallow.value.kind(), Kind::Unread));
+                let top = Document::read(text, 1).expect("a valid object");
+                prop_assert_eq!(top.root().len(), deep.root().len());
+                for (shallow, deep) in top.root().iter().zip(deep.root()) {
+                    prop_assert_eq!(shallow.key(), deep.key());
+                    prop_assert_eq!(shallow.value().raw(), deep.value().raw());
+                    if let Kind::Object(_) | Kind::Array(_) = deep.value().kind() {
+                        prop_assert_eq!(shallow.value().kind(), Kind::Unread);
                     }
                 }
             }
@@ -880,9 +974,9 @@ mod tests {
                     }
                 }
             }
-            let ours = read_object(&text, usize::MAX);
+            let ours = Document::read(&text, usize::MAX);
             let theirs = serde_json::from_str::<Value>(&text);
-            if let Some(members) = &ours {
+            if let Some(document) = &ours {
                 prop_assert!(
                     serde_json::from_str::<de::IgnoredAny>(&text).is_ok(),
                     "accepted what serde_json refuses: {text:?}"
@@ -890,8 +984,8 @@ mod tests {
                 if let Ok(theirs) = &theirs {
                     // Repeated names: serde_json keeps the last, so compare that way.
                     let mut last = serde_json::Map::new();
-                    for member in members {
-                        last.insert(member.key.to_string(), value_of(&member.value));
+                    for member in document.root() {
+                        last.insert(member.key().into_owned(), value_of(document, member.value()));
                     }
                     prop_assert_eq!(&Value::Object(last), theirs);
                 }
@@ -928,39 +1022,57 @@ mod tests {
             r#"{"a":[1,]}"#,
             r#"{"a":[1 2]}"#,
         ] {
-            assert_eq!(read_object(text, 3), None, "{text:?}");
+            assert_eq!(Document::read(text, 3), None, "{text:?}");
         }
         // Pairs of containers: 51 of them nest 102 deep, 50 of them exactly 100.
         let deep = format!("{}{}", "{\"a\":[".repeat(51), "]}".repeat(51));
-        assert_eq!(read_object(&deep, 3), None, "deeper than {MAX_DEPTH}");
-        assert_eq!(read_object(&deep, 200), None, "deeper than {MAX_DEPTH}");
+        assert_eq!(Document::read(&deep, 3), None, "deeper than {MAX_DEPTH}");
+        assert_eq!(Document::read(&deep, 200), None, "deeper than {MAX_DEPTH}");
         let fine = format!("{}{}", "{\"a\":[".repeat(50), "]}".repeat(50));
-        assert!(read_object(&fine, 200).is_some());
-        assert!(read_object(&fine, 3).is_some());
-        assert_eq!(read_object("{}", 0), None, "nothing kept is nothing read");
+        assert!(Document::read(&fine, 200).is_some());
+        assert!(Document::read(&fine, 3).is_some());
+        assert_eq!(
+            Document::read("{}", 0),
+            None,
+            "nothing kept is nothing read"
+        );
     }
 
     #[test]
     fn strings_borrow_unless_they_hold_escapes() {
-        let members = read_object(
-            r#" { "a" : "plain" , "b\/" : "x\"\u00e9\ud83d\ude00" } "#,
-            1,
+        let document = Document::read(
+            r#" { "a" : "plain" , "b\/" : "x\"\u00e9\ud83d\ude00", "n": [1, {"k": null}] } "#,
+            2,
         )
         .unwrap();
-        assert!(matches!(&members[0].key, Cow::Borrowed("a")));
+        let members = document.root();
+        assert!(matches!(members[0].key(), Cow::Borrowed("a")));
+        assert!(members[0].is("a") && !members[0].is("b"));
         assert!(matches!(
-            members[0].value.kind(),
-            Kind::Str(Cow::Borrowed("plain"))
+            members[0].value().string(),
+            Some(Cow::Borrowed("plain"))
         ));
-        assert_eq!(members[0].value.raw(), r#""plain""#);
-        assert!(matches!(&members[1].key, Cow::Owned(key) if key == "b/"));
-        assert!(matches!(members[1].value.kind(), Kind::Str(Cow::Owned(s)) if s == "x\"é😀"));
+        assert_eq!(members[0].value().raw(), r#""plain""#);
+        assert!(matches!(members[1].key(), Cow::Owned(key) if key == "b/"));
+        assert!(members[1].is("b/") && !members[1].is("b\\/"));
+        assert!(matches!(members[1].value().string(), Some(Cow::Owned(s)) if s == "x\"é😀"));
+        // A list kept at the second level, the object inside it not.
+        let items: Vec<_> = document.items(members[2].value()).unwrap().collect();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].kind(), Kind::Atom);
+        assert_eq!(items[1].kind(), Kind::Unread);
+        assert_eq!(items[1].string(), None);
+        assert!(document.members(members[2].value()).is_none());
+        assert!(document.items(members[0].value()).is_none());
         // Debug shows shapes and lengths, never values.
-        let shown = format!("{members:?}");
+        let shown = format!("{document:?}");
         assert!(
-            !shown.contains("plain") && shown.contains("string of 5 bytes"),
+            !shown.contains("plain") && shown.contains("Str { escaped: false } of 7 bytes"),
             "{shown}"
         );
+        // Text the reader never saw decodes as best it can, never panics.
+        assert_eq!(unescape("a\\x"), "a\\x");
+        assert_eq!(unescape("\\u00e9\\n"), "é\n");
     }
 
     #[derive(serde::Deserialize, Debug, PartialEq)]
@@ -1043,8 +1155,8 @@ mod tests {
             if php {
                 text = php_escaped(&text);
             }
-            let tree = read_object(&text, 3).unwrap();
-            let ours = from_members::<Answer<'_>>(&tree);
+            let document = Document::read(&text, 3).unwrap();
+            let ours = from_members::<Answer<'_>>(&document, document.root());
             let theirs = serde_json::from_str::<Answer<'_>>(&text);
             match (&ours, &theirs) {
                 (Ok(ours), Ok(theirs)) => prop_assert_eq!(ours, theirs),
@@ -1059,23 +1171,24 @@ mod tests {
         let text = r#"{"Tid":"ET1","Borrowed":"b","Count":3,"Flag":true,"Items":["x"],
             "Client":{"Id":"c\"1"},"Map":{"k":[1]},"Kind":"Square","Raw":{"a": 1},
             "Wrapped":"w","Other":null}"#;
-        let tree = read_object(text, 3).unwrap();
-        let answer: Answer<'_> = from_members(&tree).unwrap();
+        let document = Document::read(text, 3).unwrap();
+        let answer: Answer<'_> = from_members(&document, document.root()).unwrap();
         assert_eq!(answer, serde_json::from_str(text).unwrap());
         assert_eq!(answer.borrowed, Some("b"));
         assert_eq!(answer.raw.map(|raw| raw.0.get()), Some(r#"{"a": 1}"#));
         // An escaped string cannot be borrowed: the type's own error, as serde_json's.
-        let escaped = read_object(r#"{"Tid":"x","Borrowed":"\/"}"#, 3).unwrap();
+        let escaped = Document::read(r#"{"Tid":"x","Borrowed":"\/"}"#, 3).unwrap();
         #[derive(serde::Deserialize, Debug)]
         struct Strict<'a> {
             #[serde(rename = "Borrowed")]
             _borrowed: &'a str,
         }
-        assert!(from_members::<Strict<'_>>(&escaped).is_err());
+        assert!(from_members::<Strict<'_>>(&escaped, escaped.root()).is_err());
         assert!(serde_json::from_str::<Strict<'_>>(r#"{"Borrowed":"\/"}"#).is_err());
         // A value asked for before its key is an error, not a panic.
         let mut access = Members {
-            members: tree.iter(),
+            document: &document,
+            members: document.root().iter(),
             value: None,
         };
         assert!(access.next_value::<de::IgnoredAny>().is_err());
