@@ -637,16 +637,14 @@ pub fn verify_response_result<'a>(
     // The usual object `Result`: signed straight from the document, its strings
     // borrowed, with what `Params::from_json_str` would build (the same fields, in
     // document order).
-    let fields = document
-        .members(result.value())
-        .unwrap_or_default()
-        .iter()
-        .map(|member| {
-            let key = member.key();
-            let field = node_field(&document, &key, member.value())?;
-            Ok((key, field))
-        })
-        .collect::<Result<Vec<_>, Error>>()?;
+    let members_of_result = document.members_of(members).unwrap_or_default();
+    // Collected by hand: a `Result` collect cannot tell `Vec` how many are coming.
+    let mut fields = Vec::with_capacity(members_of_result.len());
+    for member in members_of_result {
+        let key = member.key();
+        let field = node_field(&document, &key, member.value())?;
+        fields.push((key, field));
+    }
     matches(&sign_fields(&fields, api_key)?, &signature)?;
     drop(fields);
     Ok(VerifiedResult(Verified::Object {
@@ -1060,23 +1058,27 @@ fn node_field<'t>(
     node: &'t json::Node<'_>,
 ) -> Result<JsonField<'t>, Error> {
     let nested = |node: &'t json::Node<'_>| node_scalar(key, node);
-    if let Some(members) = document.members(node) {
-        return Ok(JsonField::Nested(
-            members
-                .iter()
-                .map(|member| Ok((member.key(), nested(member.value())?)))
-                .collect::<Result<_, Error>>()?,
-        ));
+    match node.kind() {
+        json::Kind::Object(_) => {
+            let members = document.members(node).unwrap_or_default();
+            let mut entries = Vec::with_capacity(members.len());
+            for member in members {
+                entries.push((member.key(), nested(member.value())?));
+            }
+            Ok(JsonField::Nested(entries))
+        }
+        json::Kind::Array(_) => {
+            let Some(items) = document.items(node) else {
+                return Ok(JsonField::Nested(Vec::new()));
+            };
+            let mut entries = Vec::with_capacity(items.len());
+            for (i, item) in items.enumerate() {
+                entries.push((Cow::Owned(i.to_string()), nested(item)?));
+            }
+            Ok(JsonField::Nested(entries))
+        }
+        _ => node_scalar(key, node).map(JsonField::Scalar),
     }
-    if let Some(items) = document.items(node) {
-        return Ok(JsonField::Nested(
-            items
-                .enumerate()
-                .map(|(i, item)| Ok((Cow::Owned(i.to_string()), nested(item)?)))
-                .collect::<Result<_, Error>>()?,
-        ));
-    }
-    node_scalar(key, node).map(JsonField::Scalar)
 }
 
 /// [`scalar_ref`] of a value of a [`json::Document`].
