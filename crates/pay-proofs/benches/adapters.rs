@@ -756,7 +756,7 @@ fn main() {
     // `cargo bench` passes `--bench`; a `cargo test --benches` run only checks that it
     // builds and runs, briefly.
     let benching = std::env::args().any(|a| a == "--bench");
-    let (rounds, scale) = if benching { (10, 1) } else { (2, 50) };
+    let (rounds, scale) = if benching { (20, 1) } else { (2, 50) };
     // Criterion's name filter (`cargo bench … -- easypay`) limits the report too.
     // (A word after an option is that option's value, except after the flags below.)
     let args: Vec<String> = std::env::args().collect();
