@@ -55,6 +55,7 @@ seed et_sign_form nested 'A%5Bb%5D%5Bc%5D=1&A%5Bb%5D%5B%5D=2&%5Bx%5D=3&List%5B%5
 for f in "$et"/*.json; do
   seed_file et_sign_json "$(basename "$f" .json)" '' "$f"
   seed_file et_verify_response "$(basename "$f" .json)" '' "$f"
+  seed_file json_document "$(basename "$f" .json)" '' "$f"
 done
 seed et_verify_response result "$result"
 

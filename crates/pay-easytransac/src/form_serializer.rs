@@ -1,6 +1,9 @@
-//! The fast way to a V1 request's fields: a serde `Serializer` that writes a wire type
-//! straight into the signer's [`Params`], without the JSON text round trip of
-//! [`form::fields_of`](crate::form::fields_of).
+//! The fast ways to a V1 request's fields: serde `Serializer`s that write a wire type
+//! straight into what is signed, without the JSON text round trip of
+//! [`form::fields_of`](crate::form::fields_of). A type whose fields are all scalars
+//! becomes a [`FlatForm`] (one buffer of values, signed and encoded where they are, by
+//! [`flat_form_of`]); one with nested values goes into the signer's [`Params`]
+//! ([`params_of`], the rest of this description).
 //!
 //! It understands the shapes the generated request types have: a struct (or map) of
 //! strings, integers, booleans, unit enum variants, newtypes and options, with one level
@@ -733,32 +736,11 @@ mod tests {
         n: MinorUnits,
     }
 
+    /// Every shape: the scalars of [`Flat`], then nested values.
     #[derive(Serialize)]
     struct Every {
-        #[serde(rename = "Amount")]
-        amount: MinorUnits,
-        #[serde(rename = "3DS")]
-        three_ds: Choice,
-        #[serde(rename = "Text")]
-        text: String,
-        #[serde(rename = "Empty")]
-        empty: String,
-        #[serde(rename = "Escaped")]
-        escaped: String,
-        #[serde(rename = "None")]
-        none: Option<u32>,
-        #[serde(rename = "Unit")]
-        unit: (),
-        #[serde(rename = "Yes")]
-        yes: bool,
-        #[serde(rename = "No")]
-        no: bool,
-        #[serde(rename = "Neg")]
-        neg: i64,
-        #[serde(rename = "Big")]
-        big: u128,
-        #[serde(rename = "Char")]
-        ch: char,
+        #[serde(flatten)]
+        scalars: Flat,
         #[serde(rename = "Client")]
         client: Inner,
         #[serde(rename = "List")]
@@ -773,18 +755,7 @@ mod tests {
 
     fn every() -> Every {
         Every {
-            amount: MinorUnits(1250),
-            three_ds: Choice::Yes,
-            text: "Crème brûlée & co".to_owned(),
-            empty: String::new(),
-            escaped: "quote \" back \\ newline \n tab \t".to_owned(),
-            none: None,
-            unit: (),
-            yes: true,
-            no: false,
-            neg: -42,
-            big: u128::MAX,
-            ch: 'é',
+            scalars: flat(),
             client: Inner {
                 id: "c-1".to_owned(),
                 gone: None,
@@ -855,14 +826,13 @@ mod tests {
         amount_again: u16,
     }
 
-    #[test]
-    fn the_flat_path_writes_what_the_other_two_write() {
-        let value = Flat {
+    fn flat() -> Flat {
+        Flat {
             amount: MinorUnits(1250),
             three_ds: Choice::Yes,
             text: "Crème brûlée & co".to_owned(),
             empty: String::new(),
-            escaped: "quote \" back \\ $ newline \n".to_owned(),
+            escaped: "quote \" back \\ $ newline \n tab \t".to_owned(),
             none: None,
             unit: (),
             yes: true,
@@ -871,7 +841,12 @@ mod tests {
             big: u128::MAX,
             ch: 'é',
             amount_again: 7,
-        };
+        }
+    }
+
+    #[test]
+    fn the_flat_path_writes_what_the_other_two_write() {
+        let value = flat();
         let form = super::flat_form_of(&value).expect("flat");
         assert_eq!(form.pairs().len(), 11, "None and () are dropped");
         let flat = signed_request(&value, &key()).expect("flat");

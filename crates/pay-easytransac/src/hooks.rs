@@ -25,18 +25,19 @@ fn v1_head(body: &[u8]) -> Option<V1Head> {
     serde_json::from_slice::<V1Head>(body).ok()
 }
 
-/// The `Code` of a V1 answer, as [`v1_head`] reads it: `None` unless the body is a JSON
-/// object whose `Code` is an integer and whose `Error`, if any, a string (`null`s count
-/// as absent).
+/// The `Code` of a V1 answer, exactly as [`v1_head`] reads it for every body: an
+/// integer `Code` (`null` counting as absent) beside an `Error` that is a string or
+/// absent (`serde_json` also reads `V1Head` from a list, `[0]` giving code 0, and so
+/// does this).
 ///
 /// Every answer is classified, so the usual one is read with
-/// [`pay_signing::json::Document::read`], the top level only; anything it leaves in doubt
-/// (an invalid body, a repeated name, a number that is not a plain integer) takes
-/// [`v1_head`], which decides as it always has.
+/// [`pay_signing::json::Document::read_named`], keeping its `Code` and `Error` members
+/// only; anything it leaves in doubt (an invalid body, a list, a repeated name, a number
+/// that is not a plain integer) takes [`v1_head`], which decides as it always has.
 fn v1_code(body: &[u8]) -> Option<i64> {
     let fast = std::str::from_utf8(body)
         .ok()
-        .and_then(|text| pay_signing::json::Document::read(text, 1))
+        .and_then(|text| pay_signing::json::Document::read_named(text, &["Code", "Error"], 1))
         .and_then(|document| code_of(document.root()));
     match fast {
         Some(code) => code,

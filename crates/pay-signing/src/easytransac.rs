@@ -486,11 +486,13 @@ pub fn sign(params: &Params, api_key: &SecretString) -> Result<Signature, Error>
     sign_fields(&params.fields, api_key)
 }
 
-/// [`sign`] over any fields the canonical walk understands.
 /// [`sign`] of a flat form: `(name, value)` pairs of strings, in the order sent.
 ///
 /// The signature is [`sign`]'s over [`Params`] holding the same pairs as string
 /// scalars; the pairs are signed where they are, without copying them into `Params`.
+/// Names are taken as they are: `Client[Id]` is a field of that name, not PHP's nested
+/// `Client` (parse such names with [`Params::from_form`] and [`sign`] that), and a pair
+/// named `Signature` (in any case) is left out, as [`sign`] leaves it out.
 ///
 /// ```
 /// use pay_signing::easytransac::{Params, sign, sign_form};
@@ -510,6 +512,7 @@ pub fn sign_form(fields: &[(&str, &str)], api_key: &SecretString) -> Result<Sign
     sign_fields(fields, api_key)
 }
 
+/// [`sign`] over any fields the canonical walk understands.
 fn sign_fields<K: AsRef<str>, V: Field>(
     fields: &[(K, V)],
     api_key: &SecretString,
@@ -617,10 +620,10 @@ pub fn verify_response_result<'a>(
 ) -> Result<VerifiedResult<'a>, Error> {
     // Three levels: the body, its `Result`, and a value nested in the `Result`
     // (`Client`); anything deeper is checked but not kept, and refused as the general
-    // reading refuses it.
+    // reading refuses it. Of the body's members, only `Signature` and `Result` are kept.
     let general =
         || verify_response_text(body, api_key).map(|text| VerifiedResult(Verified::Text(text)));
-    let Some(document) = json::Document::read(body, 3) else {
+    let Some(document) = json::Document::read_named(body, &["Signature", "Result"], 3) else {
         return general();
     };
     // The last of repeated names wins, as in the general reading.
@@ -628,7 +631,8 @@ pub fn verify_response_result<'a>(
     let (Some(signature), Some(result)) = (last("Signature"), last("Result")) else {
         return general();
     };
-    let json::Kind::Object(members) = result.value().kind() else {
+    let result = *result.value();
+    let json::Kind::Object(members) = result.kind() else {
         return general();
     };
     let Some(signature) = signature.value().string() else {
@@ -649,7 +653,7 @@ pub fn verify_response_result<'a>(
     drop(fields);
     Ok(VerifiedResult(Verified::Object {
         document,
-        members,
+        result,
         body,
     }))
 }
@@ -659,11 +663,11 @@ pub fn verify_response_result<'a>(
 pub struct VerifiedResult<'a>(Verified<'a>);
 
 enum Verified<'a> {
-    /// An object `Result`: the body read once, which of its objects the `Result` is,
-    /// and the body's text.
+    /// An object `Result`: the body read once (its `Signature` and `Result` kept), the
+    /// `Result` in it, and the body's text.
     Object {
         document: json::Document<'a>,
-        members: json::Container,
+        result: json::Node<'a>,
         body: &'a str,
     },
     /// Any other `Result`, as its raw JSON text.
@@ -685,15 +689,10 @@ impl<'a> VerifiedResult<'a> {
         match &self.0 {
             Verified::Object {
                 document,
-                members,
+                result,
                 body,
-            } => {
-                let members = document
-                    .members_of(*members)
-                    .ok_or_else(|| serde::de::Error::custom("no such object"))?;
-                json::from_members(document, members)
-                    .or_else(|_| serde_json::from_str(result_text(body)?))
-            }
+            } => json::from_object(document, result)
+                .or_else(|_| serde_json::from_str(result_text(body)?)),
             Verified::Text(text) => serde_json::from_str(text),
         }
     }
@@ -704,11 +703,11 @@ impl fmt::Debug for VerifiedResult<'_> {
         // Answers hold personal data: the shape only.
         match &self.0 {
             Verified::Object {
-                document, members, ..
+                document, result, ..
             } => write!(
                 f,
                 "VerifiedResult(object of {})",
-                document.members_of(*members).map_or(0, <[_]>::len)
+                document.members(result).map_or(0, <[_]>::len)
             ),
             Verified::Text(text) => write!(f, "VerifiedResult({} bytes)", text.len()),
         }
@@ -1735,6 +1734,15 @@ mod tests {
         let raw: Box<RawValue> = verified.deserialize().unwrap();
         assert_eq!(raw.get(), r#"{"a":"1"}"#);
         assert!(result_text(r#"{"a":1}"#).is_err());
+        // A member named as `serde_json`'s raw value marker does not make the `Result`
+        // a raw value of its own: a raw `Result` is the `Result`'s text.
+        let marker = r#"{"$serde_json::private::RawValue":"not json at all"}"#;
+        let body = answer(marker, "k");
+        let raw: Box<RawValue> = verify_response_result(&body, &key("k"))
+            .unwrap()
+            .deserialize()
+            .unwrap();
+        assert_eq!(raw.get(), marker);
         assert!(matches!(
             verify_response_result(&body, &key("other")).unwrap_err(),
             Error::SignatureMismatch

@@ -14,7 +14,7 @@ use pay_signing::easypay::{
 use pay_signing::easytransac::{
     Params, canonical_string, sign, verify, verify_notification, verify_response,
 };
-use pay_signing::jwt;
+use pay_signing::{json, jwt};
 use proptest::prelude::*;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::value::RawValue;
@@ -158,6 +158,78 @@ fn easytransac_v1_answer_signatures() {
         },
     );
     assert_reached(&tally, "verified");
+}
+
+/// A document read by `pay_signing::json` as a `serde_json::Value` (atoms and unread
+/// containers read by `serde_json` from their own text; repeated names: the last wins,
+/// as in `serde_json`).
+fn value_of(document: &json::Document<'_>, node: &json::Node<'_>) -> serde_json::Value {
+    use serde_json::Value;
+    match node.kind() {
+        json::Kind::Str { .. } => Value::String(node.string().unwrap_or_default().into_owned()),
+        json::Kind::Object(_) => {
+            let mut map = serde_json::Map::new();
+            for member in document.members(node).unwrap_or_default() {
+                map.insert(
+                    member.key().into_owned(),
+                    value_of(document, member.value()),
+                );
+            }
+            Value::Object(map)
+        }
+        json::Kind::Array(_) => Value::Array(
+            document
+                .items(node)
+                .map(|items| items.map(|item| value_of(document, item)).collect())
+                .unwrap_or_default(),
+        ),
+        _ => serde_json::from_str(node.raw()).unwrap_or(Value::Null),
+    }
+}
+
+/// The one-pass JSON reader behind every V1 answer: never accepts what `serde_json`
+/// refuses, and reads what it accepts as `serde_json` does, at every depth it keeps.
+#[test]
+fn json_document_reads_as_serde_json_does() {
+    let seeds = fixtures("easytransac/examples", "");
+    let names = member_names(&seeds);
+    let inputs = prop_oneof![
+        2 => body(seeds, names.clone()),
+        2 => json_text(names).prop_map(String::into_bytes),
+        1 => text().prop_map(String::into_bytes),
+    ];
+    let tally = fuzz(
+        "pay_signing::json::Document::read",
+        inputs,
+        |bytes, tally| {
+            let Ok(text) = std::str::from_utf8(&bytes) else {
+                return Ok(());
+            };
+            for levels in [1, 3, usize::MAX] {
+                let Some(document) = json::Document::read(text, levels) else {
+                    continue;
+                };
+                tally.hit("read");
+                prop_assert!(
+                    serde_json::from_str::<&RawValue>(text).is_ok(),
+                    "accepted what serde_json refuses: {text:?}"
+                );
+                if let Ok(theirs) = serde_json::from_str::<serde_json::Value>(text) {
+                    let mut ours = serde_json::Map::new();
+                    for member in document.root() {
+                        ours.insert(
+                            member.key().into_owned(),
+                            value_of(&document, member.value()),
+                        );
+                    }
+                    prop_assert_eq!(serde_json::Value::Object(ours), theirs);
+                    tally.hit("same reading");
+                }
+            }
+            Ok(())
+        },
+    );
+    assert_reached(&tally, "same reading");
 }
 
 pub(crate) fn signing_key() -> RsaSigningKey {
