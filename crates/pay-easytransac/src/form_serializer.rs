@@ -36,6 +36,32 @@ macro_rules! unsupported {
     };
 }
 
+/// The wrappers every serializer here treats alike: a newtype or an option is its
+/// content, an enum variant with data is a shape this module does not take.
+macro_rules! wrappers {
+    ($ok:ty) => {
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            value: &T,
+        ) -> Result<$ok, Unsupported> {
+            value.serialize(self)
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<$ok, Unsupported> {
+            value.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<$ok, Unsupported> {
+            Err(Unsupported)
+        }
+    };
+}
+
 /// The value is outside what the direct serializer handles: use the JSON round trip.
 #[derive(Debug)]
 pub(crate) struct Unsupported;
@@ -216,25 +242,7 @@ impl Serializer for FlatTop {
             text: String::with_capacity(len * 16),
         }))
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<FlatForm, Unsupported> {
-        value.serialize(self)
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<FlatForm, Unsupported> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<FlatForm, Unsupported> {
-        Err(Unsupported)
-    }
+    wrappers!(FlatForm);
     unsupported! {
         serialize_bool(bool) -> FlatForm;
         serialize_i8(i8) -> FlatForm;
@@ -342,25 +350,7 @@ impl Serializer for Top {
             key: None,
         })
     }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<Params, Unsupported> {
-        value.serialize(self)
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Params, Unsupported> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Params, Unsupported> {
-        Err(Unsupported)
-    }
+    wrappers!(Params);
     unsupported! {
         serialize_bool(bool) -> Params;
         serialize_i8(i8) -> Params;
@@ -539,19 +529,6 @@ impl Serializer for Value {
     fn serialize_unit_struct(self, _: &'static str) -> Result<Option<FieldValue>, Unsupported> {
         Ok(None)
     }
-    fn serialize_some<T: Serialize + ?Sized>(
-        self,
-        value: &T,
-    ) -> Result<Option<FieldValue>, Unsupported> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<Option<FieldValue>, Unsupported> {
-        value.serialize(self)
-    }
     fn serialize_seq(self, _: Option<usize>) -> Result<Nested, Unsupported> {
         Ok(Nested::new())
     }
@@ -570,15 +547,7 @@ impl Serializer for Value {
         }
         Ok(Nested::new())
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<Option<FieldValue>, Unsupported> {
-        Err(Unsupported)
-    }
+    wrappers!(Option<FieldValue>);
     unsupported! {
         serialize_f32(f32) -> Option<FieldValue>;
         serialize_f64(f64) -> Option<FieldValue>;
@@ -665,25 +634,7 @@ impl Serializer for Text<'_> {
     fn serialize_unit_struct(self, _: &'static str) -> Result<bool, Unsupported> {
         Ok(false)
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<bool, Unsupported> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<bool, Unsupported> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<bool, Unsupported> {
-        Err(Unsupported)
-    }
+    wrappers!(bool);
     unsupported! {
         serialize_f32(f32) -> bool;
         serialize_f64(f64) -> bool;

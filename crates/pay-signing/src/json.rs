@@ -814,6 +814,21 @@ impl<'a> NodeDe<'_, 'a> {
     }
 }
 
+/// Methods that read a string node from the document and leave any other value to
+/// `serde_json` (`$json`, from [`by_serde_json`]).
+macro_rules! string_or_json {
+    ($($method:ident = $json:ident;)*) => {
+        $(
+            fn $method<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                match self.node.string() {
+                    Some(text) => StrDe(text).visit(visitor),
+                    None => self.$json(visitor),
+                }
+            }
+        )*
+    };
+}
+
 impl<'a> Deserializer<'a> for NodeDe<'_, 'a> {
     type Error = serde_json::Error;
 
@@ -834,25 +849,10 @@ impl<'a> Deserializer<'a> for NodeDe<'_, 'a> {
         }
     }
 
-    fn deserialize_str<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.node.string() {
-            Some(text) => StrDe(text).visit(visitor),
-            None => self.json_str(visitor),
-        }
-    }
-
-    fn deserialize_string<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.node.string() {
-            Some(text) => StrDe(text).visit(visitor),
-            None => self.json_string(visitor),
-        }
-    }
-
-    fn deserialize_identifier<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.node.string() {
-            Some(text) => StrDe(text).visit(visitor),
-            None => self.json_identifier(visitor),
-        }
+    string_or_json! {
+        deserialize_str = json_str;
+        deserialize_string = json_string;
+        deserialize_identifier = json_identifier;
     }
 
     fn deserialize_map<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
