@@ -430,6 +430,12 @@ fn reference_of(order_id: Option<&str>) -> Result<Option<MerchantReference>, Pay
         .map_err(PayError::from)
 }
 
+/// The merchant's reference of a call already sent: `order_id` passed
+/// [`reference_of`] before the call went out, so only an empty one gives `None`.
+fn reference_after_send(order_id: Option<&str>) -> Option<MerchantReference> {
+    reference_of(order_id).ok().flatten()
+}
+
 impl EasytransacClient {
     /// A builder for a client with `api_key` (kept as a secret; never logged), on the
     /// sandbox unless [`production`](EasytransacClientBuilder::production) is named.
@@ -490,22 +496,25 @@ impl EasytransacClient {
 
     /// One V1 call with the signed form `body`; the success answer's signature is
     /// verified.
+    ///
+    /// `order_id` is the merchant's reference for the call (checked before anything is
+    /// sent); an error that leaves the outcome open carries it.
     async fn v1_send(
         &self,
         operation: &'static Operation,
         path: &str,
         body: String,
-        reference: Option<MerchantReference>,
+        order_id: Option<&str>,
         options: &CallOptions,
     ) -> Result<Response, PayError> {
-        let mut request = Request::new(operation, path.to_owned())
+        let mut request = Request::new(operation, path)
             .header(
                 HeaderName::from_static("easytransac-api-key"),
                 self.api_key_header()?,
             )
             .body(ContentType::Form, body)
             .options(options);
-        if let Some(reference) = reference.clone() {
+        if let Some(reference) = reference_of(order_id)? {
             request = request.reference(reference);
         }
         let response = self
@@ -513,7 +522,7 @@ impl EasytransacClient {
             .v1
             .send(request)
             .await
-            .map_err(|e| transient_write(operation, e, reference))?;
+            .map_err(|e| transient_write(operation, e, order_id))?;
         Ok(response)
     }
 
@@ -529,7 +538,7 @@ impl EasytransacClient {
         &self,
         operation: &'static Operation,
         response: &'r Response,
-        reference: Option<MerchantReference>,
+        order_id: Option<&str>,
     ) -> Result<pay_signing::easytransac::VerifiedResult<'r>, PayError> {
         const UNVERIFIED: &str = "the response's Signature is missing or does not match its Result";
         let unverified = |source: PayError| -> PayError {
@@ -537,7 +546,7 @@ impl EasytransacClient {
                 ErrorKind::Authentication
             } else {
                 ErrorKind::AmbiguousOutcome {
-                    reference: reference.clone(),
+                    reference: reference_after_send(order_id),
                 }
             };
             PayError::new(kind)
@@ -567,13 +576,12 @@ impl EasytransacClient {
         options: &CallOptions,
     ) -> Result<T, PayError> {
         let operation = op(operation_id)?;
-        let reference = reference_of(order_id)?;
+        // `v1_send` checks `order_id` as a merchant reference before sending.
         let body = form::signed_request(request, &self.inner.api_key)?;
-        let path = self.path_of(operation).to_owned();
         let response = self
-            .v1_send(operation, &path, body, reference.clone(), options)
+            .v1_send(operation, self.path_of(operation), body, order_id, options)
             .await?;
-        self.verified(operation, &response, reference)?
+        self.verified(operation, &response, order_id)?
             .deserialize()
             .map_err(|e| response.decode_error("Result", e))
     }
@@ -664,7 +672,7 @@ fn encode_segment(value: &str) -> String {
 fn transient_write(
     operation: &'static Operation,
     err: PayError,
-    reference: Option<MerchantReference>,
+    order_id: Option<&str>,
 ) -> PayError {
     let transient = err
         .provider_code()
@@ -673,9 +681,11 @@ fn transient_write(
     if operation.idempotent || !transient || !matches!(err.kind(), ErrorKind::ProviderUnavailable) {
         return err;
     }
-    let mut out = PayError::new(ErrorKind::AmbiguousOutcome { reference })
-        .with_provider(PROVIDER)
-        .with_operation(operation.id);
+    let mut out = PayError::new(ErrorKind::AmbiguousOutcome {
+        reference: reference_after_send(order_id),
+    })
+    .with_provider(PROVIDER)
+    .with_operation(operation.id);
     if let Some(s) = err.http_status() {
         out = out.with_http_status(s);
     }
@@ -723,12 +733,11 @@ impl Raw<'_> {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let body = form::signed_body(fields, &self.client.inner.api_key)?;
-        let reference = reference_of(order_id)?;
         let response = self
             .client
-            .v1_send(operation, path, body, reference.clone(), options)
+            .v1_send(operation, path, body, order_id, options)
             .await?;
-        self.client.verified(operation, &response, reference)?;
+        self.client.verified(operation, &response, order_id)?;
         String::from_utf8(response.body().to_vec()).map_err(|e| response.decode_error("body", e))
     }
 

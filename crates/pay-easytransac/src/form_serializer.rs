@@ -174,7 +174,10 @@ impl FlatForm {
     /// The body: the `pairs` form-encoded, followed by `Signature=signature`.
     pub(crate) fn encode_with_signature(pairs: &[(&str, &str)], signature: &str) -> String {
         let size: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-        let mut form = FormWriter::with_capacity(size + "Signature=".len() + signature.len());
+        // An eighth more for escapes (an e-mail's `@`, a name's space or accent), so
+        // that a usual body is written without growing.
+        let mut form =
+            FormWriter::with_capacity(size + size / 8 + "Signature=".len() + signature.len());
         for (key, value) in pairs {
             form.pair(key, None, value);
         }

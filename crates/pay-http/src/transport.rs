@@ -52,6 +52,9 @@ struct Inner<H> {
     base_url: String,
     /// `base_url` parsed once, for [`join_plain_path`].
     base: Url,
+    /// The joined URLs of operations whose path has no parameters, by the operation's
+    /// path template: the same on every call, so joined once ([`Transport::prepare`]).
+    joined: std::sync::Mutex<Vec<(&'static str, Url)>>,
     rules: RetryRules,
     policy: RetryPolicy,
     attempt_timeout: Duration,
@@ -276,6 +279,7 @@ impl<H: Hooks> TransportBuilder<H> {
                 provider: self.provider,
                 base_url,
                 base,
+                joined: std::sync::Mutex::new(Vec::new()),
                 rules: self.rules,
                 policy: self.policy,
                 attempt_timeout: self.attempt_timeout,
@@ -605,6 +609,8 @@ impl<H: Hooks> Transport<H> {
             Some((content_type, body)) => (Some(content_type_value(content_type)), Some(body)),
             None => (None, None),
         };
+        let template = request.operation.path;
+        let fixed_path = request.operation.path_params.is_empty() && *request.path == *template;
         let mut prepared = Prepared {
             method: http_method(request.operation.method),
             url: None,
@@ -615,40 +621,74 @@ impl<H: Hooks> Transport<H> {
             key,
             body,
         };
-        prepared.url = Some(self.url(&prepared)?);
+        prepared.url = Some(if fixed_path {
+            self.fixed_url(template, &prepared)?
+        } else {
+            self.url(&prepared)?
+        });
         Ok(prepared)
     }
 
-    /// The attempt's URL: base URL, path and query, joined without a heap buffer when it
-    /// is short.
+    /// [`Transport::url`] of a path without parameters (`template` itself): joined once
+    /// and kept, as the path is the same on every call. At most 256 templates are kept
+    /// (more than any provider's description has operations); beyond that, each call
+    /// joins its own.
+    fn fixed_url(&self, template: &'static str, prepared: &Prepared<'_>) -> Result<Url, String> {
+        const MAX_JOINED: usize = 256;
+        // A poisoned lock only means a panic elsewhere while it was held: the list
+        // itself is always whole (each change is one push).
+        let mut joined = self
+            .inner
+            .joined
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let kept = joined
+            .iter()
+            .find(|(path, _)| std::ptr::eq(*path, template))
+            .map(|(_, url)| url.clone());
+        let mut url = match kept {
+            Some(url) => url,
+            None => {
+                let url = self.join(template)?;
+                if joined.len() < MAX_JOINED {
+                    joined.push((template, url.clone()));
+                }
+                url
+            }
+        };
+        drop(joined);
+        with_query(&mut url, &prepared.query);
+        Ok(url)
+    }
+
+    /// The attempt's URL: base URL, path and query.
     fn url(&self, prepared: &Prepared<'_>) -> Result<Url, String> {
-        if let Some(mut url) = join_plain_path(&self.inner.base, &prepared.path) {
-            with_query(&mut url, &prepared.query);
+        let mut url = self.join(&prepared.path)?;
+        with_query(&mut url, &prepared.query);
+        Ok(url)
+    }
+
+    /// The base URL and `path` joined, without a heap buffer when they are short.
+    fn join(&self, path: &str) -> Result<Url, String> {
+        if let Some(url) = join_plain_path(&self.inner.base, path) {
             return Ok(url);
         }
         let base = self.inner.base_url.as_bytes();
-        let path = prepared.path.as_bytes();
+        let bytes = path.as_bytes();
         let mut buffer = [0u8; 512];
-        let joined = base.len() + path.len();
+        let joined = base.len() + bytes.len();
         let parsed = match buffer.get_mut(..joined) {
             Some(slot) => {
                 slot[..base.len()].copy_from_slice(base);
-                slot[base.len()..].copy_from_slice(path);
+                slot[base.len()..].copy_from_slice(bytes);
                 match std::str::from_utf8(slot) {
                     Ok(text) => Url::parse(text),
-                    Err(_) => Url::parse(&format!("{}{}", self.inner.base_url, prepared.path)),
+                    Err(_) => Url::parse(&format!("{}{path}", self.inner.base_url)),
                 }
             }
-            None => Url::parse(&format!("{}{}", self.inner.base_url, prepared.path)),
+            None => Url::parse(&format!("{}{path}", self.inner.base_url)),
         };
-        let mut url = parsed.map_err(|err| {
-            format!(
-                "request path `{}` does not make a URL: {err}",
-                prepared.path
-            )
-        })?;
-        with_query(&mut url, &prepared.query);
-        Ok(url)
+        parsed.map_err(|err| format!("request path `{path}` does not make a URL: {err}"))
     }
 
     async fn run(&self, call: &Call, mut prepared: Prepared<'_>) -> Result<Response, PayError> {
@@ -1301,6 +1341,53 @@ mod tests {
                 proptest::prop_assert_eq!(Some(url), Url::parse(&format!("{base_url}{path}")).ok());
             }
         }
+    }
+
+    #[test]
+    fn fixed_paths_are_joined_once_and_queries_added_per_call() {
+        static ENTRIES: Operation = Operation::new("entry", pay_core::Method::Post, "/entries");
+        static ENTRY: Operation = Operation::new("entry", pay_core::Method::Post, "/entries/{id}");
+        let transport = Transport::builder(
+            ProviderId::new("ledger"),
+            "http://127.0.0.1:9/api/",
+            crate::PlainHooks,
+        )
+        .build()
+        .unwrap();
+        let url = |request: Request<'static>| {
+            transport
+                .prepare(request, None)
+                .unwrap()
+                .url
+                .map(String::from)
+        };
+        let joined = || transport.inner.joined.lock().unwrap().len();
+        let plain = "http://127.0.0.1:9/api/entries";
+        assert_eq!(
+            url(Request::new(&ENTRIES, "/entries")).as_deref(),
+            Some(plain)
+        );
+        assert_eq!(joined(), 1);
+        // A query is added to a copy: the kept URL stays without it.
+        assert_eq!(
+            url(Request::new(&ENTRIES, "/entries").query("q", "a b&c")).as_deref(),
+            Some("http://127.0.0.1:9/api/entries?q=a+b%26c")
+        );
+        assert_eq!(
+            url(Request::new(&ENTRIES, "/entries")).as_deref(),
+            Some(plain)
+        );
+        assert_eq!(joined(), 1);
+        // A path other than the template (a parameter filled in) is joined per call.
+        assert_eq!(
+            url(Request::new(&ENTRY, "/entries/7")).as_deref(),
+            Some("http://127.0.0.1:9/api/entries/7")
+        );
+        assert_eq!(
+            url(Request::new(&ENTRIES, "/entries/../other")).as_deref(),
+            Some("http://127.0.0.1:9/api/other")
+        );
+        assert_eq!(joined(), 1);
     }
 
     #[test]

@@ -517,14 +517,44 @@ fn sign_fields<K: AsRef<str>, V: Field>(
     fields: &[(K, V)],
     api_key: &SecretString,
 ) -> Result<Signature, Error> {
+    Ok(Signature(hex_lower(&digest_fields(fields, api_key)?)))
+}
+
+/// The SHA-1 of the canonical string of `fields` and the API key.
+fn digest_fields<K: AsRef<str>, V: Field>(
+    fields: &[(K, V)],
+    api_key: &SecretString,
+) -> Result<[u8; 20], Error> {
     let mut ctx = digest::Context::new(&digest::SHA1_FOR_LEGACY_USE_ONLY);
     let mut buffer = HashBuffer::new(&mut ctx);
     walk(fields, &mut |bytes| buffer.write(bytes))?;
     buffer.write(api_key.expose_secret().as_bytes());
     buffer.flush();
     drop(buffer);
-    let digest = ctx.finish();
-    Ok(Signature(hex_lower(digest.as_ref())))
+    let mut digest = [0; 20];
+    digest.copy_from_slice(ctx.finish().as_ref());
+    Ok(digest)
+}
+
+/// Checks `signature` against the signature of `fields`, in constant time, without
+/// writing the expected signature out as a `String`.
+fn verify_fields<K: AsRef<str>, V: Field>(
+    fields: &[(K, V)],
+    api_key: &SecretString,
+    signature: &str,
+) -> Result<(), Error> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = digest_fields(fields, api_key)?;
+    let mut expected = [0u8; 40];
+    for (pair, byte) in expected.chunks_exact_mut(2).zip(digest) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0x0f)];
+    }
+    if bool::from(expected.ct_eq(signature.as_bytes())) {
+        Ok(())
+    } else {
+        Err(Error::SignatureMismatch)
+    }
 }
 
 /// Checks `signature` against the V1 signature of `params`, in constant time.
@@ -536,16 +566,7 @@ fn sign_fields<K: AsRef<str>, V: Field>(
 ///
 /// [`Error::SignatureMismatch`] when it does not match; as [`sign`] otherwise.
 pub fn verify(params: &Params, api_key: &SecretString, signature: &str) -> Result<(), Error> {
-    matches(&sign(params, api_key)?, signature)
-}
-
-/// Compares in constant time.
-fn matches(expected: &Signature, signature: &str) -> Result<(), Error> {
-    if bool::from(expected.0.as_bytes().ct_eq(signature.as_bytes())) {
-        Ok(())
-    } else {
-        Err(Error::SignatureMismatch)
-    }
+    verify_fields(&params.fields, api_key, signature)
 }
 
 /// The exact string that gets SHA-1'd, for tests and debugging.
@@ -649,7 +670,7 @@ pub fn verify_response_result<'a>(
         let field = node_field(&document, &key, member.value())?;
         fields.push((key, field));
     }
-    matches(&sign_fields(&fields, api_key)?, &signature)?;
+    verify_fields(&fields, api_key, &signature)?;
     drop(fields);
     Ok(VerifiedResult(Verified::Object {
         document,
@@ -760,7 +781,7 @@ fn verify_response_text<'a>(body: &'a str, api_key: &SecretString) -> Result<&'a
             Ok((key, field))
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    matches(&sign_fields(&fields, api_key)?, &signature)?;
+    verify_fields(&fields, api_key, &signature)?;
     Ok(result)
 }
 
@@ -832,8 +853,23 @@ fn for_each_in_php_order<K: AsRef<str>, V>(
     fields: &[(K, V)],
     visit: &mut impl FnMut(&[u8], &V),
 ) -> Result<(), Error> {
-    if let Some(level) = PlainLevel::sort(fields) {
-        level.visit(visit);
+    let key_bytes: usize = fields.iter().map(|(key, _)| key.as_ref().len()).sum();
+    let plain = if fields.len() <= STACK_ENTRIES && key_bytes <= STACK_KEY_BYTES {
+        // The usual level (a dozen or two short keys) is sorted on the stack.
+        let mut keys = [0; STACK_KEY_BYTES];
+        let mut entries = [PlainEntry::default(); STACK_ENTRIES];
+        plain_walk(
+            fields,
+            &mut keys[..key_bytes],
+            &mut entries[..fields.len()],
+            visit,
+        )
+    } else {
+        let mut keys = vec![0; key_bytes];
+        let mut entries = vec![PlainEntry::default(); fields.len()];
+        plain_walk(fields, &mut keys, &mut entries, visit)
+    };
+    if plain {
         return Ok(());
     }
     let level = Level::fold(fields);
@@ -844,50 +880,87 @@ fn for_each_in_php_order<K: AsRef<str>, V>(
     Ok(())
 }
 
-/// The usual level: no key is numeric (an integer key or a numeric string), so PHP compares every pair of keys byte-wise, a
-/// total order on the distinct lower-cased keys. Sorting by `(lower-cased key, input
-/// position)` puts keys equal but for case next to each other, in input order, and the
-/// last of each run is the value PHP keeps; where the first of them stood does not
-/// matter, since the order is total. This is [`Level::fold`] then [`Level::php_order`]
-/// without the pairwise case-insensitive search or the indirect comparisons.
-struct PlainLevel<'v, V> {
-    /// Every lower-cased key, back to back.
-    keys: Vec<u8>,
-    /// `(start, end)` of the key in `keys`, and its value, sorted.
-    entries: Vec<(usize, usize, &'v V)>,
+/// The most fields and key bytes a level may have to be sorted on the stack.
+const STACK_ENTRIES: usize = 32;
+const STACK_KEY_BYTES: usize = 512;
+
+/// One key of a plain level ([`plain_walk`]).
+#[derive(Clone, Copy, Default)]
+struct PlainEntry {
+    /// The lower-cased key's first 8 bytes, big-endian, zero-padded: comparing two
+    /// prefixes orders the keys as comparing their bytes does, unless the prefixes
+    /// are equal.
+    prefix: u64,
+    /// Where the lower-cased key is in the key buffer.
+    start: usize,
+    end: usize,
+    /// The field's input position.
+    index: usize,
 }
 
-impl<'v, V> PlainLevel<'v, V> {
-    /// `None` when a key is numeric: [`Level`] decides those.
-    fn sort<K: AsRef<str>>(fields: &'v [(K, V)]) -> Option<Self> {
-        let mut keys = Vec::with_capacity(fields.iter().map(|(k, _)| k.as_ref().len()).sum());
-        let mut entries = Vec::with_capacity(fields.len());
-        for (key, value) in fields {
-            let key = key.as_ref();
-            let start = keys.len();
-            keys.extend(key.bytes().map(|b| b.to_ascii_lowercase()));
-            // Keys such as `3DSecure` start like a number but are not numeric strings.
-            if php::may_be_numeric(key) && Key::classify(&key.to_ascii_lowercase()).is_numeric() {
-                return None;
-            }
-            entries.push((start, keys.len(), value));
+/// The usual level: no key is numeric (an integer key or a numeric string), so PHP
+/// compares every pair of keys byte-wise, a total order on the distinct lower-cased
+/// keys. Sorting by `(lower-cased key, input position)` puts keys equal but for case
+/// next to each other, in input order, and the last of each run is the value PHP keeps;
+/// where the first of them stood does not matter, since the order is total. This is
+/// [`Level::fold`] then [`Level::php_order`] without the pairwise case-insensitive
+/// search or the indirect comparisons.
+///
+/// `keys` has room for every key and `entries` one entry per field. Answers `false`,
+/// having visited nothing, when a key is numeric: [`Level`] decides those.
+fn plain_walk<K: AsRef<str>, V>(
+    fields: &[(K, V)],
+    keys: &mut [u8],
+    entries: &mut [PlainEntry],
+    visit: &mut impl FnMut(&[u8], &V),
+) -> bool {
+    let mut end = 0;
+    for (index, ((key, _), entry)) in fields.iter().zip(entries.iter_mut()).enumerate() {
+        let key = key.as_ref();
+        let start = end;
+        end += key.len();
+        let lower = &mut keys[start..end];
+        lower.copy_from_slice(key.as_bytes());
+        lower.make_ascii_lowercase();
+        // Keys such as `3DSecure` start like a number but are not numeric strings.
+        // Lower-casing ASCII keeps the text UTF-8 (were it not, `Level` would decide).
+        if php::may_be_numeric(key)
+            && std::str::from_utf8(lower).map_or(true, |lower| Key::classify(lower).is_numeric())
+        {
+            return false;
         }
-        // `start` grows with the input position, so it breaks ties between equal keys
-        // in input order (a stable sort without the stable sort's buffer).
-        entries.sort_unstable_by(|a, b| keys[a.0..a.1].cmp(&keys[b.0..b.1]).then(a.0.cmp(&b.0)));
-        Some(Self { keys, entries })
-    }
-
-    fn visit(&self, visit: &mut impl FnMut(&[u8], &V)) {
-        let key = |i: usize| &self.keys[self.entries[i].0..self.entries[i].1];
-        for i in 0..self.entries.len() {
-            // Of keys equal but for case, only the last (in input order) counts.
-            if i + 1 < self.entries.len() && key(i) == key(i + 1) {
-                continue;
-            }
-            visit(key(i), self.entries[i].2);
+        let mut prefix = [0; 8];
+        for (slot, byte) in prefix.iter_mut().zip(lower.iter()) {
+            *slot = *byte;
         }
+        *entry = PlainEntry {
+            prefix: u64::from_be_bytes(prefix),
+            start,
+            end,
+            index,
+        };
     }
+    let keys = &*keys;
+    let key = |entry: &PlainEntry| &keys[entry.start..entry.end];
+    // `start` grows with the input position, so it breaks ties between equal keys in
+    // input order (a stable sort without the stable sort's buffer).
+    entries.sort_unstable_by(|a, b| {
+        a.prefix
+            .cmp(&b.prefix)
+            .then_with(|| key(a).cmp(key(b)))
+            .then(a.start.cmp(&b.start))
+    });
+    for (i, entry) in entries.iter().enumerate() {
+        // Of keys equal but for case, only the last (in input order) counts.
+        if let Some(next) = entries.get(i + 1)
+            && next.prefix == entry.prefix
+            && key(next) == key(entry)
+        {
+            continue;
+        }
+        visit(key(entry), &fields[entry.index].1);
+    }
+    true
 }
 
 /// A value the canonical walk can hash: a scalar, or one level of `(key, scalar)`.
@@ -1496,6 +1569,18 @@ mod tests {
         Ok(out)
     }
 
+    /// Whether `fields` is a plain level ([`plain_walk`] takes it).
+    fn is_plain(fields: &[(String, String)]) -> bool {
+        let key_bytes = fields.iter().map(|(k, _)| k.len()).sum();
+        let mut entries = vec![PlainEntry::default(); fields.len()];
+        plain_walk(
+            fields,
+            &mut vec![0; key_bytes],
+            &mut entries,
+            &mut |_, _| {},
+        )
+    }
+
     #[test]
     fn the_plain_level_orders_and_folds_case_as_the_general_one() {
         let fields: Vec<(String, String)> = [
@@ -1510,7 +1595,7 @@ mod tests {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-        assert!(PlainLevel::sort(&fields).is_some());
+        assert!(is_plain(&fields));
         let expected: Vec<(String, String)> = [("a", "4"), ("ab", "6"), ("b", "7"), ("c", "5")]
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -1523,7 +1608,7 @@ mod tests {
             ("3DSecure".to_owned(), "yes".to_owned()),
             ("Amount".to_owned(), "1".to_owned()),
         ];
-        assert!(PlainLevel::sort(&three_ds).is_some());
+        assert!(is_plain(&three_ds));
         assert_eq!(
             fast_order(&three_ds).unwrap(),
             level_order(&three_ds).unwrap()
@@ -1533,7 +1618,7 @@ mod tests {
             ("x".to_owned(), "1".to_owned()),
             (" 1".to_owned(), "2".to_owned()),
         ];
-        assert!(PlainLevel::sort(&numeric).is_none());
+        assert!(!is_plain(&numeric));
         assert_eq!(
             fast_order(&numeric).unwrap(),
             level_order(&numeric).unwrap()
@@ -1557,6 +1642,21 @@ mod tests {
                     "fast path {fast:?} against the general path {reference:?}"
                 ),
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Keys that share their first 8 bytes (so their prefixes tie), and levels too
+        /// large for the stack (more than 32 fields, or more than 512 bytes of keys).
+        #[test]
+        fn long_keys_order_as_the_general_path(
+            fields in proptest::collection::vec(
+                ("(prefix_x|PREFIX_X|prefix_|prefix)[a-bA-B\\x00]{0,2}|[a-z]{100,140}", "[a-z]{0,2}"),
+                0..40,
+            )
+        ) {
+            proptest::prop_assert_eq!(fast_order(&fields).ok(), level_order(&fields).ok());
+            proptest::prop_assert!(is_plain(&fields));
         }
     }
 

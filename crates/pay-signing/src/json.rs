@@ -361,10 +361,12 @@ impl<'a> Reader<'a, '_> {
         };
         let close = if object { b'}' } else { b']' };
         self.pos += 1;
-        // Room without growing for a V1 answer's few top-level members, and below them
-        // for a usual `Result` (21 members of 48 bytes stay under a kilobyte, within
-        // the allocator's fast path); deeper, as much as each needs.
+        // Room without growing for a V1 answer's few top-level members (exactly the
+        // names asked for, when they are named, so that nothing is given back), and
+        // below them for a usual `Result` (21 members of 48 bytes stay under a
+        // kilobyte, within the allocator's fast path); deeper, as much as each needs.
         let mut members = match depth {
+            1 if !self.names.is_empty() => Vec::with_capacity(self.names.len()),
             1 => Vec::with_capacity(8),
             2 if object => Vec::with_capacity(21),
             _ => Vec::new(),
