@@ -28,6 +28,13 @@ impl Email {
     /// # Errors
     /// [`Rule::MaxLength`] past 254 characters, [`Rule::Format`] otherwise.
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        Self::check(text)?;
+        Ok(Self(text.to_owned()))
+    }
+
+    /// [`Email::parse`]'s checks, without keeping the address (validation of a wire
+    /// type's field, on every call that carries one).
+    pub(crate) fn check(text: &str) -> Result<(), ValidationError> {
         check::length("email", text, 254)?;
         let format = || {
             ValidationError::new(
@@ -48,7 +55,7 @@ impl Email {
         {
             return Err(format());
         }
-        Ok(Self(text.to_owned()))
+        Ok(())
     }
 
     /// The address.

@@ -12,6 +12,13 @@
 //! whole answer and checks its status; the adapter side also decodes the answer (and for
 //! Easytransac V1 verifies its signature), which is part of what is measured.
 //!
+//! The Easytransac V1 exchanges have a third side, "by hand": the protocol's own work
+//! (sign the form, encode it, read the answer's `Code`, verify its signature, decode its
+//! `Result`) done around plain reqwest with pay-signing's public functions, sending the
+//! adapter's bytes. The adapter against it is what the adapter's own machinery costs
+//! (validation, its serializer, the transport's rules and records); plain reqwest against
+//! it is what the protocol costs. The goals are the adapter's against plain reqwest.
+//!
 //! Run with (results live in `docs/benchmarks.md`):
 //!
 //! ```sh
@@ -19,8 +26,8 @@
 //! ```
 //!
 //! Two parts. Criterion's groups (`<exchange>/sequential`, `<exchange>/concurrent_64`;
-//! time per call), then a ratio report: rounds alternating plain reqwest and the adapter
-//! (which goes first alternates too), recording every call's latency, each round's wall
+//! time per call), then a ratio report: rounds of every side in turn (which goes first
+//! rotates), recording every call's latency, each round's wall
 //! time, the client thread's CPU time (`/proc/thread-self/schedstat`) and the whole
 //! process's CPU time (the sum over `/proc/self/task/*/schedstat`, which includes the
 //! fake's own work, the same on both sides). The client runs on a current-thread runtime
@@ -239,13 +246,116 @@ impl PlainCall {
 enum Side {
     Plain,
     Adapter,
+    /// Easytransac V1 only: the protocol's own work done by hand around plain reqwest.
+    ByHand,
 }
 
-/// One exchange, both ways.
+/// An Easytransac V1 exchange as a client written by hand around plain reqwest and
+/// pay-signing's public functions would make it: sign the form's fields, encode them,
+/// send, read the answer's `Code`, verify its signature and decode its `Result` into the
+/// wire type. It sends the adapter's bytes (checked when it is built), so the fake does
+/// the same work for it; what the adapter costs beyond it is the adapter's own machinery
+/// (validation, the serializer, the transport's rules and records, conversions).
+struct ByHandCall {
+    client: reqwest::Client,
+    url: String,
+    headers: HeaderMap,
+    /// The form's fields without `Signature`, in the order sent.
+    fields: Vec<(String, String)>,
+    key: SecretString,
+}
+
+impl ByHandCall {
+    /// `captured`, an Easytransac V1 request of the adapter, taken apart into its fields.
+    fn new(client: reqwest::Client, base: &str, captured: &Captured) -> Self {
+        let body = std::str::from_utf8(captured.body).expect("a UTF-8 form");
+        let mut fields = pay_testkit::form::decode(body);
+        fields.retain(|(name, _)| name != "Signature");
+        let by_hand = Self {
+            client,
+            url: format!("{base}{}", captured.target),
+            headers: captured.headers.clone(),
+            fields,
+            key: SecretString::from(TEST_API_KEY),
+        };
+        assert_eq!(
+            by_hand.body().as_bytes(),
+            captured.body,
+            "the adapter's bytes"
+        );
+        by_hand
+    }
+
+    /// The signed form, as the adapter encodes it.
+    fn body(&self) -> String {
+        let pairs: Vec<(&str, &str)> = self
+            .fields
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let signature = pay_signing::easytransac::sign_form(&pairs, &self.key).expect("signed");
+        let mut body = String::with_capacity(512);
+        for (name, value) in pairs.into_iter().chain([("Signature", signature.as_str())]) {
+            if !body.is_empty() {
+                body.push('&');
+            }
+            escape_form(name, &mut body);
+            body.push('=');
+            escape_form(value, &mut body);
+        }
+        body
+    }
+
+    async fn call(&self, expect_captured: bool) {
+        let response = self
+            .client
+            .post(&self.url)
+            .headers(self.headers.clone())
+            .body(self.body())
+            .send()
+            .await
+            .expect("by-hand send");
+        assert!(response.status().is_success(), "{}", response.status());
+        let body = response.bytes().await.expect("by-hand body");
+        let text = std::str::from_utf8(&body).expect("UTF-8 answer");
+        let head = pay_signing::json::Document::read_named(text, &["Code"], 1).expect("JSON");
+        assert!(head.root().iter().any(|m| m.value().raw() == "0"), "Code 0");
+        let verified =
+            pay_signing::easytransac::verify_response_result(text, &self.key).expect("verified");
+        let done: et::DoneTransaction = verified.deserialize().expect("a DoneTransaction");
+        assert!(!done.tid.is_empty());
+        if expect_captured {
+            assert_eq!(done.status, et::TransactionStatus::Captured);
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` as the adapter writes it: `A-Z a-z 0-9 - . _ ~`
+/// as they are, a space as `+`, every other byte escaped.
+fn escape_form(text: &str, out: &mut String) {
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(char::from(byte));
+            }
+            b' ' => out.push('+'),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push('%');
+                out.push(char::from(HEX[usize::from(byte >> 4)]));
+                out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            }
+        }
+    }
+}
+
+/// One exchange, each way.
 #[derive(Clone)]
 struct Exchange {
     adapter: AdapterCall,
     plain: Arc<PlainCall>,
+    /// For Easytransac V1 exchanges.
+    by_hand: Option<Arc<ByHandCall>>,
 }
 
 impl Exchange {
@@ -253,6 +363,14 @@ impl Exchange {
         match side {
             Side::Plain => self.plain.call().await,
             Side::Adapter => self.adapter.call().await,
+            Side::ByHand => {
+                let status = matches!(self.adapter, AdapterCall::EasytransacStatus(..));
+                self.by_hand
+                    .as_ref()
+                    .expect("an Easytransac V1 exchange")
+                    .call(status)
+                    .await;
+            }
         }
     }
 
@@ -333,6 +451,20 @@ const KINDS: [Kind; 4] = [
 ];
 
 impl Kind {
+    /// The sides measured, with their names in criterion's groups.
+    fn sides(self) -> &'static [(&'static str, Side)] {
+        match self {
+            Self::EasytransacDirect | Self::EasytransacStatus => &[
+                ("plain_reqwest", Side::Plain),
+                ("adapter", Side::Adapter),
+                ("by_hand", Side::ByHand),
+            ],
+            Self::EasypayCreate | Self::EasypayGet => {
+                &[("plain_reqwest", Side::Plain), ("adapter", Side::Adapter)]
+            }
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::EasytransacDirect => "easytransac_v1_direct",
@@ -478,9 +610,12 @@ async fn exchange(kind: Kind, base: &str, plain: &reqwest::Client) -> Exchange {
             (AdapterCall::EasypayGet(client, id), captured)
         }
     };
+    let by_hand = matches!(kind, Kind::EasytransacDirect | Kind::EasytransacStatus)
+        .then(|| Arc::new(ByHandCall::new(plain.clone(), base, &captured)));
     Exchange {
         adapter,
         plain: Arc::new(PlainCall::new(plain.clone(), base, captured)),
+        by_hand,
     }
 }
 
@@ -570,7 +705,7 @@ fn criterion_part(c: &mut Criterion, harness: &Harness) {
         for (mode, concurrency) in [("sequential", 1), ("concurrent_64", CONCURRENCY)] {
             let mut group = c.benchmark_group(format!("{}/{mode}", kind.name()));
             group.throughput(Throughput::Elements(1));
-            for (name, side) in [("plain_reqwest", Side::Plain), ("adapter", Side::Adapter)] {
+            for &(name, side) in kind.sides() {
                 group.bench_function(name, |b| {
                     b.iter_custom(|iters| {
                         let calls = usize::try_from(iters).unwrap_or(usize::MAX);
@@ -667,32 +802,29 @@ fn ratio_report(
     )?;
     writeln!(out, "|---|---|---|---|---|---|---|---|")?;
     let mut ratios = Vec::new();
+    let mut by_hand_ratios = Vec::new();
     for kind in KINDS.into_iter().filter(|k| k.name().contains(filter)) {
         for (mode, concurrency, per_round) in [
             ("sequential", 1, 1_000 / scale),
             ("64 concurrent", CONCURRENCY, 3_200 / scale),
         ] {
-            let mut plain = Totals::default();
-            let mut ours = Totals::default();
+            let sides = kind.sides();
+            let mut totals: Vec<Totals> = sides.iter().map(|_| Totals::default()).collect();
             for round in 0..rounds {
-                // Alternate which side goes first, so drift hits both alike.
-                let order = if round % 2 == 0 {
-                    [Side::Plain, Side::Adapter]
-                } else {
-                    [Side::Adapter, Side::Plain]
-                };
-                for side in order {
+                // Rotate which side goes first, so drift hits every side alike.
+                for k in 0..sides.len() {
+                    let i = (round + k) % sides.len();
                     let (latencies, wall, client, all) =
-                        harness.measure(kind, side, per_round / 4, per_round, concurrency);
-                    let totals = if side == Side::Plain {
-                        &mut plain
-                    } else {
-                        &mut ours
-                    };
-                    totals.add_round(latencies, wall, client, all);
+                        harness.measure(kind, sides[i].1, per_round / 4, per_round, concurrency);
+                    totals[i].add_round(latencies, wall, client, all);
                 }
             }
-            for (name, totals) in [("plain reqwest", &mut plain), ("adapter", &mut ours)] {
+            for ((_, side), totals) in sides.iter().zip(&mut totals) {
+                let name = match side {
+                    Side::Plain => "plain reqwest",
+                    Side::Adapter => "adapter",
+                    Side::ByHand => "by hand",
+                };
                 writeln!(
                     out,
                     "| {} | {mode} | {name} | {} | {:.1} µs | {} | {:.2} µs | {:.2} µs |",
@@ -704,17 +836,13 @@ fn ratio_report(
                     Micros(totals.process_cpu()),
                 )?;
             }
-            ratios.push((
-                kind.name(),
-                mode,
-                ratio(ours.p50().as_nanos(), plain.p50().as_nanos()),
-                ratio(ours.throughput(), plain.throughput()),
-                ratio(
-                    ours.process_cpu().as_nanos(),
-                    plain.process_cpu().as_nanos(),
-                ),
-                ratio(ours.client_cpu().as_nanos(), plain.client_cpu().as_nanos()),
-            ));
+            let [plain, ours, rest @ ..] = totals.as_mut_slice() else {
+                unreachable!("every exchange has a plain and an adapter side");
+            };
+            ratios.push(ratio_line(kind.name(), mode, ours, plain));
+            if let [by_hand] = rest {
+                by_hand_ratios.push(ratio_line(kind.name(), mode, ours, by_hand));
+            }
         }
     }
     writeln!(
@@ -722,13 +850,31 @@ fn ratio_report(
         "\n| exchange | mode | p50 ratio (goal ≤ 1.10) | throughput ratio (goal ≥ 0.90) | process CPU per call ratio (goal ≤ 1.10) | client-thread CPU per call ratio |"
     )?;
     writeln!(out, "|---|---|---|---|---|---|")?;
-    for (name, mode, p50, throughput, process, client) in ratios {
+    for line in ratios {
+        writeln!(out, "{line}")?;
+    }
+    if !by_hand_ratios.is_empty() {
         writeln!(
             out,
-            "| {name} | {mode} | {p50} | {throughput} | {process} | {client} |"
+            "\nThe adapter against the same exchange done by hand (Easytransac V1):\n\n| exchange | mode | p50 ratio | throughput ratio | process CPU per call ratio | client-thread CPU per call ratio |"
         )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for line in by_hand_ratios {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
+}
+
+/// One line of ratios: a side (`ours`) against another (`base`).
+fn ratio_line(name: &str, mode: &str, ours: &mut Totals, base: &mut Totals) -> String {
+    format!(
+        "| {name} | {mode} | {} | {} | {} | {} |",
+        ratio(ours.p50().as_nanos(), base.p50().as_nanos()),
+        ratio(ours.throughput(), base.throughput()),
+        ratio(ours.process_cpu().as_nanos(), base.process_cpu().as_nanos()),
+        ratio(ours.client_cpu().as_nanos(), base.client_cpu().as_nanos()),
+    )
 }
 
 fn main() {

@@ -355,9 +355,7 @@ pub fn check_email(
     field: impl Into<Cow<'static, str>>,
     value: &str,
 ) -> Result<(), ValidationError> {
-    Email::parse(value)
-        .map(|_| ())
-        .map_err(|error| error.for_field(field))
+    Email::check(value).map_err(|error| error.for_field(field))
 }
 
 /// Checks `format: uri`/`url`: an absolute `http://` or `https://` URL (scheme in any
