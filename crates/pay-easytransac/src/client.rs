@@ -497,14 +497,15 @@ impl EasytransacClient {
     /// One V1 call with the signed form `body`; the success answer's signature is
     /// verified.
     ///
-    /// `order_id` is the merchant's reference for the call (checked before anything is
-    /// sent); an error that leaves the outcome open carries it.
+    /// `reference` is the merchant's reference for the call, [`reference_of`]`(order_id)`
+    /// checked by the caller; an error that leaves the outcome open carries it.
     async fn v1_send(
         &self,
         operation: &'static Operation,
         path: &str,
         body: String,
         order_id: Option<&str>,
+        reference: Option<MerchantReference>,
         options: &CallOptions,
     ) -> Result<Response, PayError> {
         let mut request = Request::new(operation, path)
@@ -514,7 +515,7 @@ impl EasytransacClient {
             )
             .body(ContentType::Form, body)
             .options(options);
-        if let Some(reference) = reference_of(order_id)? {
+        if let Some(reference) = reference {
             request = request.reference(reference);
         }
         let response = self
@@ -576,10 +577,11 @@ impl EasytransacClient {
         options: &CallOptions,
     ) -> Result<T, PayError> {
         let operation = op(operation_id)?;
-        // `v1_send` checks `order_id` as a merchant reference before sending.
+        let reference = reference_of(order_id)?;
         let body = form::signed_request(request, &self.inner.api_key)?;
+        let path = self.path_of(operation);
         let response = self
-            .v1_send(operation, self.path_of(operation), body, order_id, options)
+            .v1_send(operation, path, body, order_id, reference, options)
             .await?;
         self.verified(operation, &response, order_id)?
             .deserialize()
@@ -733,9 +735,10 @@ impl Raw<'_> {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         let body = form::signed_body(fields, &self.client.inner.api_key)?;
+        let reference = reference_of(order_id)?;
         let response = self
             .client
-            .v1_send(operation, path, body, order_id, options)
+            .v1_send(operation, path, body, order_id, reference, options)
             .await?;
         self.client.verified(operation, &response, order_id)?;
         String::from_utf8(response.body().to_vec()).map_err(|e| response.decode_error("body", e))

@@ -1388,6 +1388,20 @@ mod tests {
             Some("http://127.0.0.1:9/api/other")
         );
         assert_eq!(joined(), 1);
+        // At most 256 templates are kept; the others are joined per call, as well.
+        for i in 0..300 {
+            let path: &'static str = Box::leak(format!("/many/{i}").into_boxed_str());
+            let operation: &'static Operation = Box::leak(Box::new(Operation::new(
+                "many",
+                pay_core::Method::Get,
+                path,
+            )));
+            assert_eq!(
+                url(Request::new(operation, path)),
+                Some(format!("http://127.0.0.1:9/api/many/{i}"))
+            );
+        }
+        assert_eq!(joined(), 256);
     }
 
     #[test]

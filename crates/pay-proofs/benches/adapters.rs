@@ -811,9 +811,16 @@ fn ratio_report(
             let sides = kind.sides();
             let mut totals: Vec<Totals> = sides.iter().map(|_| Totals::default()).collect();
             for round in 0..rounds {
-                // Rotate which side goes first, so drift hits every side alike.
-                for k in 0..sides.len() {
-                    let i = (round + k) % sides.len();
+                // Rotate which side goes first, and every other cycle of rotations run
+                // the sides backwards, so that each side follows each of the others: drift
+                // and what a side leaves behind hit every side alike.
+                let n = sides.len();
+                for k in 0..n {
+                    let i = if (round / n) % 2 == 0 {
+                        (round + k) % n
+                    } else {
+                        (round + n - k) % n
+                    };
                     let (latencies, wall, client, all) =
                         harness.measure(kind, sides[i].1, per_round / 4, per_round, concurrency);
                     totals[i].add_round(latencies, wall, client, all);

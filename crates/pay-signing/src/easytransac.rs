@@ -942,13 +942,13 @@ fn plain_walk<K: AsRef<str>, V>(
     }
     let keys = &*keys;
     let key = |entry: &PlainEntry| &keys[entry.start..entry.end];
-    // `start` grows with the input position, so it breaks ties between equal keys in
-    // input order (a stable sort without the stable sort's buffer).
+    // The input position breaks ties between equal keys in input order (a stable sort
+    // without the stable sort's buffer). Not `start`: empty keys in a row share it.
     entries.sort_unstable_by(|a, b| {
         a.prefix
             .cmp(&b.prefix)
             .then_with(|| key(a).cmp(key(b)))
-            .then(a.start.cmp(&b.start))
+            .then(a.index.cmp(&b.index))
     });
     for (i, entry) in entries.iter().enumerate() {
         // Of keys equal but for case, only the last (in input order) counts.
@@ -1569,6 +1569,27 @@ mod tests {
         Ok(out)
     }
 
+    /// Empty keys share their place in the key buffer: the last of them must still win
+    /// in a level long enough for the sort not to keep input order by itself.
+    #[test]
+    fn the_last_of_many_empty_keys_wins() {
+        let keys = std::iter::once("")
+            .chain(["C"])
+            .chain(std::iter::repeat_n("", 14))
+            .chain(["A"])
+            .chain(std::iter::repeat_n("", 11))
+            .chain(["_"])
+            .chain(std::iter::repeat_n("", 4));
+        let fields: Vec<(String, String)> = keys
+            .enumerate()
+            .map(|(i, key)| (key.to_owned(), i.to_string()))
+            .collect();
+        assert_eq!(fields.len(), 33);
+        let order = fast_order(&fields).unwrap();
+        assert_eq!(order, level_order(&fields).unwrap());
+        assert_eq!(order[0], (String::new(), "32".to_owned()));
+    }
+
     /// Whether `fields` is a plain level ([`plain_walk`] takes it).
     fn is_plain(fields: &[(String, String)]) -> bool {
         let key_bytes = fields.iter().map(|(k, _)| k.len()).sum();
@@ -1651,7 +1672,7 @@ mod tests {
         #[test]
         fn long_keys_order_as_the_general_path(
             fields in proptest::collection::vec(
-                ("(prefix_x|PREFIX_X|prefix_|prefix)[a-bA-B\\x00]{0,2}|[a-z]{100,140}", "[a-z]{0,2}"),
+                ("(prefix_x|PREFIX_X|prefix_|prefix)[a-bA-B\\x00]{0,2}|[a-z]{100,140}|", "[a-z]{0,2}"),
                 0..40,
             )
         ) {

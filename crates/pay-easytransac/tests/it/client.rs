@@ -974,3 +974,30 @@ fn the_environment_is_the_sandbox_unless_production_is_named() {
         .unwrap();
     assert_eq!(custom.environment(), Environment::Sandbox);
 }
+
+/// The merchant's reference is checked before anything else about the call is sent, so
+/// a bad `order_id` is reported as such even when the API key cannot be sent either.
+#[tokio::test]
+async fn a_bad_order_id_is_refused_before_the_api_key_is_read() {
+    let client = EasytransacClient::builder(secrecy::SecretString::from("key\n"))
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .unwrap();
+    let err = client
+        .raw()
+        .v1(
+            "/api/payment/status",
+            &[("Tid", "ET1")],
+            RawSafety::Write,
+            Some("order\n1"),
+            &opts(),
+        )
+        .await
+        .unwrap_err();
+    match err.kind() {
+        ErrorKind::InvalidRequest(invalid) => {
+            assert_eq!(invalid.field(), "merchant_reference", "{err:?}");
+        }
+        other => panic!("expected InvalidRequest, got {other:?}"),
+    }
+}
