@@ -36,6 +36,38 @@ macro_rules! unsupported {
     };
 }
 
+/// What a top-level serializer (a request's form) refuses: anything but a struct (or,
+/// for some, a map), as [`unsupported!`] methods answering `$ok`.
+macro_rules! refused_at_the_top {
+    ($ok:ty) => {
+        unsupported! {
+            serialize_bool(bool) -> $ok;
+            serialize_i8(i8) -> $ok;
+            serialize_i16(i16) -> $ok;
+            serialize_i32(i32) -> $ok;
+            serialize_i64(i64) -> $ok;
+            serialize_u8(u8) -> $ok;
+            serialize_u16(u16) -> $ok;
+            serialize_u32(u32) -> $ok;
+            serialize_u64(u64) -> $ok;
+            serialize_f32(f32) -> $ok;
+            serialize_f64(f64) -> $ok;
+            serialize_char(char) -> $ok;
+            serialize_str(&str) -> $ok;
+            serialize_bytes(&[u8]) -> $ok;
+            serialize_none() -> $ok;
+            serialize_unit() -> $ok;
+            serialize_unit_struct(&'static str) -> $ok;
+            serialize_unit_variant(&'static str, u32, &'static str) -> $ok;
+            serialize_seq(Option<usize>) -> Self::SerializeSeq;
+            serialize_tuple(usize) -> Self::SerializeTuple;
+            serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
+            serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
+            serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
+        }
+    };
+}
+
 /// The wrappers every serializer here treats alike: a newtype or an option is its
 /// content, an enum variant with data is a shape this module does not take.
 macro_rules! wrappers {
@@ -246,31 +278,9 @@ impl Serializer for FlatTop {
         }))
     }
     wrappers!(FlatForm);
+    refused_at_the_top!(FlatForm);
     unsupported! {
-        serialize_bool(bool) -> FlatForm;
-        serialize_i8(i8) -> FlatForm;
-        serialize_i16(i16) -> FlatForm;
-        serialize_i32(i32) -> FlatForm;
-        serialize_i64(i64) -> FlatForm;
-        serialize_u8(u8) -> FlatForm;
-        serialize_u16(u16) -> FlatForm;
-        serialize_u32(u32) -> FlatForm;
-        serialize_u64(u64) -> FlatForm;
-        serialize_f32(f32) -> FlatForm;
-        serialize_f64(f64) -> FlatForm;
-        serialize_char(char) -> FlatForm;
-        serialize_str(&str) -> FlatForm;
-        serialize_bytes(&[u8]) -> FlatForm;
-        serialize_none() -> FlatForm;
-        serialize_unit() -> FlatForm;
-        serialize_unit_struct(&'static str) -> FlatForm;
-        serialize_unit_variant(&'static str, u32, &'static str) -> FlatForm;
-        serialize_seq(Option<usize>) -> Self::SerializeSeq;
-        serialize_tuple(usize) -> Self::SerializeTuple;
-        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
         serialize_map(Option<usize>) -> Self::SerializeMap;
-        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
     }
 }
 
@@ -354,31 +364,7 @@ impl Serializer for Top {
         })
     }
     wrappers!(Params);
-    unsupported! {
-        serialize_bool(bool) -> Params;
-        serialize_i8(i8) -> Params;
-        serialize_i16(i16) -> Params;
-        serialize_i32(i32) -> Params;
-        serialize_i64(i64) -> Params;
-        serialize_u8(u8) -> Params;
-        serialize_u16(u16) -> Params;
-        serialize_u32(u32) -> Params;
-        serialize_u64(u64) -> Params;
-        serialize_f32(f32) -> Params;
-        serialize_f64(f64) -> Params;
-        serialize_char(char) -> Params;
-        serialize_str(&str) -> Params;
-        serialize_bytes(&[u8]) -> Params;
-        serialize_none() -> Params;
-        serialize_unit() -> Params;
-        serialize_unit_struct(&'static str) -> Params;
-        serialize_unit_variant(&'static str, u32, &'static str) -> Params;
-        serialize_seq(Option<usize>) -> Self::SerializeSeq;
-        serialize_tuple(usize) -> Self::SerializeTuple;
-        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct;
-        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant;
-        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant;
-    }
+    refused_at_the_top!(Params);
 }
 
 /// A top-level field's value: a scalar's text, or one level of nested scalars; `None`

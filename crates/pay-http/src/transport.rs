@@ -54,7 +54,7 @@ struct Inner<H> {
     base: Url,
     /// The joined URLs of operations whose path has no parameters, by the operation's
     /// path template: the same on every call, so joined once ([`Transport::prepare`]).
-    joined: std::sync::Mutex<Vec<(&'static str, Url)>>,
+    joined: std::sync::RwLock<Vec<(&'static str, Url)>>,
     rules: RetryRules,
     policy: RetryPolicy,
     attempt_timeout: Duration,
@@ -279,7 +279,7 @@ impl<H: Hooks> TransportBuilder<H> {
                 provider: self.provider,
                 base_url,
                 base,
-                joined: std::sync::Mutex::new(Vec::new()),
+                joined: std::sync::RwLock::new(Vec::new()),
                 rules: self.rules,
                 policy: self.policy,
                 attempt_timeout: self.attempt_timeout,
@@ -635,28 +635,33 @@ impl<H: Hooks> Transport<H> {
     /// joins its own.
     fn fixed_url(&self, template: &'static str, prepared: &Prepared<'_>) -> Result<Url, String> {
         const MAX_JOINED: usize = 256;
-        // A poisoned lock only means a panic elsewhere while it was held: the list
-        // itself is always whole (each change is one push).
-        let mut joined = self
+        let is_template = |(path, _): &&(&'static str, Url)| std::ptr::eq(*path, template);
+        // Every call reads the list, the first of each template writes it. A poisoned
+        // lock only means a panic elsewhere while it was held: the list itself is always
+        // whole (each change is one push).
+        let found = self
             .inner
             .joined
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let kept = joined
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .iter()
-            .find(|(path, _)| std::ptr::eq(*path, template))
+            .find(is_template)
             .map(|(_, url)| url.clone());
-        let mut url = match kept {
+        let mut url = match found {
             Some(url) => url,
             None => {
                 let url = self.join(template)?;
-                if joined.len() < MAX_JOINED {
+                let mut joined = self
+                    .inner
+                    .joined
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if joined.len() < MAX_JOINED && !joined.iter().any(|kept| is_template(&kept)) {
                     joined.push((template, url.clone()));
                 }
                 url
             }
         };
-        drop(joined);
         with_query(&mut url, &prepared.query);
         Ok(url)
     }
@@ -1361,7 +1366,7 @@ mod tests {
                 .url
                 .map(String::from)
         };
-        let joined = || transport.inner.joined.lock().unwrap().len();
+        let joined = || transport.inner.joined.read().unwrap().len();
         let plain = "http://127.0.0.1:9/api/entries";
         assert_eq!(
             url(Request::new(&ENTRIES, "/entries")).as_deref(),

@@ -294,16 +294,7 @@ impl ByHandCall {
             .map(|(name, value)| (name.as_str(), value.as_str()))
             .collect();
         let signature = pay_signing::easytransac::sign_form(&pairs, &self.key).expect("signed");
-        let mut body = String::with_capacity(512);
-        for (name, value) in pairs.into_iter().chain([("Signature", signature.as_str())]) {
-            if !body.is_empty() {
-                body.push('&');
-            }
-            escape_form(name, &mut body);
-            body.push('=');
-            escape_form(value, &mut body);
-        }
-        body
+        pay_testkit::form::encode(pairs.into_iter().chain([("Signature", signature.as_str())]))
     }
 
     async fn call(&self, expect_captured: bool) {
@@ -326,25 +317,6 @@ impl ByHandCall {
         assert!(!done.tid.is_empty());
         if expect_captured {
             assert_eq!(done.status, et::TransactionStatus::Captured);
-        }
-    }
-}
-
-/// `application/x-www-form-urlencoded` as the adapter writes it: `A-Z a-z 0-9 - . _ ~`
-/// as they are, a space as `+`, every other byte escaped.
-fn escape_form(text: &str, out: &mut String) {
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(char::from(byte));
-            }
-            b' ' => out.push('+'),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.push('%');
-                out.push(char::from(HEX[usize::from(byte >> 4)]));
-                out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-            }
         }
     }
 }

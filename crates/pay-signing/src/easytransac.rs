@@ -543,12 +543,10 @@ fn verify_fields<K: AsRef<str>, V: Field>(
     api_key: &SecretString,
     signature: &str,
 ) -> Result<(), Error> {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = digest_fields(fields, api_key)?;
     let mut expected = [0u8; 40];
     for (pair, byte) in expected.chunks_exact_mut(2).zip(digest) {
-        pair[0] = HEX[usize::from(byte >> 4)];
-        pair[1] = HEX[usize::from(byte & 0x0f)];
+        pair.copy_from_slice(&hex_pair(byte));
     }
     if bool::from(expected.ct_eq(signature.as_bytes())) {
         Ok(())
@@ -1332,13 +1330,19 @@ fn merge_sort(
 
 /// Lower-case hexadecimal of `bytes` (also used by [`crate::hmac`]).
 pub(crate) fn hex_lower(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    for &byte in bytes {
+        let [high, low] = hex_pair(byte);
+        out.push(char::from(high));
+        out.push(char::from(low));
     }
     out
+}
+
+/// The two lower-case hexadecimal digits of `byte`.
+fn hex_pair(byte: u8) -> [u8; 2] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    [HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 0x0f)]]
 }
 
 // ----------------------------------------------------------------------------------

@@ -685,10 +685,7 @@ impl<'a> Deserializer<'a> for ObjectDe<'_, 'a> {
         // `serde_json`'s `RawValue` asks for itself by this name, and needs the text:
         // read as a map, it would take a member of that name for its contents.
         if name == RAW_VALUE {
-            let mut json = serde_json::Deserializer::from_str(self.raw);
-            let value = (&mut json).deserialize_newtype_struct(name, visitor)?;
-            json.end()?;
-            return Ok(value);
+            return raw_value(self.raw, visitor);
         }
         visitor.visit_newtype_struct(self)
     }
@@ -703,6 +700,15 @@ impl<'a> Deserializer<'a> for ObjectDe<'_, 'a> {
 
 /// The name by which `serde_json`'s `RawValue` asks a deserializer for its text.
 const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
+/// A `RawValue` (asked for by [`RAW_VALUE`]) of `raw`, a value's text, as `serde_json`
+/// reads it.
+fn raw_value<'a, V: Visitor<'a>>(raw: &'a str, visitor: V) -> Result<V::Value, serde_json::Error> {
+    let mut json = serde_json::Deserializer::from_str(raw);
+    let value = (&mut json).deserialize_newtype_struct(RAW_VALUE, visitor)?;
+    json.end()?;
+    Ok(value)
+}
 
 struct Members<'t, 'a> {
     document: &'t Document<'a>,
@@ -802,7 +808,6 @@ impl<'a> NodeDe<'_, 'a> {
         json_string = deserialize_string();
         json_identifier = deserialize_identifier();
         json_map = deserialize_map();
-        json_newtype_struct = deserialize_newtype_struct(name: &'static str);
         json_struct = deserialize_struct(name: &'static str, fields: &'static [&'static str]);
     }
 
@@ -883,7 +888,7 @@ impl<'a> Deserializer<'a> for NodeDe<'_, 'a> {
     ) -> Result<V::Value, Self::Error> {
         // `serde_json`'s `RawValue` asks for itself by this name, and needs the text.
         if name == RAW_VALUE {
-            return self.json_newtype_struct(name, visitor);
+            return raw_value(self.node.raw, visitor);
         }
         visitor.visit_newtype_struct(self)
     }

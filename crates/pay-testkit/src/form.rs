@@ -22,33 +22,36 @@ pub fn decode(text: &str) -> Vec<(String, String)> {
 }
 
 /// Encodes pairs; every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`) is escaped,
-/// and a space becomes `+`.
+/// and a space becomes `+`. The body is written into one buffer.
 pub fn encode<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> String {
-    pairs
-        .into_iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                percent_encode(k.as_ref()),
-                percent_encode(v.as_ref())
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    let mut out = String::new();
+    for (k, v) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        percent_encode(k.as_ref(), &mut out);
+        out.push('=');
+        percent_encode(v.as_ref(), &mut out);
+    }
+    out
 }
 
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+fn percent_encode(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    out.reserve(text.len());
     for byte in text.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
                 out.push(char::from(byte));
             }
             b' ' => out.push('+'),
-            other => out.push_str(&format!("%{other:02X}")),
+            other => {
+                out.push('%');
+                out.push(char::from(HEX[usize::from(other >> 4)]));
+                out.push(char::from(HEX[usize::from(other & 0x0f)]));
+            }
         }
     }
-    out
 }
 
 fn percent_decode(text: &str) -> String {
