@@ -6,7 +6,7 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use pay_core::{
@@ -121,7 +121,14 @@ async fn card_data_and_keys_are_never_stored(store: Store) {
         entry.provider_ids.get("Result.Tid").map(String::as_str),
         payment.id.as_ref().map(|id| id.as_str())
     );
-    let stored = format!("{entry:?}");
+    // The timestamps and the provider's ids are numbers of their own, in which a
+    // three-digit CVV or a year may appear by chance: they are left out of the text
+    // searched (the ids were checked above).
+    let mut text = entry.clone();
+    text.recorded_at = UNIX_EPOCH;
+    text.settled_at = None;
+    text.provider_ids.clear();
+    let stored = format!("{text:?}");
     for secret in [
         CARD,
         "737",
