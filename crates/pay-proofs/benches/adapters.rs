@@ -34,6 +34,12 @@
 //! on the bench's own thread, the fakes on a one-worker runtime of their own. Every
 //! measurement (criterion sample, report round) starts on a fresh fake, because a fake's
 //! cost per request grows with the payments it holds.
+//!
+//! The report runs in child processes of this bench, one after another: 5 of 8 rounds
+//! each (`PAY_BENCH_PROCESSES`, `PAY_BENCH_ROUNDS`). Each prints its tables, and the
+//! last table gives, per exchange and mode, the median of the processes' ratios with the
+//! lowest and the highest. One process's ratios have moved by up to 0.1 from one process
+//! to the next, more than from one round to the next within a process.
 
 // A benchmark's job is to print its report.
 #![allow(clippy::print_stdout)]
@@ -608,6 +614,23 @@ struct Harness {
 }
 
 impl Harness {
+    fn new() -> Self {
+        Self {
+            server_runtime: tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("server runtime"),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("client runtime"),
+            plain: plain_client(),
+        }
+    }
+}
+
+impl Harness {
     /// A fresh fake for `kind` and its exchange on it.
     fn fresh(&self, kind: Kind) -> (Exchange, Fake) {
         let (fake, base) = match kind {
@@ -755,18 +778,101 @@ impl std::fmt::Display for Micros {
     }
 }
 
-/// `a / b` with two decimals, in integer arithmetic.
-fn ratio(a: u128, b: u128) -> String {
-    let hundredths = (a * 100 + b / 2) / b.max(1);
-    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+/// `a / b` in hundredths, rounded, in integer arithmetic.
+fn hundredths(a: u128, b: u128) -> u128 {
+    (a * 100 + b / 2) / b.max(1)
 }
 
+/// Hundredths written with two decimals.
+struct Ratio(u128);
+
+impl std::fmt::Display for Ratio {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
+    }
+}
+
+/// One process's ratios of one side against another for one exchange and mode, in
+/// hundredths: p50, throughput, process CPU, client-thread CPU.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Ratios {
+    /// `plain` (the adapter against plain reqwest, the goals) or `by_hand`.
+    against: String,
+    exchange: String,
+    mode: String,
+    values: [u128; 4],
+}
+
+impl Ratios {
+    fn new(
+        against: &str,
+        exchange: &str,
+        mode: &str,
+        ours: &mut Totals,
+        base: &mut Totals,
+    ) -> Self {
+        Self {
+            against: against.to_owned(),
+            exchange: exchange.to_owned(),
+            mode: mode.to_owned(),
+            values: [
+                hundredths(ours.p50().as_nanos(), base.p50().as_nanos()),
+                hundredths(ours.throughput(), base.throughput()),
+                hundredths(ours.process_cpu().as_nanos(), base.process_cpu().as_nanos()),
+                hundredths(ours.client_cpu().as_nanos(), base.client_cpu().as_nanos()),
+            ],
+        }
+    }
+
+    /// The table line.
+    fn line(&self) -> String {
+        let [p50, throughput, process, client] = self.values.map(Ratio);
+        format!(
+            "| {} | {} | {p50} | {throughput} | {process} | {client} |",
+            self.exchange, self.mode
+        )
+    }
+
+    /// The line a child process hands its parent: `RATIOS` and the fields, by tabs.
+    fn record(&self) -> String {
+        let [a, b, c, d] = self.values;
+        format!(
+            "{RECORD}\t{}\t{}\t{}\t{a}\t{b}\t{c}\t{d}",
+            self.against, self.exchange, self.mode
+        )
+    }
+
+    /// A line of [`record`](Self::record)'s, read back.
+    fn parse(line: &str) -> Option<Self> {
+        let mut fields = line.strip_prefix(RECORD)?.strip_prefix('\t')?.split('\t');
+        let mut text = || fields.next().map(str::to_owned);
+        let (against, exchange, mode) = (text()?, text()?, text()?);
+        let mut values = [0; 4];
+        for value in &mut values {
+            *value = text()?.parse().ok()?;
+        }
+        Some(Self {
+            against,
+            exchange,
+            mode,
+            values,
+        })
+    }
+}
+
+/// What starts a child process's [`Ratios::record`] lines.
+const RECORD: &str = "RATIOS";
+
+const GOAL_HEADER: &str = "| exchange | mode | p50 ratio (goal ≤ 1.10) | throughput ratio (goal ≥ 0.90) | process CPU per call ratio (goal ≤ 1.10) | client-thread CPU per call ratio |";
+const BY_HAND_HEADER: &str = "| exchange | mode | p50 ratio | throughput ratio | process CPU per call ratio | client-thread CPU per call ratio |";
+
+/// Runs the report's rounds in this process, prints its tables and returns its ratios.
 fn ratio_report(
     harness: &Harness,
     rounds: usize,
     scale: usize,
     filter: &str,
-) -> std::io::Result<()> {
+) -> std::io::Result<Vec<Ratios>> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -818,70 +924,132 @@ fn ratio_report(
             let [plain, ours, rest @ ..] = totals.as_mut_slice() else {
                 unreachable!("every exchange has a plain and an adapter side");
             };
-            ratios.push(ratio_line(kind.name(), mode, ours, plain));
+            ratios.push(Ratios::new("plain", kind.name(), mode, ours, plain));
             if let [by_hand] = rest {
-                by_hand_ratios.push(ratio_line(kind.name(), mode, ours, by_hand));
+                by_hand_ratios.push(Ratios::new("by_hand", kind.name(), mode, ours, by_hand));
             }
         }
     }
-    writeln!(
-        out,
-        "\n| exchange | mode | p50 ratio (goal ≤ 1.10) | throughput ratio (goal ≥ 0.90) | process CPU per call ratio (goal ≤ 1.10) | client-thread CPU per call ratio |"
-    )?;
-    writeln!(out, "|---|---|---|---|---|---|")?;
-    for line in ratios {
-        writeln!(out, "{line}")?;
+    writeln!(out, "\n{GOAL_HEADER}\n|---|---|---|---|---|---|")?;
+    for line in &ratios {
+        writeln!(out, "{}", line.line())?;
     }
     if !by_hand_ratios.is_empty() {
         writeln!(
             out,
-            "\nThe adapter against the same exchange done by hand (Easytransac V1):\n\n| exchange | mode | p50 ratio | throughput ratio | process CPU per call ratio | client-thread CPU per call ratio |"
+            "\nThe adapter against the same exchange done by hand (Easytransac V1):\n\n{BY_HAND_HEADER}\n|---|---|---|---|---|---|"
         )?;
-        writeln!(out, "|---|---|---|---|---|---|")?;
-        for line in by_hand_ratios {
-            writeln!(out, "{line}")?;
+        for line in &by_hand_ratios {
+            writeln!(out, "{}", line.line())?;
+        }
+    }
+    ratios.extend(by_hand_ratios);
+    Ok(ratios)
+}
+
+/// Runs the report in `processes` child processes of this bench, one after another, each
+/// doing `rounds` rounds; echoes their tables and prints, per exchange and mode, the
+/// median of their ratios and the range. A process keeps some of its conditions from its
+/// start to its end (where the allocator and the loader put things, which CPU each thread
+/// settles on), and a run's ratios have moved by up to 0.1 from one process to the next:
+/// the verdict is the median over processes, and the range shows the spread.
+fn across_processes(processes: usize, rounds: usize, scale: usize) -> std::io::Result<()> {
+    let exe = std::env::current_exe()?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut all = Vec::new();
+    let mut out = std::io::stdout();
+    for process in 1..=processes {
+        writeln!(out, "\n### Report, process {process} of {processes}")?;
+        out.flush()?;
+        let child = std::process::Command::new(&exe)
+            .args(&args)
+            .env(CHILD, format!("{rounds},{scale}"))
+            .stderr(std::process::Stdio::inherit())
+            .output()?;
+        assert!(
+            child.status.success(),
+            "report process {process}: {}",
+            child.status
+        );
+        let text = String::from_utf8_lossy(&child.stdout);
+        for line in text.lines() {
+            match Ratios::parse(line) {
+                Some(ratios) => all.push(ratios),
+                None => writeln!(out, "{line}")?,
+            }
+        }
+    }
+    let (goals, by_hand): (Vec<_>, Vec<_>) = summarise(&all)
+        .into_iter()
+        .partition(|(key, _)| key.0 == "plain");
+    writeln!(
+        out,
+        "\n### Across the {processes} processes: the median of each ratio [lowest, highest]\n\n{GOAL_HEADER}\n|---|---|---|---|---|---|"
+    )?;
+    for (key, line) in goals {
+        writeln!(out, "| {} | {} | {line} |", key.1, key.2)?;
+    }
+    if !by_hand.is_empty() {
+        writeln!(
+            out,
+            "\nThe adapter against the same exchange done by hand (Easytransac V1):\n\n{BY_HAND_HEADER}\n|---|---|---|---|---|---|"
+        )?;
+        for (key, line) in by_hand {
+            writeln!(out, "| {} | {} | {line} |", key.1, key.2)?;
         }
     }
     Ok(())
 }
 
-/// One line of ratios: a side (`ours`) against another (`base`).
-fn ratio_line(name: &str, mode: &str, ours: &mut Totals, base: &mut Totals) -> String {
-    format!(
-        "| {name} | {mode} | {} | {} | {} | {} |",
-        ratio(ours.p50().as_nanos(), base.p50().as_nanos()),
-        ratio(ours.throughput(), base.throughput()),
-        ratio(ours.process_cpu().as_nanos(), base.process_cpu().as_nanos()),
-        ratio(ours.client_cpu().as_nanos(), base.client_cpu().as_nanos()),
-    )
+/// Per `(against, exchange, mode)`, in first-seen order: each ratio's median over the
+/// processes and its range, as `1.07 [1.04, 1.12]` cells joined by ` | `.
+fn summarise(all: &[Ratios]) -> Vec<((String, String, String), String)> {
+    let mut keys: Vec<(String, String, String)> = Vec::new();
+    for r in all {
+        let key = (r.against.clone(), r.exchange.clone(), r.mode.clone());
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    keys.into_iter()
+        .map(|key| {
+            let cells: Vec<String> = (0..4)
+                .map(|i| {
+                    let mut values: Vec<u128> = all
+                        .iter()
+                        .filter(|r| (&r.against, &r.exchange, &r.mode) == (&key.0, &key.1, &key.2))
+                        .map(|r| r.values[i])
+                        .collect();
+                    values.sort_unstable();
+                    let n = values.len();
+                    // Of an even count, the mean of the middle two (rounded half up).
+                    let middle = if n.is_multiple_of(2) {
+                        (values[n / 2 - 1] + values[n / 2]).div_ceil(2)
+                    } else {
+                        values[n / 2]
+                    };
+                    let (low, high) = (values[0], values[n - 1]);
+                    format!("{} [{}, {}]", Ratio(middle), Ratio(low), Ratio(high))
+                })
+                .collect();
+            (key, cells.join(" | "))
+        })
+        .collect()
+}
+
+/// Set in a child process of [`across_processes`] to `rounds,scale`: it runs the report
+/// only, and hands its ratios back as [`Ratios::record`] lines.
+const CHILD: &str = "PAY_BENCH_REPORT_ROUNDS";
+
+/// The number an environment variable holds, or `default` when it is unset.
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name).map_or(default, |v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name} must be a number, not {v:?}"))
+    })
 }
 
 fn main() {
-    let harness = Harness {
-        server_runtime: tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("server runtime"),
-        runtime: tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("client runtime"),
-        plain: plain_client(),
-    };
-
-    let mut criterion = Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(20)
-        .configure_from_args();
-    criterion_part(&mut criterion, &harness);
-    criterion.final_summary();
-
-    // `cargo bench` passes `--bench`; a `cargo test --benches` run only checks that it
-    // builds and runs, briefly.
-    let benching = std::env::args().any(|a| a == "--bench");
-    let (rounds, scale) = if benching { (20, 1) } else { (2, 50) };
     // Criterion's name filter (`cargo bench … -- easypay`) limits the report too.
     // (A word after an option is that option's value, except after the flags below.)
     let args: Vec<String> = std::env::args().collect();
@@ -892,5 +1060,40 @@ fn main() {
                 && (!w[0].starts_with("--") || matches!(w[0].as_str(), "--bench" | "--exact"))
         })
         .map_or("", |w| w[1].as_str());
-    ratio_report(&harness, rounds, scale, filter).expect("stdout");
+
+    if let Ok(spec) = std::env::var(CHILD) {
+        let (rounds, scale) = spec
+            .split_once(',')
+            .and_then(|(r, s)| Some((r.parse().ok()?, s.parse().ok()?)))
+            .expect("rounds,scale");
+        let ratios = ratio_report(&Harness::new(), rounds, scale, filter).expect("stdout");
+        for ratios in ratios {
+            println!("{}", ratios.record());
+        }
+        return;
+    }
+
+    let harness = Harness::new();
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .sample_size(20)
+        .configure_from_args();
+    criterion_part(&mut criterion, &harness);
+    criterion.final_summary();
+    drop(harness);
+
+    // `cargo bench` passes `--bench`; a `cargo test --benches` run only checks that it
+    // builds and runs, briefly (two processes of two short rounds).
+    let benching = args.iter().any(|a| a == "--bench");
+    let (processes, rounds, scale) = if benching {
+        (
+            env_number("PAY_BENCH_PROCESSES", 5),
+            env_number("PAY_BENCH_ROUNDS", 8),
+            1,
+        )
+    } else {
+        (2, 2, 50)
+    };
+    across_processes(processes, rounds, scale).expect("stdout");
 }
