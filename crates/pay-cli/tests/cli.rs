@@ -884,6 +884,7 @@ mod secrets {
             HOOK_PASSWORD,
             CARD,
             "411111111111",
+            "CardCVV=123",
             "PRIVATE KEY",
         ]
         .iter()

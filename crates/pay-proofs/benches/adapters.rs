@@ -35,10 +35,10 @@
 //! measurement (criterion sample, report round) starts on a fresh fake, because a fake's
 //! cost per request grows with the payments it holds.
 //!
-//! The report runs in child processes of this bench, one after another: 5 of 8 rounds
-//! each (`PAY_BENCH_PROCESSES`, `PAY_BENCH_ROUNDS`). Each prints its tables, and the
-//! last table gives, per exchange and mode, the median of the processes' ratios with the
-//! lowest and the highest. One process's ratios have moved by up to 0.1 from one process
+//! The report runs in child processes of this bench, one after another: five processes
+//! of 8 rounds each (`PAY_BENCH_PROCESSES`, an odd number, and `PAY_BENCH_ROUNDS`). Each
+//! prints its tables, and the last table gives, per exchange and mode, the median of the
+//! processes' ratios with the lowest and the highest. One process's ratios have moved by up to 0.1 from one process
 //! to the next, more than from one round to the next within a process.
 
 // A benchmark's job is to print its report.
@@ -851,6 +851,9 @@ impl Ratios {
         for value in &mut values {
             *value = text()?.parse().ok()?;
         }
+        if fields.next().is_some() {
+            return None;
+        }
         Some(Self {
             against,
             exchange,
@@ -949,11 +952,16 @@ fn ratio_report(
 
 /// Runs the report in `processes` child processes of this bench, one after another, each
 /// doing `rounds` rounds; echoes their tables and prints, per exchange and mode, the
-/// median of their ratios and the range. A process keeps some of its conditions from its
-/// start to its end (where the allocator and the loader put things, which CPU each thread
-/// settles on), and a run's ratios have moved by up to 0.1 from one process to the next:
-/// the verdict is the median over processes, and the range shows the spread.
+/// median of their ratios and the range. A run's ratios have moved by up to 0.1 from one
+/// process to the next, more than between rounds of one process (why was not measured:
+/// perhaps where the allocator and the loader put things, or which CPU each thread
+/// settles on). The verdict is the median over processes, and the range shows the spread.
 fn across_processes(processes: usize, rounds: usize, scale: usize) -> std::io::Result<()> {
+    assert!(
+        !processes.is_multiple_of(2),
+        "PAY_BENCH_PROCESSES must be odd (a median of one middle value), not {processes}"
+    );
+    assert!(rounds > 0, "PAY_BENCH_ROUNDS must be at least 1");
     let exe = std::env::current_exe()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut all = Vec::new();
@@ -973,13 +981,16 @@ fn across_processes(processes: usize, rounds: usize, scale: usize) -> std::io::R
         );
         let text = String::from_utf8_lossy(&child.stdout);
         for line in text.lines() {
-            match Ratios::parse(line) {
-                Some(ratios) => all.push(ratios),
-                None => writeln!(out, "{line}")?,
+            if line.starts_with(RECORD) {
+                let ratios = Ratios::parse(line)
+                    .unwrap_or_else(|| panic!("report process {process}: a bad record: {line}"));
+                all.push(ratios);
+            } else {
+                writeln!(out, "{line}")?;
             }
         }
     }
-    let (goals, by_hand): (Vec<_>, Vec<_>) = summarise(&all)
+    let (goals, by_hand): (Vec<_>, Vec<_>) = summarise(&all, processes)
         .into_iter()
         .partition(|(key, _)| key.0 == "plain");
     writeln!(
@@ -1003,7 +1014,7 @@ fn across_processes(processes: usize, rounds: usize, scale: usize) -> std::io::R
 
 /// Per `(against, exchange, mode)`, in first-seen order: each ratio's median over the
 /// processes and its range, as `1.07 [1.04, 1.12]` cells joined by ` | `.
-fn summarise(all: &[Ratios]) -> Vec<((String, String, String), String)> {
+fn summarise(all: &[Ratios], processes: usize) -> Vec<((String, String, String), String)> {
     let mut keys: Vec<(String, String, String)> = Vec::new();
     for r in all {
         let key = (r.against.clone(), r.exchange.clone(), r.mode.clone());
@@ -1020,16 +1031,15 @@ fn summarise(all: &[Ratios]) -> Vec<((String, String, String), String)> {
                         .filter(|r| (&r.against, &r.exchange, &r.mode) == (&key.0, &key.1, &key.2))
                         .map(|r| r.values[i])
                         .collect();
+                    assert_eq!(
+                        values.len(),
+                        processes,
+                        "{key:?}: a ratio from every process"
+                    );
                     values.sort_unstable();
                     let n = values.len();
-                    // Of an even count, the mean of the middle two (rounded half up).
-                    let middle = if n.is_multiple_of(2) {
-                        (values[n / 2 - 1] + values[n / 2]).div_ceil(2)
-                    } else {
-                        values[n / 2]
-                    };
                     let (low, high) = (values[0], values[n - 1]);
-                    format!("{} [{}, {}]", Ratio(middle), Ratio(low), Ratio(high))
+                    format!("{} [{}, {}]", Ratio(values[n / 2]), Ratio(low), Ratio(high))
                 })
                 .collect();
             (key, cells.join(" | "))
@@ -1049,17 +1059,46 @@ fn env_number(name: &str, default: usize) -> usize {
     })
 }
 
+/// Criterion's name filter among the bench's arguments (`cargo bench … -- easypay`): the
+/// first word that is neither an option nor the value of one of criterion's options that
+/// take one. Empty when there is none.
+fn name_filter(args: &[String]) -> &str {
+    const TAKE_A_VALUE: [&str; 19] = [
+        "-c",
+        "--color",
+        "-s",
+        "--save-baseline",
+        "-b",
+        "--baseline",
+        "--baseline-lenient",
+        "--format",
+        "--profile-time",
+        "--load-baseline",
+        "--sample-size",
+        "--warm-up-time",
+        "--measurement-time",
+        "--nresamples",
+        "--noise-threshold",
+        "--confidence-level",
+        "--significance-level",
+        "--plotting-backend",
+        "--output-format",
+    ];
+    let mut words = args.iter().skip(1);
+    while let Some(word) = words.next() {
+        if TAKE_A_VALUE.contains(&word.as_str()) {
+            words.next();
+        } else if !word.starts_with('-') {
+            return word;
+        }
+    }
+    ""
+}
+
 fn main() {
-    // Criterion's name filter (`cargo bench … -- easypay`) limits the report too.
-    // (A word after an option is that option's value, except after the flags below.)
+    // Criterion's name filter limits the report too.
     let args: Vec<String> = std::env::args().collect();
-    let filter = args
-        .windows(2)
-        .find(|w| {
-            !w[1].starts_with('-')
-                && (!w[0].starts_with("--") || matches!(w[0].as_str(), "--bench" | "--exact"))
-        })
-        .map_or("", |w| w[1].as_str());
+    let filter = name_filter(&args);
 
     if let Ok(spec) = std::env::var(CHILD) {
         let (rounds, scale) = spec
@@ -1082,9 +1121,16 @@ fn main() {
     criterion_part(&mut criterion, &harness);
     criterion.final_summary();
     drop(harness);
+    if args.iter().any(|a| a == "--list") {
+        return;
+    }
+    if !KINDS.iter().any(|k| k.name().contains(filter)) {
+        println!("\nNo exchange's name contains `{filter}`: no ratio report.");
+        return;
+    }
 
     // `cargo bench` passes `--bench`; a `cargo test --benches` run only checks that it
-    // builds and runs, briefly (two processes of two short rounds).
+    // builds and runs, briefly (three processes of two short rounds).
     let benching = args.iter().any(|a| a == "--bench");
     let (processes, rounds, scale) = if benching {
         (
@@ -1093,7 +1139,7 @@ fn main() {
             1,
         )
     } else {
-        (2, 2, 50)
+        (3, 2, 50)
     };
     across_processes(processes, rounds, scale).expect("stdout");
 }

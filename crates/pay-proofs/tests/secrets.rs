@@ -55,7 +55,9 @@ const HOOK_PASSWORD: &str = "hook-pw-Kd83-leak-suite";
 const CARD_PLAIN: &str = "4111174922860136";
 /// A card typed into Easypay's card form (the fake authorises prefix `0000`).
 const CARD_FORM: &str = "0000482917365504";
-const CVV: &str = "738";
+/// With a leading zero: no timing, counter or id in the logs prints a number so, so the
+/// CVV cannot turn up there by chance (`738` once could, as `time.busy=738µs`).
+const CVV: &str = "073";
 
 const IBAN_ET_MANDATE: &str = "FR1420041010050500013M02606";
 const IBAN_ET_DEBIT: &str = "DE44500105175407324931";
@@ -1171,12 +1173,9 @@ fn no_secret_in_logs_debug_or_display_across_both_providers() {
         logs.lines().count()
     );
     let everything: String = surfaces.items.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(everything.contains("*0136"), "a card's mask is shown");
     assert!(
-        everything.contains("0136"),
-        "a card's last four digits are shown"
-    );
-    assert!(
-        everything.contains("0154") || everything.contains("2606"),
+        everything.contains("**** 2606") || everything.contains("**** 0154"),
         "an IBAN's mask is shown"
     );
     assert!(
@@ -1262,5 +1261,5 @@ fn the_scanner_finds_every_encoding_it_claims() {
     assert!(card.found_in("************0136").is_empty());
     let iban = Secret::new("iban", IBAN_ET_MANDATE, Kind::Iban);
     assert!(iban.found_in("FR14 **** 2606").is_empty());
-    assert!(cvv.found_in("port 7381, cvv: ***").is_empty());
+    assert!(cvv.found_in("port 10735, cvv: ***").is_empty());
 }

@@ -121,7 +121,8 @@ async fn a_response_shows_its_parts_and_hides_its_body() {
         shown.contains(&format!("body_len: {}", body.len())),
         "{shown}"
     );
-    assert!(!shown.contains("4111"), "{shown}");
+    // The card number's first six digits: `4111` alone may turn up in the latency.
+    assert!(!shown.contains("411111"), "{shown}");
 
     let cause = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
     let err = response.decode_error("note", cause);
