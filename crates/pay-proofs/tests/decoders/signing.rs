@@ -258,12 +258,13 @@ fn now_seconds() -> impl Strategy<Value = u64> {
     ]
 }
 
+/// An out-payment body of our own, its `timestamp` inside [`now_seconds`]'s first range.
+const OUT_PAYMENT: &[u8] =
+    br#"{"customer":{"name":"Bea"},"value":17.50,"method":"transfer","timestamp":"1700000000"}"#;
+
 fn out_payment_bodies() -> impl Strategy<Value = Vec<u8>> {
     let mut seeds = fixtures("easypay/examples", "doc_post_out");
-    seeds.push(
-        br#"{"customer":{"name":"Bea"},"value":17.50,"method":"transfer","timestamp":"1700000000"}"#
-            .to_vec(),
-    );
+    seeds.push(OUT_PAYMENT.to_vec());
     let mut names = member_names(&seeds);
     names.push("timestamp".to_owned());
     body(seeds, names)
@@ -273,7 +274,13 @@ fn out_payment_bodies() -> impl Strategy<Value = Vec<u8>> {
 fn easypay_check_timestamp_on_arbitrary_bodies() {
     let tally = fuzz(
         "pay_signing::easypay::check_timestamp",
-        (out_payment_bodies(), now_seconds(), any::<u64>()),
+        // One body in four unmutated, so that a fair share reaches the window check
+        // whatever the seed (mutated bodies alone did in about 2 % of cases).
+        (
+            prop_oneof![3 => out_payment_bodies(), 1 => Just(OUT_PAYMENT.to_vec())],
+            now_seconds(),
+            any::<u64>(),
+        ),
         |(bytes, now, window), tally| {
             let Some(now) = at(now) else { return Ok(()) };
             for window in [TIMESTAMP_WINDOW, Duration::from_secs(window)] {
