@@ -937,19 +937,8 @@ fn ratio_report(
             }
         }
     }
-    writeln!(out, "\n{GOAL_HEADER}\n|---|---|---|---|---|---|")?;
-    for line in &ratios {
-        writeln!(out, "{}", line.line())?;
-    }
-    if !by_hand_ratios.is_empty() {
-        writeln!(
-            out,
-            "\nThe adapter against the same exchange done by hand (Easytransac V1):\n\n{BY_HAND_HEADER}\n|---|---|---|---|---|---|"
-        )?;
-        for line in &by_hand_ratios {
-            writeln!(out, "{}", line.line())?;
-        }
-    }
+    let lines = |ratios: &[Ratios]| ratios.iter().map(Ratios::line).collect::<Vec<_>>();
+    write_ratio_tables(&mut out, "", &lines(&ratios), &lines(&by_hand_ratios))?;
     ratios.extend(by_hand_ratios);
     Ok(ratios)
 }
@@ -997,20 +986,40 @@ fn across_processes(processes: usize, rounds: usize, scale: usize) -> std::io::R
     let (goals, by_hand): (Vec<_>, Vec<_>) = summarise(&all, processes)
         .into_iter()
         .partition(|(key, _)| key.0 == "plain");
-    writeln!(
-        out,
-        "\n### Across the {processes} processes: the median of each ratio [lowest, highest]\n\n{GOAL_HEADER}\n|---|---|---|---|---|---|"
-    )?;
-    for (key, line) in goals {
-        writeln!(out, "| {} | {} | {line} |", key.1, key.2)?;
+    let lines = |rows: Vec<((String, String, String), String)>| {
+        rows.into_iter()
+            .map(|(key, cells)| format!("| {} | {} | {cells} |", key.1, key.2))
+            .collect::<Vec<_>>()
+    };
+    write_ratio_tables(
+        &mut out,
+        &format!(
+            "\n### Across the {processes} processes: the median of each ratio [lowest, highest]\n"
+        ),
+        &lines(goals),
+        &lines(by_hand),
+    )
+}
+
+/// The goals' table of `goals` lines under `title`, then, when there are any, the
+/// by-hand table of `by_hand` lines.
+fn write_ratio_tables(
+    out: &mut impl std::io::Write,
+    title: &str,
+    goals: &[String],
+    by_hand: &[String],
+) -> std::io::Result<()> {
+    writeln!(out, "{title}\n{GOAL_HEADER}\n|---|---|---|---|---|---|")?;
+    for line in goals {
+        writeln!(out, "{line}")?;
     }
     if !by_hand.is_empty() {
         writeln!(
             out,
             "\nThe adapter against the same exchange done by hand (Easytransac V1):\n\n{BY_HAND_HEADER}\n|---|---|---|---|---|---|"
         )?;
-        for (key, line) in by_hand {
-            writeln!(out, "| {} | {} | {line} |", key.1, key.2)?;
+        for line in by_hand {
+            writeln!(out, "{line}")?;
         }
     }
     Ok(())
